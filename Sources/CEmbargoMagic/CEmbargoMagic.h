@@ -1,0 +1,6 @@
+#ifndef C_EMBARGO_MAGIC_H
+#define C_EMBARGO_MAGIC_H
+
+#include <magic.h>
+
+#endif

@@ -1,0 +1,16 @@
+#define _GNU_SOURCE
+#include <unistd.h>
+#include "CEmbargoSystem.h"
+
+int CEmbargoSystem_cpu_has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+
+int CEmbargoSystem_cpu_has_ssse3(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("ssse3");
+}
+
+int CEmbargoSystem_seek_data(void) { return SEEK_DATA; }
+int CEmbargoSystem_seek_hole(void) { return SEEK_HOLE; }

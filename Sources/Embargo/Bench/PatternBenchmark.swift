@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+public import EmbargoMatcher
+
+/// Benchmark mode: the matcher alone over files, comparable with the peer tools (`hsscan`, YARA).
+///
+/// Every regular file under the paths is read through the scan pipeline's reader and the matcher, in
+/// distinct-pattern mode; no classification, archives or signatures are involved.
+public struct PatternBenchmark: Sendable {
+    /// What to run.
+    public struct Configuration: Sendable {
+        /// Files or directories to scan.
+        public var paths: [ScanPath]
+        /// The patterns, ids in order.
+        public var patterns: [Pattern]
+        /// Concurrent workers.
+        public var jobs: Int
+        /// Matcher options (engine and instruction set).
+        public var matcherOptions: PatternMatcher.Options
+        /// Exclusions.
+        public var excludes: [ExcludeGlob]
+
+        /// A configuration.
+        public init(
+            paths: [ScanPath],
+            patterns: [Pattern],
+            jobs: Int,
+            matcherOptions: PatternMatcher.Options = .init(),
+            excludes: [ExcludeGlob] = []
+        ) {
+            self.paths = paths
+            self.patterns = patterns
+            self.jobs = jobs
+            self.matcherOptions = matcherOptions
+            self.excludes = excludes
+        }
+    }
+
+    /// The patterns found in one file.
+    public struct FileHits: Sendable {
+        /// The file.
+        public let path: ScanPath
+        /// The distinct pattern ids found, ascending.
+        public let patterns: [Int]
+    }
+
+    /// What a run measured.
+    public struct Result: Sendable {
+        /// Files with at least one pattern, by path.
+        public let hits: [FileHits]
+        /// Regular files read.
+        public let files: Int
+        /// Bytes read.
+        public let bytes: UInt64
+        /// Files that could not be read.
+        public let unreadable: Int
+        /// Wall time of the scan, compile excluded.
+        public let scanDuration: Duration
+        /// What the matcher compiled to (and how long it took).
+        public let plan: PatternMatcher.Plan
+        /// Peak resident memory of the process, in bytes.
+        public let peakResidentBytes: Int
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+
+    /// A benchmark.
+    public init(configuration: Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Compiles the patterns and scans.
+    ///
+    /// - Throws: `MatcherError` when the patterns do not compile.
+    public func run() async throws -> Result {
+        let matcher = try PatternMatcher(patterns: configuration.patterns, options: configuration.matcherOptions)
+        let walker = DirectoryWalker(excludes: configuration.excludes)
+        var initial: [WalkItem] = []
+        for path in configuration.paths {
+            if let item = walker.target(path).item { initial.append(item) }
+        }
+        let queue = WorkQueue(initial)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let reports = await withTaskGroup(of: WorkerReport.self) { group in
+            for _ in 0..<max(1, configuration.jobs) {
+                group.addTask { await Self.work(queue: queue, walker: walker, matcher: matcher) }
+            }
+            var reports: [WorkerReport] = []
+            for await report in group { reports.append(report) }
+            return reports
+        }
+        let duration = clock.now - started
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Result(
+            hits: reports.flatMap(\.hits).sorted { $0.path < $1.path },
+            files: reports.reduce(0) { $0 + $1.files },
+            bytes: reports.reduce(0) { $0 + $1.bytes },
+            unreadable: reports.reduce(0) { $0 + $1.unreadable },
+            scanDuration: duration,
+            plan: matcher.plan,
+            peakResidentBytes: Int(usage.ru_maxrss) * 1024
+        )
+    }
+
+    private struct WorkerReport: Sendable {
+        var hits: [FileHits] = []
+        var files = 0
+        var bytes: UInt64 = 0
+        var unreadable = 0
+    }
+
+    private static func work(queue: WorkQueue<WalkItem>, walker: DirectoryWalker, matcher: PatternMatcher) async
+        -> WorkerReport
+    {
+        var report = WorkerReport()
+        let scanner = MatchScanner(matcher: matcher)
+        let buffer = ReadBuffer()
+        while let item = await queue.next() {
+            defer { queue.finished() }
+            switch item {
+            case .directory(let path):
+                queue.add(walker.list(path).items)
+            case .file(let path):
+                do {
+                    let file = try SystemFile(path: path)
+                    scanner.reset()
+                    report.bytes += try file.stream(
+                        through: buffer,
+                        onData: { scanner.scan($0.bytes) },
+                        onHole: { scanner.skipZeros(count: $0) })
+                    report.files += 1
+                    let found = scanner.hits
+                    if !found.isEmpty { report.hits.append(FileHits(path: path, patterns: found.map(\.pattern))) }
+                } catch {
+                    report.unreadable += 1
+                }
+            }
+        }
+        return report
+    }
+}

@@ -1,0 +1,79 @@
+/// Where a block scan delivers verified matches.
+protocol MatchSink {
+    /// Whether an occurrence of `pattern` still has to be verified and reported. A sink that keeps
+    /// distinct patterns answers false once it has seen the pattern; one that keeps every occurrence,
+    /// once the pattern has reached its match limit.
+    func wants(_ pattern: Int) -> Bool
+
+    /// Takes one occurrence: the pattern and the absolute offset just past its last byte.
+    mutating func report(pattern: Int, end: Int)
+}
+
+/// A contiguous buffer to scan and the window of matches to report from it.
+///
+/// Streaming scans read the tail of the previous chunks and the head of the next one as a
+/// boundary block; the window keeps each match to the one block that owns it.
+struct ScanBlock {
+    let bytes: UnsafePointer<UInt8>
+    let count: Int
+    /// The absolute stream offset of `bytes[0]`.
+    let baseOffset: Int
+    /// Matches must start before this position in the block.
+    let startLimit: Int
+    /// Matches must end (exclusively) after this position in the block.
+    let endMinimum: Int
+
+    /// Reads the folded anchor word at `position`; bytes past the end of the block read as zero.
+    @inline(__always)
+    func foldedWord(at position: Int) -> UInt64 {
+        if position + 8 <= count {
+            return CaseFolding.lower(
+                word: unsafe UnsafeRawPointer(bytes).loadUnaligned(fromByteOffset: position, as: UInt64.self)
+            )
+        }
+        var word: UInt64 = 0
+        for index in 0..<max(0, count - position) {
+            word |= UInt64(unsafe bytes[position + index]) << (8 * index)
+        }
+        return CaseFolding.lower(word: word)
+    }
+}
+
+/// Confirms an anchor occurrence against every pattern that contains the anchor.
+struct Verifier: Sendable {
+    let patterns: PatternTable
+    let anchors: AnchorTable
+
+    /// Checks the patterns of `anchor`, whose folded bytes are known to occur at `position`.
+    @inline(__always)
+    func confirm<Sink: MatchSink>(anchor: Int, at position: Int, in block: ScanBlock, into sink: inout Sink) {
+        let first = Int(anchors.referenceStarts[anchor])
+        let last = Int(anchors.referenceStarts[anchor + 1])
+        for reference in first..<last {
+            let pattern = Int(anchors.referencePatterns[reference])
+            guard sink.wants(pattern) else { continue }
+            let start = position - Int(anchors.referenceOffsets[reference])
+            guard start >= 0, start < block.startLimit else { continue }
+            let end = start + Int(patterns.lengths[pattern])
+            guard end <= block.count, end > block.endMinimum else { continue }
+            if unsafe patterns.matches(pattern, at: block.bytes + start, available: block.count - start) {
+                sink.report(pattern: pattern, end: block.baseOffset + end)
+            }
+        }
+    }
+
+    /// Checks whether anchor `anchor` occurs at `position` (folded) and, if so, its patterns.
+    @inline(__always)
+    func confirmIfPresent<Sink: MatchSink>(
+        anchor: Int,
+        at position: Int,
+        in block: ScanBlock,
+        into sink: inout Sink
+    ) {
+        let length = Int(anchors.lengths[anchor])
+        guard position >= 0, position + length <= block.count else { return }
+        let word = block.foldedWord(at: position) & AnchorTable.keyMask(length: length)
+        guard word == anchors.keys[anchor] else { return }
+        confirm(anchor: anchor, at: position, in: block, into: &sink)
+    }
+}

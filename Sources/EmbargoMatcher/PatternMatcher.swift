@@ -1,0 +1,270 @@
+/// A compiled, immutable set of patterns, shared by every worker of a scan.
+///
+/// Compilation chooses each pattern's anchor (at most 8 fixed bytes), then a literal engine for the
+/// anchors: Teddy (SIMD nibble shuffles) for up to 64 anchors, a bucketed shift-or in the style of
+/// Hyperscan's FDR for more, or a dense Aho–Corasick DFA when asked for. Anchors shorter than 3
+/// bytes or made of the commonest bytes would flood a prefilter with candidates; they go to a
+/// separate Aho–Corasick pass, whose cost does not depend on how often they occur. Every engine and
+/// every instruction set reports the same matches.
+///
+/// ```swift
+/// let matcher = try PatternMatcher(patterns: [Pattern(text: "Kaspersky", caseInsensitive: true)])
+/// let scanner = MatchScanner(matcher: matcher)
+/// scanner.scan(Array("... KASPERSKY ...".utf8).span)
+/// print(scanner.hits)   // [PatternHit(pattern: 0, firstEnd: 13)]
+/// ```
+public final class PatternMatcher: Sendable {
+    /// The longest pattern, in bytes.
+    public static let maximumPatternLength = 16_384
+    /// The most patterns one matcher takes.
+    public static let maximumPatternCount = 4_000_000
+
+    /// How to compile.
+    public struct Options: Sendable {
+        /// The engine for the anchors; `.automatic` picks by the number of anchors.
+        public var engine: Engine
+        /// The widest instructions to use; the CPU's best when nil, never more than it supports.
+        public var instructionSet: InstructionSet?
+        /// The most memory one Aho–Corasick transition table may take.
+        public var automatonBudgetBytes: Int
+        /// In every-occurrence scans, how many occurrences of one pattern an input may report before
+        /// the pattern is reported as saturated and its further occurrences are dropped.
+        public var maximumMatchesPerPattern: Int
+
+        /// Options with the given values.
+        public init(
+            engine: Engine = .automatic,
+            instructionSet: InstructionSet? = nil,
+            automatonBudgetBytes: Int = 64 << 20,
+            maximumMatchesPerPattern: Int = 1_000_000
+        ) {
+            self.engine = engine
+            self.instructionSet = instructionSet
+            self.automatonBudgetBytes = automatonBudgetBytes
+            self.maximumMatchesPerPattern = maximumMatchesPerPattern
+        }
+    }
+
+    /// The literal engines.
+    public enum Engine: String, Sendable, CaseIterable {
+        /// Teddy up to 64 anchors (with SSSE3 or AVX2), FDR beyond.
+        case automatic
+        /// SIMD nibble-table prefilter confirmed by the trie; at most 64 anchors.
+        case teddy
+        /// Bucketed shift-or prefilter with hashed confirmation; any number of anchors.
+        case fdr
+        /// Byte-at-a-time dense DFA; within the automaton memory budget.
+        case ahoCorasick = "aho-corasick"
+    }
+
+    /// What the compiler chose and what it costs.
+    public struct Plan: Sendable, CustomStringConvertible {
+        /// The engine that serves the anchors of 3 or more uncommon bytes.
+        public let engine: Engine
+        /// The instruction set the scan uses.
+        public let instructionSet: InstructionSet
+        /// The patterns compiled.
+        public let patternCount: Int
+        /// The distinct anchors.
+        public let anchorCount: Int
+        /// Anchors left to the passes for short or flood-prone anchors (runs of one byte, automaton).
+        public let automatonPassAnchorCount: Int
+        /// The memory the compiled tables take, in bytes.
+        public let tableBytes: Int
+        /// How long compiling took.
+        public let compileDuration: Duration
+        /// Engine details: buckets, masks, stride, table sizes.
+        public let engineDetails: String
+
+        /// A one-line summary.
+        public var description: String {
+            "\(patternCount) patterns, \(anchorCount) anchors (\(automatonPassAnchorCount) in the automaton pass), "
+                + "engine \(engine.rawValue) (\(engineDetails)), \(instructionSet.rawValue), \(tableBytes) bytes of tables"
+        }
+    }
+
+    enum MainEngine: Sendable {
+        case none
+        case teddy(TeddyPrefilter)
+        case fdr(FDRPrefilter)
+        case automaton(AhoCorasickAutomaton)
+    }
+
+    let verifier: Verifier
+    let main: MainEngine
+    let automatonPass: AhoCorasickAutomaton?
+    /// The pass over anchors that are one byte repeated.
+    let runPass: RunAnchorPass?
+    /// The patterns served by the automaton pass, so that a distinct scan can skip the pass once it
+    /// has seen them all.
+    let automatonPassPatterns: [Int32]
+    let maximumMatchesPerPattern: Int
+    /// What the compiler chose.
+    public let plan: Plan
+
+    /// The number of patterns.
+    public var patternCount: Int { verifier.patterns.count }
+    /// The length of the longest pattern.
+    public var maximumLength: Int { verifier.patterns.maximumLength }
+    /// Whether some pattern matches inside a run of zero bytes.
+    public var matchesZeroRun: Bool { verifier.patterns.matchesZeroRun }
+
+    /// Compiles `patterns`; pattern ids are their indices.
+    ///
+    /// - Throws: `MatcherError` for an empty or too long pattern, a pattern without a fixed byte, too
+    ///   many patterns, or an engine in `options` that cannot serve the set.
+    public init(patterns: [Pattern], options: Options = Options()) throws(MatcherError) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        guard patterns.count <= Self.maximumPatternCount else {
+            throw MatcherError(
+                code: .tooManyPatterns, message: "\(patterns.count) patterns, at most \(Self.maximumPatternCount)")
+        }
+        for (index, pattern) in patterns.enumerated() {
+            if pattern.bytes.isEmpty { throw MatcherError.pattern(index, .emptyPattern, "is empty") }
+            if pattern.count > Self.maximumPatternLength {
+                throw MatcherError.pattern(
+                    index, .patternTooLong, "is \(pattern.count) bytes, at most \(Self.maximumPatternLength)")
+            }
+        }
+        let patternTable = PatternTable(patterns: patterns)
+        let anchors = try AnchorTable(patterns: patterns)
+        let instructionSet = min(options.instructionSet ?? InstructionSet.best, InstructionSet.best)
+        let budget = options.automatonBudgetBytes
+
+        var prefilterAnchors: [Int] = []
+        var passAnchors: [Int] = []
+        for anchor in 0..<anchors.count {
+            if options.engine != .ahoCorasick, AnchorSelection.isFloodProne(anchors.foldedBytes[anchor]) {
+                passAnchors.append(anchor)
+            } else {
+                prefilterAnchors.append(anchor)
+            }
+        }
+        let runAnchors = passAnchors.filter { RunAnchorPass.takes(anchors.foldedBytes[$0]) }
+        let runPass = RunAnchorPass(anchorIndices: runAnchors, table: anchors)
+        passAnchors.removeAll { RunAnchorPass.takes(anchors.foldedBytes[$0]) }
+        var automatonPass: AhoCorasickAutomaton?
+        if !passAnchors.isEmpty {
+            automatonPass = AhoCorasickAutomaton(anchorIndices: passAnchors, table: anchors, budgetBytes: budget)
+            if automatonPass == nil {
+                // Too many short anchors for the budget: the shift-or prefilter takes them too.
+                prefilterAnchors += passAnchors
+                passAnchors = []
+            }
+        }
+
+        var engine = options.engine
+        if engine == .automatic {
+            engine =
+                instructionSet >= .ssse3 && prefilterAnchors.count <= TeddyPrefilter.maximumAnchors ? .teddy : .fdr
+        }
+        let main: MainEngine
+        if prefilterAnchors.isEmpty {
+            main = .none
+        } else {
+            switch engine {
+            case .teddy:
+                guard let teddy = TeddyPrefilter(anchorIndices: prefilterAnchors, table: anchors, budgetBytes: budget)
+                else {
+                    throw MatcherError.engine(
+                        "Teddy takes at most \(TeddyPrefilter.maximumAnchors) anchors; this set has \(prefilterAnchors.count)")
+                }
+                main = .teddy(teddy)
+            case .ahoCorasick:
+                guard let automaton = AhoCorasickAutomaton(
+                    anchorIndices: prefilterAnchors, table: anchors, budgetBytes: budget)
+                else {
+                    throw MatcherError.engine("the Aho-Corasick automaton would exceed \(budget) bytes")
+                }
+                main = .automaton(automaton)
+            case .fdr, .automatic:
+                main = .fdr(FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors))
+            }
+        }
+
+        var passPatterns: Set<Int32> = []
+        self.runPass = runPass
+        for anchor in passAnchors {
+            for reference in Int(anchors.referenceStarts[anchor])..<Int(anchors.referenceStarts[anchor + 1]) {
+                passPatterns.insert(anchors.referencePatterns[reference])
+            }
+        }
+        self.verifier = Verifier(patterns: patternTable, anchors: anchors)
+        self.main = main
+        self.automatonPass = automatonPass
+        self.automatonPassPatterns = passPatterns.sorted()
+        self.maximumMatchesPerPattern = options.maximumMatchesPerPattern
+        let mainBytes: Int
+        let details: String
+        switch main {
+        case .none:
+            mainBytes = 0
+            details = "no anchors"
+        case .teddy(let teddy):
+            mainBytes = teddy.byteCount
+            details = "\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks"
+        case .fdr(let fdr):
+            mainBytes = fdr.byteCount
+            details = "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain"
+        case .automaton(let automaton):
+            mainBytes = automaton.byteCount
+            details = "\(automaton.stateCount) states, \(automaton.classCount) byte classes"
+        }
+        self.plan = Plan(
+            engine: engine,
+            instructionSet: instructionSet,
+            patternCount: patterns.count,
+            anchorCount: anchors.count,
+            automatonPassAnchorCount: passAnchors.count + runAnchors.count,
+            tableBytes: patternTable.byteCount + anchors.byteCount + mainBytes + (automatonPass?.byteCount ?? 0)
+                + (runPass?.byteCount ?? 0),
+            compileDuration: clock.now - started,
+            engineDetails: details
+        )
+    }
+
+    /// Scans one contiguous block with every engine.
+    func scan<Sink: MatchSink>(_ block: ScanBlock, scratch: ScanScratch, into sink: inout Sink) {
+        switch main {
+        case .none:
+            break
+        case .teddy(let teddy):
+            unsafe teddy.scan(
+                block, instructionSet: plan.instructionSet, records: scratch.records,
+                recordCapacity: ScanScratch.recordCapacity, verifier: verifier, into: &sink)
+        case .fdr(let fdr):
+            fdr.scan(block, verifier: verifier, into: &sink)
+        case .automaton(let automaton):
+            automaton.scan(block, verifier: verifier, into: &sink)
+        }
+        if let runPass {
+            runPass.scan(block, verifier: verifier, into: &sink)
+        }
+        if let automatonPass, automatonPassIsLive(for: sink) {
+            automatonPass.scan(block, verifier: verifier, into: &sink)
+        }
+    }
+
+    /// Whether the automaton pass can still report something to `sink`: a distinct scan stops the
+    /// pass once every pattern it serves has been seen.
+    private func automatonPassIsLive<Sink: MatchSink>(for sink: Sink) -> Bool {
+        guard automatonPassPatterns.count <= 64 else { return true }
+        return automatonPassPatterns.contains { sink.wants(Int($0)) }
+    }
+}
+
+/// Per-scanner working memory for the kernels.
+@safe
+final class ScanScratch {
+    static let recordCapacity = 64
+    let records: UnsafeMutableRawPointer
+
+    init() {
+        records = UnsafeMutableRawPointer.allocate(byteCount: Self.recordCapacity * teddyRecordSize, alignment: 32)
+    }
+
+    deinit {
+        unsafe records.deallocate()
+    }
+}

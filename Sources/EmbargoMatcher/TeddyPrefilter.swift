@@ -1,0 +1,168 @@
+internal import EmbargoMatcherAVX2
+internal import EmbargoMatcherSSSE3
+
+/// Teddy: a SIMD prefilter for small anchor sets (up to 64).
+///
+/// Anchors are spread over 8 buckets ("slim") or 16 ("fat"). For each of the first `maskCount`
+/// anchor positions, two 16-entry tables map the low and the high nibble of an input byte to the
+/// buckets whose anchors allow that nibble there; one `pshufb` per table looks up 16 or 32 bytes at
+/// once, and ANDing the results over the positions leaves, for every input position, the buckets
+/// whose anchors may start there. Candidates are confirmed by walking the Aho–Corasick trie from the
+/// candidate position.
+struct TeddyPrefilter: Sendable {
+    /// The most anchors Teddy takes; larger sets go to FDR.
+    static let maximumAnchors = 64
+
+    let maskCount: Int
+    let isFat: Bool
+    /// Per mask: 32 bytes of low-nibble table, then 32 of high-nibble table. Slim tables repeat their
+    /// 16 bytes in both halves; fat tables hold buckets 0–7 in the first half and 8–15 in the second.
+    let vectorTables: FlatTable<UInt8>
+    /// Per mask and nibble: the bucket bits, for the scalar path and the tail of a buffer.
+    let scalarLow: FlatTable<UInt16>
+    let scalarHigh: FlatTable<UInt16>
+    let confirmation: AhoCorasickAutomaton
+
+    init?(anchorIndices: [Int], table: AnchorTable, budgetBytes: Int) {
+        guard !anchorIndices.isEmpty, anchorIndices.count <= Self.maximumAnchors else { return nil }
+        guard let confirmation = AhoCorasickAutomaton(
+            anchorIndices: anchorIndices, table: table, budgetBytes: budgetBytes)
+        else { return nil }
+        let shortest = anchorIndices.map { table.foldedBytes[$0].count }.min() ?? 1
+        let maskCount = min(anchorIndices.count > 32 ? 4 : 3, shortest)
+        let isFat = anchorIndices.count > 32
+        let bucketCount = isFat ? 16 : 8
+
+        // Similar anchors share a bucket, so that the bucket's nibble sets stay small.
+        let sorted = anchorIndices.sorted { table.foldedBytes[$0].prefix(maskCount).lexicographicallyPrecedes(
+            table.foldedBytes[$1].prefix(maskCount)) }
+        var low = [UInt16](repeating: 0, count: maskCount * 16)
+        var high = [UInt16](repeating: 0, count: maskCount * 16)
+        for (rank, anchor) in sorted.enumerated() {
+            let bucket = rank * bucketCount / sorted.count
+            for position in 0..<maskCount {
+                for byte in CaseFolding.variants(table.foldedBytes[anchor][position]) {
+                    low[position * 16 + Int(byte & 0xF)] |= 1 << bucket
+                    high[position * 16 + Int(byte >> 4)] |= 1 << bucket
+                }
+            }
+        }
+        var vector = [UInt8](repeating: 0, count: maskCount * 64)
+        for position in 0..<maskCount {
+            for nibble in 0..<16 {
+                let lowBits = low[position * 16 + nibble]
+                let highBits = high[position * 16 + nibble]
+                vector[position * 64 + nibble] = UInt8(truncatingIfNeeded: lowBits)
+                vector[position * 64 + 32 + nibble] = UInt8(truncatingIfNeeded: highBits)
+                vector[position * 64 + 16 + nibble] = UInt8(truncatingIfNeeded: isFat ? lowBits >> 8 : lowBits)
+                vector[position * 64 + 48 + nibble] = UInt8(truncatingIfNeeded: isFat ? highBits >> 8 : highBits)
+            }
+        }
+        self.maskCount = maskCount
+        self.isFat = isFat
+        self.vectorTables = FlatTable(vector)
+        self.scalarLow = FlatTable(low)
+        self.scalarHigh = FlatTable(high)
+        self.confirmation = confirmation
+    }
+
+    var byteCount: Int { vectorTables.byteCount + scalarLow.byteCount + scalarHigh.byteCount + confirmation.byteCount }
+
+    /// Finds and confirms every anchor occurrence in the block.
+    func scan<Sink: MatchSink>(
+        _ block: ScanBlock,
+        instructionSet: InstructionSet,
+        records: UnsafeMutableRawPointer,
+        recordCapacity: Int,
+        verifier: Verifier,
+        into sink: inout Sink
+    ) {
+        let lastStart = block.count - maskCount
+        guard lastStart >= 0 else { return }
+        var position = 0
+        if instructionSet >= .ssse3 {
+            let width = instructionSet == .avx2 && !isFat ? 32 : 16
+            let vectorLimit = block.count - (maskCount - 1) - (instructionSet == .avx2 && isFat ? 16 : width)
+            while position <= vectorLimit {
+                let run: (resume: Int, written: Int)
+                if instructionSet == .avx2 {
+                    run = unsafe teddyScanAVX2(
+                        bytes: block.bytes, from: position, limit: vectorLimit, tables: vectorTables.base,
+                        maskCount: maskCount, isFat: isFat, records: records, capacity: recordCapacity)
+                } else {
+                    run = unsafe teddyScanSSSE3(
+                        bytes: block.bytes, from: position, limit: vectorLimit, tables: vectorTables.base,
+                        maskCount: maskCount, isFat: isFat, records: records, capacity: recordCapacity)
+                }
+                for record in 0..<run.written {
+                    unsafe confirmRecord(records + record * teddyRecordSize, block, verifier, &sink)
+                }
+                position = run.resume
+            }
+        }
+        while position <= lastStart {
+            if candidateBuckets(at: position, block) != 0 {
+                confirmation.walk(from: position, block, verifier: verifier, into: &sink)
+            }
+            position += 1
+        }
+    }
+
+    /// The buckets whose anchors may start at `position`, computed without vector instructions.
+    @inline(__always)
+    func candidateBuckets(at position: Int, _ block: ScanBlock) -> UInt16 {
+        var buckets: UInt16 = 0xFFFF
+        for mask in 0..<maskCount {
+            let byte = Int(unsafe block.bytes[position + mask])
+            buckets &= scalarLow[mask << 4 | byte & 0xF] & scalarHigh[mask << 4 | byte >> 4]
+        }
+        return buckets
+    }
+
+    /// Walks the trie at each position a kernel record marks.
+    ///
+    /// A record is the block's start position followed by 32 result bytes: one per position for
+    /// slim tables, or positions 0–15 twice (buckets 0–7, then 8–15) for fat ones.
+    @inline(__always)
+    private func confirmRecord<Sink: MatchSink>(
+        _ record: UnsafeMutableRawPointer,
+        _ block: ScanBlock,
+        _ verifier: Verifier,
+        _ sink: inout Sink
+    ) {
+        let start = unsafe record.load(as: Int.self)
+        let word0 = unsafe record.load(fromByteOffset: 8, as: UInt64.self)
+        let word1 = unsafe record.load(fromByteOffset: 16, as: UInt64.self)
+        let word2 = unsafe record.load(fromByteOffset: 24, as: UInt64.self)
+        let word3 = unsafe record.load(fromByteOffset: 32, as: UInt64.self)
+        if isFat {
+            confirmPositions(word0 | word2, from: start, block, verifier, &sink)
+            confirmPositions(word1 | word3, from: start + 8, block, verifier, &sink)
+        } else {
+            confirmPositions(word0, from: start, block, verifier, &sink)
+            confirmPositions(word1, from: start + 8, block, verifier, &sink)
+            confirmPositions(word2, from: start + 16, block, verifier, &sink)
+            confirmPositions(word3, from: start + 24, block, verifier, &sink)
+        }
+    }
+
+    /// Walks the trie at the position of each nonzero byte of `word`.
+    @inline(__always)
+    private func confirmPositions<Sink: MatchSink>(
+        _ word: UInt64,
+        from start: Int,
+        _ block: ScanBlock,
+        _ verifier: Verifier,
+        _ sink: inout Sink
+    ) {
+        var remaining = word
+        while remaining != 0 {
+            let byteIndex = remaining.trailingZeroBitCount >> 3
+            remaining &= ~(0xFF << UInt64(byteIndex << 3))
+            confirmation.walk(from: start + byteIndex, block, verifier: verifier, into: &sink)
+        }
+    }
+}
+
+/// The size of one Teddy kernel record: an `Int` position and 32 result bytes.
+let teddyRecordSize = 40
