@@ -1,4 +1,6 @@
 #define _GNU_SOURCE
+#include <fnmatch.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include "CEmbargoSystem.h"
 
@@ -14,3 +16,7 @@ int CEmbargoSystem_cpu_has_ssse3(void) {
 
 int CEmbargoSystem_seek_data(void) { return SEEK_DATA; }
 int CEmbargoSystem_seek_hole(void) { return SEEK_HOLE; }
+
+int CEmbargoSystem_fnm_casefold(void) { return FNM_CASEFOLD; }
+
+int CEmbargoSystem_mkostemp(char *template, int flags) { return mkostemp(template, flags); }

@@ -5,6 +5,26 @@ struct EmbargoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embargo",
         abstract: "Find software from prohibited vendors and say, under a policy and for a date, what must go.",
-        subcommands: [BenchCommand.self]
+        discussion: """
+            Embargo scans filesystems, mounted disk images, archives and package repositories for software \
+            from vendors under the 2024 US Commerce (BIS) ban on Kaspersky and the FCC Covered List, and \
+            reports each finding with its evidence, verdict, legal citation and reason.
+
+            Exit codes:
+              0  no finding at or above --fail-on (default: prohibited)
+              1  findings at or above --fail-on
+              2  usage or fatal error (bad arguments, unreadable signatures or policy)
+              3  the scan was incomplete (files that could not be read or unpacked) and --fail-on-incomplete was given
+            """,
+        subcommands: [ScanCommand.self, SignaturesCommand.self, PolicyCommand.self, BenchCommand.self],
+        defaultSubcommand: nil
     )
+}
+
+/// The process exit codes, as documented in `--help` and the README.
+enum ExitStatus {
+    static let clean: Int32 = 0
+    static let findings: Int32 = 1
+    static let usage: Int32 = 2
+    static let incomplete: Int32 = 3
 }

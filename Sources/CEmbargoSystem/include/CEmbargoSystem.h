@@ -11,4 +11,11 @@ int CEmbargoSystem_cpu_has_ssse3(void);
 int CEmbargoSystem_seek_data(void);
 int CEmbargoSystem_seek_hole(void);
 
+/// fnmatch's flag for case-insensitive matching, which glibc hides behind _GNU_SOURCE.
+int CEmbargoSystem_fnm_casefold(void);
+
+/// mkostemp(3), which glibc hides behind _GNU_SOURCE: creates and opens a unique temporary file from
+/// `template` (ending in XXXXXX) with the extra open flags `flags`.
+int CEmbargoSystem_mkostemp(char *template, int flags);
+
 #endif

@@ -128,10 +128,10 @@ public struct PatternBenchmark: Sendable {
                 queue.add(walker.list(path).items)
             case .file(let path):
                 do {
-                    let file = try SystemFile(path: path)
+                    let file = try ItemContent(path: path)
                     scanner.reset()
                     report.bytes += try file.stream(
-                        through: buffer,
+                        from: 0, through: buffer,
                         onData: { scanner.scan($0.bytes) },
                         onHole: { scanner.skipZeros(count: $0) })
                     report.files += 1

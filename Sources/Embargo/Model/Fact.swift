@@ -1,0 +1,64 @@
+/// A piece of identity that a structural reader pulled out of an item: a certificate subject, a
+/// version-resource field, a package record's name. Signatures turn facts into evidence.
+public struct Fact: Sendable, Hashable {
+    /// What the fact is.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case certificateSubject = "certificate.subject"
+        case certificateIssuer = "certificate.issuer"
+        case packageName = "package.name"
+        case packageMaintainer = "package.maintainer"
+        case packageVendor = "package.vendor"
+        case packagePackager = "package.packager"
+        case packageDescription = "package.description"
+        case versionCompanyName = "version.CompanyName"
+        case versionProductName = "version.ProductName"
+        case versionFileDescription = "version.FileDescription"
+        case versionOriginalFilename = "version.OriginalFilename"
+        case versionLegalCopyright = "version.LegalCopyright"
+        case bundleIdentifier = "bundle.id"
+        case teamIdentifier = "team.id"
+    }
+
+    /// The kind.
+    public var kind: Kind
+    /// The value as read.
+    public var value: String
+    /// Where in the structure it was read (`signer`, `chain[1]`, `Maintainer`, ...).
+    public var field: String?
+    /// The record inside the item it belongs to (a package in a package database, a certificate in a
+    /// bundle); nil when it describes the item itself.
+    public var record: String?
+    /// The byte offset of the structure it came from, where known.
+    public var offset: UInt64?
+    /// Where the fact comes from, which decides the form of a detection built on it.
+    public var origin: Origin
+
+    /// Where a fact comes from.
+    public enum Origin: String, Sendable, Hashable {
+        /// An installed-software record (dpkg status, rpmdb) or a system trust store.
+        case installedRecord
+        /// A package file's own metadata (.deb control, .rpm header).
+        case packageFile
+        /// A repository index entry (Debian Packages, rpm-md primary.xml).
+        case repositoryIndex
+        /// The item's own structure (a binary's signature or version resources, a certificate file).
+        case item
+    }
+
+    /// A fact.
+    public init(
+        kind: Kind,
+        value: String,
+        field: String? = nil,
+        record: String? = nil,
+        offset: UInt64? = nil,
+        origin: Origin = .item
+    ) {
+        self.kind = kind
+        self.value = value
+        self.field = field
+        self.record = record
+        self.offset = offset
+        self.origin = origin
+    }
+}

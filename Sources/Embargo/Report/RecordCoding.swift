@@ -1,0 +1,213 @@
+import Foundation
+internal import EmbargoFormats
+
+/// The JSON form of findings and events: the records of `--format json` and `jsonl`, of the findings
+/// store and of `embargo policy evaluate`. The schema is documented in `docs/records.md`.
+public enum RecordCoding {
+    /// A finding as a JSON object.
+    public static func json(_ finding: Finding) -> JSONValue {
+        let detection = finding.detection
+        let assessment = finding.assessment
+        var members: [(String, JSONValue)] = [("type", .string("finding")), ("id", .string(finding.id))]
+        members += location(detection.location)
+        members += [
+            ("record", .string(detection.record)),
+            ("vendor", .string(detection.vendor)),
+            ("vendorName", .string(detection.vendorName)),
+            ("product", .string(detection.product)),
+            ("productName", .string(detection.productName)),
+            ("family", .string(detection.family)),
+            ("confidence", .string(detection.confidence.rawValue)),
+            ("form", .string(detection.form.rawValue)),
+            ("score", .int(Int64(detection.score))),
+            ("verdict", .string(assessment.verdict.rawValue)),
+            ("policyVerdict", .string(assessment.policyVerdict.rawValue)),
+            ("policy", .string(assessment.policy)),
+            ("rule", .string(assessment.rule)),
+            ("citation", .string(assessment.citation)),
+            ("reason", .string(assessment.reason)),
+            ("effectiveDate", .string(assessment.effectiveDate?.description)),
+            ("asOf", .string(assessment.asOf.description)),
+            ("exemption", assessment.exemption.map(json) ?? .null),
+            ("evidence", .array(detection.evidence.map(json))),
+            ("sha256", .string(detection.item.sha256)),
+            ("size", detection.item.size.map { .int(Int64(clamping: $0)) } ?? .null),
+            ("format", .string(detection.item.format.rawValue)),
+            ("mimeType", .string(detection.item.mimeType)),
+            ("description", .string(detection.item.description)),
+        ]
+        return .object(members)
+    }
+
+    /// An event as a JSON object.
+    public static func json(_ event: ScanEvent) -> JSONValue {
+        var members: [(String, JSONValue)] = [("type", .string("event")), ("kind", .string(event.kind.rawValue))]
+        members += location(event.location)
+        members += [("message", .string(event.message)), ("limit", .string(event.limit))]
+        return .object(members)
+    }
+
+    /// The scan summary as a JSON object.
+    public static func json(_ summary: ScanSummary) -> JSONValue {
+        let counts = summary.counts
+        return .object([
+            ("files", .int(Int64(counts.files))),
+            ("bytes", .int(Int64(clamping: counts.bytes))),
+            ("archives", .int(Int64(counts.archives))),
+            ("members", .int(Int64(counts.members))),
+            ("expandedBytes", .int(Int64(clamping: counts.expandedBytes))),
+            ("errors", .int(Int64(counts.errors))),
+            ("skipped", .int(Int64(counts.skipped))),
+            ("symbolicLinks", .int(Int64(counts.symbolicLinks))),
+            ("findings", .int(Int64(counts.findings))),
+            ("elapsedSeconds", .double(summary.elapsed.seconds)),
+            ("incomplete", .bool(summary.isIncomplete)),
+        ])
+    }
+
+    static func json(_ evidence: Evidence) -> JSONValue {
+        .object([
+            ("kind", .string(evidence.kind)),
+            ("value", .string(evidence.value)),
+            ("field", .string(evidence.field)),
+            ("offset", evidence.offset.map { .int(Int64(clamping: $0)) } ?? .null),
+            ("strength", .string(evidence.strength.rawValue)),
+            ("weight", .int(Int64(evidence.weight))),
+            ("rule", .string(evidence.rule)),
+        ])
+    }
+
+    static func json(_ applied: AppliedExemption) -> JSONValue {
+        .object([
+            ("id", .string(applied.exemption.id)),
+            ("statement", .string(applied.exemption.statement)),
+            ("expires", .string(applied.exemption.expires?.description)),
+            ("expired", .bool(applied.isExpired)),
+        ])
+    }
+
+    /// `path` and `members` as bytes (exact, with `\udcXX` escapes for bytes that are not UTF-8),
+    /// plus `pathHex`/`membersHex` when some name is not UTF-8.
+    static func location(_ location: Location) -> [(String, JSONValue)] {
+        var members: [(String, JSONValue)] = [
+            ("path", .bytes(location.path.bytes)),
+            ("members", .array(location.members.map { .bytes($0.bytes) })),
+        ]
+        if !location.path.isValidUTF8 || location.members.contains(where: { !$0.isValidUTF8 }) {
+            members.append(("pathHex", .string(hex(location.path.bytes))))
+            members.append(("membersHex", .array(location.members.map { .string(hex($0.bytes)) })))
+        }
+        return members
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        ScanWorker.hex(bytes)
+    }
+
+    // MARK: - Reading records back
+
+    /// A record that could not be read back.
+    public struct DecodingError: Error, Sendable, CustomStringConvertible {
+        /// The line of the JSON Lines file.
+        public let line: Int
+        /// What is wrong.
+        public let message: String
+
+        /// `line N: message`.
+        public var description: String { "line \(line): \(message)" }
+    }
+
+    /// Reads the detections back out of a JSON Lines file of findings (other records are skipped),
+    /// for `embargo policy evaluate`.
+    ///
+    /// - Throws: `DecodingError` for a line that is not a finding record.
+    public static func detections(fromJSONLines data: [UInt8]) throws(DecodingError) -> [Detection] {
+        var detections: [Detection] = []
+        for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
+            let object: [String: Any]
+            do {
+                guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                    throw DecodingError(line: index + 1, message: "not a JSON object")
+                }
+                object = parsed
+            } catch let error as DecodingError {
+                throw error
+            } catch {
+                throw DecodingError(line: index + 1, message: "not valid JSON")
+            }
+            guard object["type"] as? String == "finding" else { continue }
+            detections.append(try detection(from: object, line: index + 1))
+        }
+        return detections
+    }
+
+    static func detection(from object: [String: Any], line: Int) throws(DecodingError) -> Detection {
+        func text(_ key: String) throws(DecodingError) -> String {
+            guard let value = object[key] as? String else { throw DecodingError(line: line, message: "missing '\(key)'") }
+            return value
+        }
+        let path: ScanPath
+        let members: [ScanPath]
+        if let pathHex = object["pathHex"] as? String, let membersHex = object["membersHex"] as? [String] {
+            path = ScanPath(bytes: unhex(pathHex))
+            members = membersHex.map { ScanPath(bytes: unhex($0)) }
+        } else {
+            path = ScanPath(try text("path"))
+            members = (object["members"] as? [String] ?? []).map(ScanPath.init)
+        }
+        guard let confidence = DetectionConfidence(rawValue: try text("confidence")),
+            let form = DetectionForm(rawValue: try text("form")),
+            let format = ContentFormat(rawValue: try text("format"))
+        else { throw DecodingError(line: line, message: "unknown confidence, form or format") }
+        var evidence: [Evidence] = []
+        for item in object["evidence"] as? [[String: Any]] ?? [] {
+            guard let kind = item["kind"] as? String, let value = item["value"] as? String,
+                let strength = (item["strength"] as? String).flatMap(EvidenceStrength.init(rawValue:))
+            else { throw DecodingError(line: line, message: "evidence without kind, value or strength") }
+            evidence.append(Evidence(
+                kind: kind, value: value, field: item["field"] as? String,
+                offset: (item["offset"] as? NSNumber).map { $0.uint64Value }, strength: strength,
+                weight: (item["weight"] as? NSNumber)?.intValue ?? 0, rule: item["rule"] as? String ?? ""))
+        }
+        return Detection(
+            location: Location(path: path, members: members), record: object["record"] as? String,
+            vendor: try text("vendor"), vendorName: try text("vendorName"), product: try text("product"),
+            productName: try text("productName"), family: try text("family"), confidence: confidence, form: form,
+            score: (object["score"] as? NSNumber)?.intValue ?? 0, evidence: evidence,
+            item: ItemFacts(
+                size: (object["size"] as? NSNumber).map { $0.uint64Value }, sha256: object["sha256"] as? String,
+                format: format, mimeType: object["mimeType"] as? String ?? "",
+                description: object["description"] as? String ?? ""))
+    }
+
+    static func unhex(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var high: UInt8?
+        for character in text.utf8 {
+            guard let digit = Self.hexDigit(character) else { continue }
+            if let value = high {
+                bytes.append(value << 4 | digit)
+                high = nil
+            } else {
+                high = digit
+            }
+        }
+        return bytes
+    }
+
+    private static func hexDigit(_ character: UInt8) -> UInt8? {
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

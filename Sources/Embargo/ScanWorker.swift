@@ -1,0 +1,385 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import Crypto
+public import EmbargoFormats
+internal import EmbargoMatcher
+
+/// One worker of a scan: takes directories and files from the shared queue and carries each file
+/// through classify, extract and detect, unpacking archives on the way. It owns the resources that
+/// are not thread-safe or are reused from file to file: a libmagic handle, a matcher scanner and a
+/// read buffer.
+final class ScanWorker {
+    private let configuration: ScanConfiguration
+    private let limits: ScanLimits
+    private let detector: Detector
+    private let walker: DirectoryWalker
+    private let progress: ScanProgress
+    private let emit: @Sendable (ScanRecord) -> Void
+    private let magic: MagicCookie
+    private let matchScanner: MatchScanner
+    private let buffer = ReadBuffer()
+    private let extractor = FactExtractor()
+
+    /// The first bytes that classification looks at (ISO 9660 needs about 37 KiB).
+    static let headSize = 64 << 10
+
+    init(
+        configuration: ScanConfiguration,
+        detector: Detector,
+        walker: DirectoryWalker,
+        progress: ScanProgress,
+        emit: @escaping @Sendable (ScanRecord) -> Void
+    ) throws(MagicError) {
+        self.configuration = configuration
+        self.limits = configuration.limits
+        self.detector = detector
+        self.walker = walker
+        self.progress = progress
+        self.emit = emit
+        self.magic = try MagicCookie()
+        self.matchScanner = MatchScanner(matcher: configuration.signatures.matcher)
+    }
+
+    func run(_ queue: WorkQueue<WalkItem>) async {
+        while let item = await queue.next() {
+            switch item {
+            case .directory(let path):
+                let listing = walker.list(path)
+                progress.update { $0.symbolicLinks += listing.symbolicLinks }
+                for event in listing.events { report(event) }
+                queue.add(listing.items)
+            case .file(let path):
+                scanFile(path)
+            }
+            queue.finished()
+        }
+    }
+
+    // MARK: - Files on disk
+
+    private func scanFile(_ path: ScanPath) {
+        progress.started(path)
+        let location = Location(path: path)
+        let content: ItemContent
+        do {
+            content = try ItemContent(path: path)
+        } catch {
+            report(ScanEvent(kind: .unreadable, location: location, message: error.description))
+            return
+        }
+        var budget = ExpansionBudget(limit: limits.maxExpandedBytes)
+        do {
+            try analyze(content, location: location, logicalPath: path.bytes, streamedHash: nil, budget: &budget)
+        } catch let error as SystemError {
+            report(ScanEvent(kind: .unreadable, location: location, message: error.description))
+        } catch {
+            report(ScanEvent(kind: .unreadable, location: location, message: "\(error)"))
+        }
+        progress.update {
+            $0.files += 1
+            $0.bytes += content.size
+        }
+    }
+
+    // MARK: - Any item
+
+    /// Classifies an item, unpacks it if it is a container, otherwise matches its content and reads its
+    /// structure, and reports what the signatures make of it.
+    private func analyze(
+        _ content: ItemContent,
+        location: Location,
+        logicalPath: [UInt8],
+        streamedHash: String?,
+        budget: inout ExpansionBudget
+    ) throws {
+        let head = try content.bytes(at: 0, count: Self.headSize)
+        let kind = classify(head)
+        var facts: [Fact] = []
+        var hits: [PatternHit] = []
+        if kind.format.isContainer {
+            let containerFacts = extractor.containerFacts(format: kind.format, content: content, location: location)
+            facts += containerFacts.facts
+            for event in containerFacts.events { report(event) }
+            if location.depth >= limits.maxDepth {
+                report(ScanEvent(
+                    kind: .limit, location: location,
+                    message: "archive not unpacked: it is \(location.depth) archives deep, the limit is \(limits.maxDepth)",
+                    limit: "max-depth"))
+            } else {
+                expand(content, format: kind.format, location: location, budget: &budget)
+            }
+        } else {
+            if let maxFileSize = limits.maxFileSize, content.size > maxFileSize {
+                report(ScanEvent(
+                    kind: .limit, location: location,
+                    message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)",
+                    limit: "max-file-size"))
+            } else {
+                hits = try matchContent(content)
+            }
+            let extracted = extractor.facts(format: kind.format, content: content, logicalPath: logicalPath, location: location)
+            facts += extracted.facts
+            for event in extracted.events { report(event) }
+        }
+        let observation = ItemObservation(
+            location: location, logicalPath: logicalPath,
+            item: ItemFacts(size: content.size, sha256: streamedHash, format: kind.format, mimeType: kind.mime, description: kind.description),
+            stringHits: hits, facts: facts)
+        for var detection in detector.detections(for: observation) {
+            if detection.item.sha256 == nil { detection.item.sha256 = try? sha256(of: content) }
+            report(detection)
+        }
+    }
+
+    private func classify(_ head: [UInt8]) -> (format: ContentFormat, mime: String, description: String) {
+        let format = ContentSniffer.format(of: head)
+        if format != .other { return (format, format.mimeType, format.summary) }
+        let classified = head.withUnsafeBytes { magic.classify($0) }
+        return (format, classified.mime, classified.description)
+    }
+
+    private func matchContent(_ content: ItemContent) throws -> [PatternHit] {
+        matchScanner.reset()
+        _ = try content.stream(
+            from: 0, through: buffer,
+            onData: { matchScanner.scan($0.bytes) },
+            onHole: { matchScanner.skipZeros(count: $0) })
+        return matchScanner.hits
+    }
+
+    private func sha256(of content: ItemContent) throws -> String {
+        var hasher = SHA256()
+        _ = try content.stream(
+            from: 0, through: buffer,
+            onData: { hasher.update(bufferPointer: $0) },
+            onHole: { count in
+                var remaining = count
+                let zeros = [UInt8](repeating: 0, count: 1 << 16)
+                while remaining > 0 {
+                    let step = Int(min(remaining, UInt64(zeros.count)))
+                    zeros.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<step])) }
+                    remaining -= UInt64(step)
+                }
+            })
+        return Self.hex(hasher.finalize())
+    }
+
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    // MARK: - Archives
+
+    /// Why reading an archive stopped early.
+    private enum Stop: Error {
+        case limit(ScanEvent)
+    }
+
+    /// Unpacks a container with libarchive and analyses each regular member.
+    private func expand(_ content: ItemContent, format: ContentFormat, location: Location, budget: inout ExpansionBudget) {
+        guard !budget.isExhausted else { return }
+        progress.update { $0.archives += 1 }
+        let reader: ArchiveReader
+        do {
+            reader = try ArchiveReader()
+        } catch {
+            report(ScanEvent(kind: .unreadable, location: location, message: "\(error)"))
+            return
+        }
+        do {
+            if let memory = content.memory {
+                try reader.open(memory: memory)
+            } else if let descriptor = content.descriptor {
+                lseek(descriptor, 0, SEEK_SET)
+                try reader.open(descriptor: descriptor)
+            }
+        } catch {
+            report(ScanEvent(kind: .corrupt, location: location, message: "cannot open the \(format.summary): \(error)"))
+            return
+        }
+        var archive = ArchiveProgress()
+        while true {
+            let entry: ArchiveReader.Entry
+            do {
+                guard let next = try reader.nextEntry() else { break }
+                entry = next
+            } catch {
+                report(ScanEvent(
+                    kind: .corrupt, location: location,
+                    message: "damaged or truncated \(format.summary) after \(archive.members) members: \(error)"))
+                return
+            }
+            guard entry.isRegularFile else { continue }
+            archive.members += 1
+            guard archive.members <= limits.maxMembers else {
+                report(ScanEvent(
+                    kind: .limit, location: location,
+                    message: "only the first \(limits.maxMembers) members were read", limit: "max-members"))
+                return
+            }
+            let name = reader.isRawStream ? Self.decompressedName(of: location) : entry.name
+            let memberLocation = location.appending(member: ScanPath(bytes: name))
+            if entry.isEncrypted {
+                report(ScanEvent(kind: .unsupported, location: memberLocation, message: "encrypted member not read"))
+                continue
+            }
+            progress.update { $0.members += 1 }
+            do {
+                try readMember(reader, entry: entry, location: memberLocation, archive: &archive, budget: &budget)
+            } catch Stop.limit(let event) {
+                report(event)
+                return
+            } catch let error as ArchiveError {
+                report(ScanEvent(kind: .corrupt, location: memberLocation, message: "damaged member data: \(error)"))
+                return
+            } catch {
+                report(ScanEvent(kind: .unreadable, location: memberLocation, message: "\(error)"))
+                return
+            }
+        }
+    }
+
+    /// Reads one member: buffered for random access when it is a container or has structure to read,
+    /// otherwise streamed through the matcher and the hash.
+    private func readMember(
+        _ reader: borrowing ArchiveReader,
+        entry: ArchiveReader.Entry,
+        location: Location,
+        archive: inout ArchiveProgress,
+        budget: inout ExpansionBudget
+    ) throws {
+        let logicalPath = ItemObservation.logicalPath(ofMember: location.members.last?.bytes ?? [])
+        var head: [UInt8] = []
+        var finished = false
+        while head.count < Self.headSize {
+            let count = try readChunk(reader, archive: &archive, budget: &budget, location: location)
+            if count == 0 {
+                finished = true
+                break
+            }
+            head += UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
+        }
+        let format = ContentSniffer.format(of: head)
+        if format.isContainer || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath) {
+            let spool = try MemberSpool(initial: head, memoryLimit: limits.memberMemoryLimit, sizeHint: entry.declaredSize)
+            while !finished {
+                let count = try readChunk(reader, archive: &archive, budget: &budget, location: location)
+                if count == 0 { break }
+                try spool.append(UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]))
+            }
+            let content = try spool.finish()
+            try analyze(content, location: location, logicalPath: logicalPath, streamedHash: nil, budget: &budget)
+            return
+        }
+        // Stream: the head first, then the rest as it comes.
+        matchScanner.reset()
+        var hasher = SHA256()
+        var size = UInt64(head.count)
+        head.withUnsafeBytes { bytes in
+            matchScanner.scan(bytes.bytes)
+            hasher.update(bufferPointer: bytes)
+        }
+        while !finished {
+            let count = try readChunk(reader, archive: &archive, budget: &budget, location: location)
+            if count == 0 { break }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
+            matchScanner.scan(chunk.bytes)
+            hasher.update(bufferPointer: chunk)
+            size += UInt64(count)
+        }
+        let hits = matchScanner.hits
+        let kind = classify(head)
+        let observation = ItemObservation(
+            location: location, logicalPath: logicalPath,
+            item: ItemFacts(
+                size: size, sha256: Self.hex(hasher.finalize()), format: kind.format, mimeType: kind.mime,
+                description: kind.description),
+            stringHits: hits, facts: [])
+        for detection in detector.detections(for: observation) { report(detection) }
+    }
+
+    /// Reads the next piece of the current member into the buffer, enforcing the expansion limits.
+    private func readChunk(
+        _ reader: borrowing ArchiveReader,
+        archive: inout ArchiveProgress,
+        budget: inout ExpansionBudget,
+        location: Location
+    ) throws -> Int {
+        let count = try reader.read(into: buffer.bytes)
+        guard count > 0 else { return 0 }
+        archive.expanded += UInt64(count)
+        budget.used += UInt64(count)
+        progress.update { $0.expandedBytes += UInt64(count) }
+        if budget.used > budget.limit {
+            budget.isExhausted = true
+            throw Stop.limit(ScanEvent(
+                kind: .limit, location: location,
+                message: "expansion stopped: more than \(budget.limit) bytes expanded from one file",
+                limit: "max-expanded"))
+        }
+        if archive.expanded > limits.ratioFloorBytes {
+            let compressed = max(1, reader.compressedBytesConsumed)
+            let ratio = Double(archive.expanded) / Double(compressed)
+            if ratio > limits.maxRatio {
+                throw Stop.limit(ScanEvent(
+                    kind: .limit, location: location,
+                    message: "expansion stopped: \(archive.expanded) bytes from \(compressed) compressed (ratio \(Int(ratio)):1, the limit is \(Int(limits.maxRatio)):1); a decompression bomb?",
+                    limit: "max-ratio"))
+            }
+        }
+        return count
+    }
+
+    /// The name of the single file inside a compressed stream: the container's name without its
+    /// compression extension.
+    static func decompressedName(of location: Location) -> [UInt8] {
+        let last = location.members.last ?? location.path
+        let name = last.lastComponent
+        for suffix in [".gz", ".tgz", ".bz2", ".xz", ".zst", ".lz4", ".lzma", ".Z", ".z"] {
+            let bytes = Array(suffix.utf8)
+            if name.count > bytes.count, Array(name.suffix(bytes.count)) == bytes {
+                let stem = Array(name.dropLast(bytes.count))
+                return suffix == ".tgz" ? stem + Array(".tar".utf8) : stem
+            }
+        }
+        return name + Array(".decompressed".utf8)
+    }
+
+    // MARK: - Reporting
+
+    private func report(_ event: ScanEvent) {
+        progress.update { event.makesScanIncomplete ? ($0.errors += 1) : ($0.skipped += 1) }
+        emit(.event(event))
+    }
+
+    private func report(_ detection: Detection) {
+        progress.update { $0.findings += 1 }
+        emit(.detection(detection))
+    }
+}
+
+/// How much one file on disk may still expand, across all its nested archives.
+struct ExpansionBudget {
+    let limit: UInt64
+    var used: UInt64 = 0
+    var isExhausted = false
+
+    init(limit: UInt64) {
+        self.limit = limit
+    }
+}
+
+/// Counts for one archive being read.
+struct ArchiveProgress {
+    var members = 0
+    var expanded: UInt64 = 0
+}

@@ -1,0 +1,121 @@
+import Foundation
+public import EmbargoMatcher
+
+/// Compiled signatures: every string rule in one multi-pattern matcher, every other rule indexed by
+/// what it looks at. Immutable and shared by all workers.
+public struct SignatureSet: Sendable {
+    /// The vendors, in load order.
+    public let vendors: [VendorSignature]
+    /// The matcher over every string and hex rule.
+    public let matcher: PatternMatcher
+    /// For each matcher pattern id: the rule it came from and the text it stands for.
+    let patternRules: [(rule: RuleReference, text: String)]
+    /// Fact rules by the fact kind they look at.
+    let factRules: [Fact.Kind: [RuleReference]]
+    /// Path and file-name rules.
+    let locationRules: [RuleReference]
+
+    /// Where a rule sits: vendor, product and rule indices.
+    struct RuleReference: Sendable, Hashable {
+        let vendor: Int
+        let product: Int
+        let rule: Int
+    }
+
+    /// Compiles `vendors`.
+    ///
+    /// - Throws: `DefinitionError` for a vendor id used twice, or `MatcherError` when the strings do
+    ///   not compile.
+    public init(vendors: [VendorSignature]) throws {
+        var seen: [String: String] = [:]
+        for vendor in vendors {
+            if let other = seen[vendor.id] {
+                throw DefinitionError(
+                    file: vendor.source, line: nil, column: nil, field: "vendor",
+                    message: "vendor '\(vendor.id)' is also defined in \(other)")
+            }
+            seen[vendor.id] = vendor.source
+        }
+        var patterns: [Pattern] = []
+        var patternRules: [(RuleReference, String)] = []
+        var factRules: [Fact.Kind: [RuleReference]] = [:]
+        var locationRules: [RuleReference] = []
+        for (vendorIndex, vendor) in vendors.enumerated() {
+            for (productIndex, product) in vendor.products.enumerated() {
+                for (ruleIndex, rule) in product.evidence.enumerated() {
+                    let reference = RuleReference(vendor: vendorIndex, product: productIndex, rule: ruleIndex)
+                    switch rule.kind {
+                    case .string(let text, let encodings):
+                        for encoding in encodings {
+                            patterns.append(
+                                Pattern(
+                                    text: text, caseInsensitive: encoding == .nocase || encoding == .wideNocase,
+                                    wide: encoding == .wide || encoding == .wideNocase))
+                            patternRules.append((reference, text))
+                        }
+                    case .hex(let text):
+                        patterns.append(try Pattern(hex: text))
+                        patternRules.append((reference, "hex:" + text))
+                    case .fact(let kind, _):
+                        factRules[kind, default: []].append(reference)
+                    case .path, .fileName:
+                        locationRules.append(reference)
+                    }
+                }
+            }
+        }
+        self.vendors = vendors
+        self.matcher = try PatternMatcher(patterns: patterns)
+        self.patternRules = patternRules
+        self.factRules = factRules
+        self.locationRules = locationRules
+    }
+
+    func rule(_ reference: RuleReference) -> EvidenceRule {
+        vendors[reference.vendor].products[reference.product].evidence[reference.rule]
+    }
+
+    func ruleName(_ reference: RuleReference) -> String {
+        let vendor = vendors[reference.vendor]
+        return "\(vendor.id)/\(vendor.products[reference.product].id)#\(reference.rule + 1)"
+    }
+
+    /// Every product as (vendor, product).
+    public var products: [(vendor: VendorSignature, product: ProductSignature)] {
+        vendors.flatMap { vendor in vendor.products.map { (vendor, $0) } }
+    }
+
+    /// Loads every `*.yaml` signature file in `directory` (not its subdirectories), in name order.
+    ///
+    /// - Throws: `DefinitionError` for the first file that is not valid.
+    public static func load(directory: String) throws(DefinitionError) -> [VendorSignature] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw DefinitionError(file: directory, line: nil, column: nil, field: "", message: "cannot read the directory")
+        }
+        guard !names.isEmpty else {
+            throw DefinitionError(file: directory, line: nil, column: nil, field: "", message: "no signature files (*.yaml)")
+        }
+        var vendors: [VendorSignature] = []
+        for name in names {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw DefinitionError(file: path, line: nil, column: nil, field: "", message: "cannot read the file as UTF-8")
+            }
+            vendors.append(try SignatureLoader.load(text, file: path))
+        }
+        return vendors
+    }
+
+    /// The signatures shipped with Embargo (`Signatures/*.yaml`, embedded at build time).
+    public static func shipped() throws -> SignatureSet {
+        var vendors: [VendorSignature] = []
+        for (name, text) in EmbeddedDefinitions.signatures {
+            vendors.append(try SignatureLoader.load(text, file: "Signatures/\(name)"))
+        }
+        return try SignatureSet(vendors: vendors)
+    }
+}
