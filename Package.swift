@@ -27,6 +27,11 @@ let package = Package(
             pkgConfig: "libmagic",
             providers: [.apt(["libmagic-dev"]), .brew(["libmagic"])]
         ),
+        .systemLibrary(
+            name: "CEmbargoSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         .target(name: "CEmbargoSystem"),
         // The SIMD kernels are compiled with their instruction set enabled, so they live in modules of
         // their own and run only after a CPU check (see InstructionSet.swift).
@@ -53,7 +58,7 @@ let package = Package(
         .target(
             name: "Embargo",
             dependencies: [
-                "EmbargoMatcher", "EmbargoFormats", "CEmbargoSystem", "CEmbargoArchive", "CEmbargoMagic",
+                "EmbargoMatcher", "EmbargoFormats", "CEmbargoSystem", "CEmbargoArchive", "CEmbargoMagic", "CEmbargoSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]

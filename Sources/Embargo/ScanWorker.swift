@@ -22,6 +22,9 @@ final class ScanWorker {
     private let matchScanner: MatchScanner
     private let buffer = ReadBuffer()
     private let extractor = FactExtractor()
+    /// Vendors whose package is being unpacked, per nesting level: the package's finding covers their
+    /// files inside it, which are not reported again.
+    private var coveredVendors: [Set<String>] = []
 
     /// The first bytes that classification looks at (ISO 9660 needs about 37 KiB).
     static let headSize = 64 << 10
@@ -97,48 +100,65 @@ final class ScanWorker {
     ) throws {
         let head = try content.bytes(at: 0, count: Self.headSize)
         let kind = classify(head)
-        var facts: [Fact] = []
-        var hits: [PatternHit] = []
+        func observation(hits: [PatternHit], facts: [Fact]) -> ItemObservation {
+            ItemObservation(
+                location: location, logicalPath: logicalPath,
+                item: ItemFacts(size: content.size, sha256: streamedHash, format: kind.format, mimeType: kind.mime, description: ""),
+                stringHits: hits, facts: facts)
+        }
         if kind.format.isContainer {
+            // A package's own metadata first: its detections cover the vendor's files inside it.
             let containerFacts = extractor.containerFacts(format: kind.format, content: content, location: location)
-            facts += containerFacts.facts
             for event in containerFacts.events { report(event) }
+            let detections = detector.detections(for: observation(hits: [], facts: containerFacts.facts))
+            report(detections, content: content, head: head)
+            let covered = Set(detections.filter { $0.confidence == .installation && $0.form == .package }.map(\.vendor))
             if location.depth >= limits.maxDepth {
                 report(ScanEvent(
                     kind: .limit, location: location,
                     message: "archive not unpacked: it is \(location.depth) archives deep, the limit is \(limits.maxDepth)",
                     limit: "max-depth"))
             } else {
+                coveredVendors.append(covered)
                 expand(content, format: kind.format, location: location, budget: &budget)
+                coveredVendors.removeLast()
             }
-        } else {
-            if let maxFileSize = limits.maxFileSize, content.size > maxFileSize {
-                report(ScanEvent(
-                    kind: .limit, location: location,
-                    message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)",
-                    limit: "max-file-size"))
-            } else {
-                hits = try matchContent(content)
-            }
-            let extracted = extractor.facts(format: kind.format, content: content, logicalPath: logicalPath, location: location)
-            facts += extracted.facts
-            for event in extracted.events { report(event) }
+            return
         }
-        let observation = ItemObservation(
-            location: location, logicalPath: logicalPath,
-            item: ItemFacts(size: content.size, sha256: streamedHash, format: kind.format, mimeType: kind.mime, description: kind.description),
-            stringHits: hits, facts: facts)
-        for var detection in detector.detections(for: observation) {
+        var hits: [PatternHit] = []
+        if let maxFileSize = limits.maxFileSize, content.size > maxFileSize {
+            report(ScanEvent(
+                kind: .limit, location: location,
+                message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)",
+                limit: "max-file-size"))
+        } else {
+            hits = try matchContent(content)
+        }
+        let extracted = extractor.facts(format: kind.format, content: content, logicalPath: logicalPath, location: location)
+        for event in extracted.events { report(event) }
+        report(detector.detections(for: observation(hits: hits, facts: extracted.facts)), content: content, head: head)
+    }
+
+    /// Reports an item's detections with its hash (computed now, only for items with detections) and
+    /// libmagic's description.
+    private func report(_ detections: [Detection], content: ItemContent, head: [UInt8]) {
+        for var detection in detections {
             if detection.item.sha256 == nil { detection.item.sha256 = try? sha256(of: content) }
+            detection.item.description = describe(head, format: detection.item.format)
             report(detection)
         }
     }
 
-    private func classify(_ head: [UInt8]) -> (format: ContentFormat, mime: String, description: String) {
+    /// The format and MIME type of content that starts with `head`: from the first-bytes check for the
+    /// common formats, from libmagic for the rest.
+    private func classify(_ head: [UInt8]) -> (format: ContentFormat, mime: String) {
         let format = ContentSniffer.format(of: head)
-        if format != .other { return (format, format.mimeType, format.summary) }
-        let classified = head.withUnsafeBytes { magic.classify($0) }
-        return (format, classified.mime, classified.description)
+        return (format, format == .other ? magic.mimeType(of: head) : format.mimeType)
+    }
+
+    /// libmagic's description, asked for only when a finding needs it (text and unknown content).
+    private func describe(_ head: [UInt8], format: ContentFormat) -> String {
+        format == .other || format == .text ? magic.description(of: head) : format.summary
     }
 
     private func matchContent(_ content: ItemContent) throws -> [PatternHit] {
@@ -270,7 +290,9 @@ final class ScanWorker {
         }
         let format = ContentSniffer.format(of: head)
         if format.isContainer || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath) {
-            let spool = try MemberSpool(initial: head, memoryLimit: limits.memberMemoryLimit, sizeHint: entry.declaredSize)
+            // SQLite databases are opened by name, so they always go to a file.
+            let memoryLimit = format == .sqlite || FactExtractor.role(of: logicalPath) == .rpmSQLite ? 0 : limits.memberMemoryLimit
+            let spool = try MemberSpool(initial: head, memoryLimit: memoryLimit, sizeHint: entry.declaredSize)
             while !finished {
                 let count = try readChunk(reader, archive: &archive, budget: &budget, location: location)
                 if count == 0 { break }
@@ -301,10 +323,12 @@ final class ScanWorker {
         let observation = ItemObservation(
             location: location, logicalPath: logicalPath,
             item: ItemFacts(
-                size: size, sha256: Self.hex(hasher.finalize()), format: kind.format, mimeType: kind.mime,
-                description: kind.description),
+                size: size, sha256: Self.hex(hasher.finalize()), format: kind.format, mimeType: kind.mime, description: ""),
             stringHits: hits, facts: [])
-        for detection in detector.detections(for: observation) { report(detection) }
+        for var detection in detector.detections(for: observation) {
+            detection.item.description = describe(head, format: kind.format)
+            report(detection)
+        }
     }
 
     /// Reads the next piece of the current member into the buffer, enforcing the expansion limits.
@@ -362,6 +386,7 @@ final class ScanWorker {
     }
 
     private func report(_ detection: Detection) {
+        guard !coveredVendors.contains(where: { $0.contains(detection.vendor) }) else { return }
         progress.update { $0.findings += 1 }
         emit(.detection(detection))
     }

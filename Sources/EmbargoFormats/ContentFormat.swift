@@ -3,6 +3,8 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case elf, pe, macho, machoFat = "macho-fat", javaClass = "java-class"
     case zip, gzip, bzip2, xz, zstd, lz4, lzma, sevenZip = "7z", ar, tar, cpio, iso9660, cab, rar, xar, rpm
     case pem, der, sqlite
+    /// Text (ASCII or UTF-8, no NUL bytes in the first 8 KiB): scripts, documents, configuration.
+    case text
     /// Anything else; libmagic gives its type.
     case other
     /// No bytes at all.
@@ -53,6 +55,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .pem: "application/x-pem-file"
         case .der: "application/pkix-cert"
         case .sqlite: "application/vnd.sqlite3"
+        case .text: "text/plain"
         case .other: "application/octet-stream"
         case .empty: "application/x-empty"
         }
@@ -85,6 +88,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .pem: "PEM encoded data"
         case .der: "DER encoded certificate"
         case .sqlite: "SQLite 3 database"
+        case .text: "text"
         case .other: "data"
         case .empty: "empty"
         }
@@ -143,7 +147,40 @@ public enum ContentSniffer {
         for offset in [0x8001, 0x8801, 0x9001] where starts(Array("CD001".utf8), at: offset) { return .iso9660 }
         if startsWithPEM(bytes) { return .pem }
         if isDERCertificate(bytes) { return .der }
+        if isText(bytes) { return .text }
         return .other
+    }
+
+    /// Whether the first 8 KiB are text: no NUL, and nearly all printable ASCII, whitespace or
+    /// UTF-8 sequences.
+    static func isText(_ bytes: [UInt8]) -> Bool {
+        let window = bytes.prefix(8 << 10)
+        var unusual = 0
+        var index = window.startIndex
+        while index < window.endIndex {
+            let byte = window[index]
+            switch byte {
+            case 0:
+                return false
+            case 0x09, 0x0A, 0x0C, 0x0D, 0x1B, 0x20...0x7E:
+                index += 1
+            case 0xC2...0xF4:
+                let length = byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+                let end = index + length
+                if end <= window.endIndex, window[(index + 1)..<end].allSatisfy({ $0 & 0xC0 == 0x80 }) {
+                    index = end
+                } else if end > window.endIndex {
+                    index = window.endIndex
+                } else {
+                    unusual += 1
+                    index += 1
+                }
+            default:
+                unusual += 1
+                index += 1
+            }
+        }
+        return unusual * 50 <= window.count
     }
 
     /// Whether an `MZ` file has a PE header where its DOS header points.

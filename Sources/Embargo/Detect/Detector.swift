@@ -13,6 +13,9 @@ internal import EmbargoMatcher
 /// - a detection is an installation when it has identity evidence, otherwise a mention;
 /// - evidence for a vendor's fallback product joins every specific product found in the same item and
 ///   record, and mentions of a vendor are dropped where the same item proves an installation of it.
+///
+/// The scan worker also drops the detections of a vendor inside a package whose own metadata already
+/// proves that vendor's product (see `ScanWorker`): the package finding covers its files.
 struct Detector: Sendable {
     let signatures: SignatureSet
 
@@ -105,9 +108,14 @@ struct Detector: Sendable {
         for (key, evidence) in byProduct {
             let vendor = signatures.vendors[key.vendor]
             let product = vendor.products[key.product]
+            // One observation matched by several rules is kept once, with its strongest reading.
             var unique: [Evidence] = []
-            for item in evidence where !unique.contains(item) { unique.append(item) }
-            unique.sort { ($0.strength, $0.weight) > ($1.strength, $1.weight) }
+            for item in evidence.sorted(by: { ($0.strength, $0.weight) > ($1.strength, $1.weight) })
+            where !unique.contains(where: {
+                $0.kind == item.kind && $0.value == item.value && $0.field == item.field && $0.offset == item.offset
+            }) {
+                unique.append(item)
+            }
             let confidence: DetectionConfidence = unique.contains { $0.strength == .identity } ? .installation : .mention
             let form = Self.form(
                 origins: originsByProduct[key] ?? [], evidence: unique, facts: observation.facts,
@@ -117,9 +125,10 @@ struct Detector: Sendable {
                 product: product.id, productName: product.name, family: product.family, confidence: confidence,
                 form: form, score: min(100, unique.reduce(0) { $0 + $1.weight }), evidence: unique, item: observation.item))
         }
-        // Where an item proves an installation of a vendor, its mentions of that vendor add nothing.
-        let installed = Set(detections.filter { $0.confidence == .installation }.map { "\($0.vendor)\u{0}\($0.record ?? "")" })
-        detections.removeAll { $0.confidence == .mention && installed.contains("\($0.vendor)\u{0}\($0.record ?? "")") }
+        // Where an item proves an installation of a vendor (in any record), its mentions of that vendor
+        // add nothing.
+        let installed = Set(detections.filter { $0.confidence == .installation }.map(\.vendor))
+        detections.removeAll { $0.confidence == .mention && installed.contains($0.vendor) }
         return detections.sorted { ($0.vendor, $0.product, $0.record ?? "") < ($1.vendor, $1.product, $1.record ?? "") }
     }
 

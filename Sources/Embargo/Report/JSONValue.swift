@@ -1,16 +1,10 @@
 /// A JSON value with ordered object keys, written by Embargo's own serializer.
-///
-/// Paths are byte strings: a path that is not valid UTF-8 is written with each invalid byte as a
-/// lone surrogate escape (`\udcXX`, the PEP 383 convention: Python's `os.fsencode` turns the string
-/// back into the exact bytes), and records carry the exact bytes in hex as well.
 public indirect enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case int(Int64)
     case double(Double)
     case string(String)
-    /// Bytes written as a string, escaping bytes that are not UTF-8 as `\udcXX`.
-    case bytes([UInt8])
     case array([JSONValue])
     case object([(String, JSONValue)])
 
@@ -41,7 +35,6 @@ public indirect enum JSONValue: Sendable, Hashable {
         case .int(let value): output += Array(String(value).utf8)
         case .double(let value): output += Array((value.isFinite ? "\(value)" : "null").utf8)
         case .string(let value): Self.writeString(Array(value.utf8), to: &output)
-        case .bytes(let value): Self.writeString(value, to: &output)
         case .array(let values):
             output.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
@@ -79,12 +72,6 @@ public indirect enum JSONValue: Sendable, Hashable {
         while index < bytes.count {
             let byte = bytes[index]
             let length = byte < 0x80 ? 1 : ScanPath.validSequenceLength(bytes, at: index)
-            if length == 0 {
-                // Not UTF-8: a lone low surrogate carries the byte (U+DC80 to U+DCFF).
-                output += Array("\\udc".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-                index += 1
-                continue
-            }
             if length > 1 {
                 output += bytes[index..<index + length]
                 index += length

@@ -86,12 +86,12 @@ public enum RecordCoding {
         ])
     }
 
-    /// `path` and `members` as bytes (exact, with `\udcXX` escapes for bytes that are not UTF-8),
-    /// plus `pathHex`/`membersHex` when some name is not UTF-8.
+    /// `path` and `members` as text (bytes that are not UTF-8 appear as `\xNN`), plus the exact
+    /// bytes in hex as `pathHex` and `membersHex` when some name is not UTF-8.
     static func location(_ location: Location) -> [(String, JSONValue)] {
         var members: [(String, JSONValue)] = [
-            ("path", .bytes(location.path.bytes)),
-            ("members", .array(location.members.map { .bytes($0.bytes) })),
+            ("path", .string(location.path.displayString)),
+            ("members", .array(location.members.map { .string($0.displayString) })),
         ]
         if !location.path.isValidUTF8 || location.members.contains(where: { !$0.isValidUTF8 }) {
             members.append(("pathHex", .string(hex(location.path.bytes))))

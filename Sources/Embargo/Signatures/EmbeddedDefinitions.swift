@@ -5,19 +5,568 @@
 enum EmbeddedDefinitions {
     /// Signature files by name.
     static let signatures: [(String, String)] = [
+        ("dahua.yaml", ###"""
+# Zhejiang Dahua Technology Co., Ltd. (FCC Covered List: video surveillance equipment); OEM builds
+# (Intelbras, KBVision) may lack the name, so SDK file names count. Facts from
+# shared/reference/vendors.md §6.
+vendor: dahua
+name: Dahua
+legal-names: [Zhejiang Dahua Technology Co., Ltd.]
+products:
+  - id: dahua-unidentified
+    name: Dahua software (product not identified)
+    family: unidentified
+    fallback: true
+    evidence:
+      - certificate-subject: Dahua Technology
+        note: Authenticode subject not found; likely Zhejiang Dahua Technology Co., Ltd. (L)
+      - version-company: Dahua
+      - package-vendor: Dahua
+      - string: ZheJiang Dahua Technology
+        encodings: [nocase, wide-nocase]
+
+  - id: dahua-netsdk
+    name: Dahua NetSDK
+    family: video-surveillance-sdk
+    evidence:
+      - file-name: dhnetsdk.dll
+        note: (M)
+      - file-name: dhconfigsdk.dll
+      - file-name: avnetsdk.dll
+      - file-name: libdhnetsdk.so
+      - string: CLIENT_RealPlayEx
+        strength: supporting
+        note: exported symbol (M)
+
+  - id: dahua-smartpss
+    name: Dahua SmartPSS
+    family: video-surveillance-client
+    evidence:
+      - path: "**/Smart Professional Surveillance System/**"
+        nocase: true
+        note: (M)
+      - file-name: SmartPSS.exe
+      - path: "**/PC-NVR/**"
+        nocase: true
+        strength: supporting
+
+  - id: dahua-mobile
+    name: Dahua DMSS (Android)
+    family: mobile-app
+    evidence:
+      - path: "**/data/app/com.mm.android.direct.gdmss*/**"
+"""###),
+        ("hikvision.yaml", ###"""
+# Hangzhou Hikvision Digital Technology Co., Ltd. (FCC Covered List: video surveillance equipment),
+# EZVIZ and Hik-Connect brands included. Facts from shared/reference/vendors.md §5. Apache-licensed
+# Hikvision source code is only a mention: the copyright line is a string, not a signer.
+vendor: hikvision
+name: Hikvision
+legal-names: [Hangzhou Hikvision Digital Technology Co., Ltd.]
+products:
+  - id: hikvision-unidentified
+    name: Hikvision software (product not identified)
+    family: unidentified
+    fallback: true
+    evidence:
+      - certificate-subject: Hikvision
+        note: Authenticode subject not found; likely Hangzhou Hikvision Digital Technology Co.,Ltd. (L)
+      - version-company: Hikvision
+      - package-vendor: Hikvision
+      - string: Hangzhou Hikvision Digital Technology
+        encodings: [nocase, wide-nocase]
+
+  - id: hikvision-device-sdk
+    name: Hikvision device network SDK (HCNetSDK)
+    family: video-surveillance-sdk
+    evidence:
+      - file-name: HCNetSDK.dll
+        note: (M)
+      - file-name: libhcnetsdk.so
+      - file-name: libHCCore.so
+      - file-name: PlayCtrl.dll
+      - file-name: libPlayCtrl.so
+      - string: NET_DVR_Init
+        strength: supporting
+        note: exported symbol of the SDK (M)
+      - string: NET_DVR_SetLogToFile
+        strength: supporting
+
+  - id: hikvision-ivms-4200
+    name: Hikvision iVMS-4200 client
+    family: video-surveillance-client
+    evidence:
+      - path: "**/iVMS-4200*/**"
+        nocase: true
+        note: "C:\\Program Files (x86)\\iVMS-4200 Site\\iVMS-4200 Client\\ (M)"
+      - file-name: iVMS-4200.Framework.C.exe
+      - file-name: iVMS-4200.Framework.S.exe
+
+  - id: hikvision-tools
+    name: Hikvision SADP and web plug-in
+    family: video-surveillance-client
+    evidence:
+      - file-name: SADPTool.exe
+      - file-name: HCWebSDKPlugin.exe
+      - path: "**/Hikvision Tools Manager/**"
+        nocase: true
+
+  - id: hikvision-mobile
+    name: Hik-Connect (Android)
+    family: mobile-app
+    evidence:
+      - path: "**/data/app/com.connect.enduser*/**"
+      - path: "**/data/app/com.hikvision.convergence*/**"
+"""###),
+        ("huawei.yaml", ###"""
+# Huawei Technologies Co., Ltd. (FCC Covered List: telecommunications equipment and services).
+# Facts from shared/reference/vendors.md §3. Code-signing subjects were not found as full strings:
+# the signer display name is medium confidence, the rest inferred (low).
+vendor: huawei
+name: Huawei
+legal-names: ["Huawei Technologies Co., Ltd.", Huawei Technologies Company]
+products:
+  - id: huawei-unidentified
+    name: Huawei software (product not identified)
+    family: unidentified
+    fallback: true
+    evidence:
+      - certificate-subject: "O=Huawei Technologies Co., Ltd."
+        note: signer display name Huawei Technologies Co., Ltd. (M); full subject inferred (L)
+      - certificate-subject: "CN=Huawei Technologies Co., Ltd."
+      - version-company: Huawei Technologies
+      - package-vendor: Huawei Technologies
+      - package-maintainer: huawei.com
+      - string: "Huawei Technologies Co., Ltd."
+        encodings: [ascii, wide]
+
+  - id: huawei-hisuite
+    name: Huawei HiSuite
+    family: device-management
+    evidence:
+      - path: "**/HiSuite/**"
+        nocase: true
+        note: "C:\\Program Files (x86)\\HiSuite\\HiSuite.exe (M)"
+      - version-product: HiSuite
+      - file-name: HiSuite.exe
+
+  - id: huawei-pc-manager
+    name: Huawei PC Manager
+    family: device-management
+    evidence:
+      - path: "**/Huawei/PCManager/**"
+        nocase: true
+        note: "C:\\Program Files\\Huawei\\PCManager\\ (M)"
+      - file-name: PCManager.exe
+      - file-name: MateBookService.exe
+      - file-name: HwTrayWndHelper.exe
+      - string: HwPCCoreService
+        encodings: [ascii, wide]
+      - string: HwDistributedMainService
+        encodings: [ascii, wide]
+        # MSPCManagerService belongs to Microsoft PC Manager and is deliberately absent.
+
+  - id: huawei-usb-modem-drivers
+    name: Huawei USB modem and data card drivers
+    family: device-driver
+    evidence:
+      - file-name: ewusbnet.sys
+        note: NDIS network interface driver (M)
+      - file-name: hwdatacard.sys
+
+  - id: huawei-cloud-agents
+    name: Huawei Cloud agents (HostGuard, UniAgent, Cloud Eye)
+    family: management-agent
+    evidence:
+      - path: "**/usr/local/hostguard/**"
+        note: Host Security Service agent (M)
+      - path: "**/opt/cloud/hostguard/**"
+      - path: "**/usr/local/uniagent/**"
+      - path: "**/usr/local/telescope/**"
+        strength: supporting
+        note: Cloud Eye agent, but astronomy software (Talon) uses the same path (M)
+      - string: obs.myhwclouds.com/telescope
+        encodings: [ascii]
+
+  - id: huawei-ascend
+    name: Huawei Ascend NPU driver and toolkit
+    family: device-driver
+    evidence:
+      - path: "**/usr/local/Ascend/driver/**"
+        note: (M)
+      - path: "**/usr/local/Ascend/ascend-toolkit/**"
+      - file-name: npu-smi
+      - file-name: ascend_install.info
+        strength: supporting
+
+  - id: huawei-mobile-services
+    name: Huawei Mobile Services and AppGallery (Android)
+    family: mobile-app
+    evidence:
+      - path: "**/data/app/com.huawei.hwid*/**"
+        note: installed HMS Core; third-party apps embed HMS SDK classes, which are only mentions (M)
+      - path: "**/data/app/com.huawei.appmarket*/**"
+"""###),
+        ("hytera.yaml", ###"""
+# Hytera Communications Corporation (FCC Covered List: radios and video surveillance equipment).
+# The only host software found is the radio programming software; no signer or package names were
+# found (shared/reference/vendors.md §7, low confidence).
+vendor: hytera
+name: Hytera
+legal-names: [Hytera Communications Corporation Limited]
+products:
+  - id: hytera-unidentified
+    name: Hytera software (product not identified)
+    family: unidentified
+    fallback: true
+    evidence:
+      - certificate-subject: Hytera
+        note: inferred (L)
+      - version-company: Hytera
+      - string: Hytera Communications
+        encodings: [nocase, wide-nocase]
+
+  - id: hytera-cps
+    name: Hytera Customer Programming Software (CPS)
+    family: radio-programming
+    evidence:
+      - version-product: Hytera CPS
+      - version-product: Customer Programming Software
+        strength: supporting
+      - string: Hytera CPS
+        encodings: [nocase, wide-nocase]
+"""###),
         ("kaspersky.yaml", ###"""
+# Kaspersky (AO Kaspersky Lab and affiliates). Facts from shared/reference/vendors.md §2; the
+# confidence of each source (H, M, L) is in the notes.
 vendor: kaspersky
 name: Kaspersky
-legal-names: [AO Kaspersky Lab, Kaspersky Lab ZAO]
+legal-names: [AO Kaspersky Lab, Kaspersky Lab ZAO, "Kaspersky Lab, Inc.", Kaspersky Labs Limited]
 products:
+  # Evidence that names Kaspersky as maker without naming a product: it joins any specific product
+  # found in the same item, and stands alone only when none is.
   - id: kaspersky-unidentified
     name: Kaspersky software (product not identified)
     family: unidentified
     fallback: true
     evidence:
       - certificate-subject: "O=AO Kaspersky Lab"
+        note: Authenticode EV signer CN=AO Kaspersky Lab, O=AO Kaspersky Lab, ... C=RU (M)
+      - certificate-subject: "CN=AO Kaspersky Lab"
+      - certificate-subject: "O=Kaspersky Lab ZAO"
+        note: legacy signer name (M)
+      - certificate-subject: "CN=Kaspersky Lab ZAO"
+      - certificate-subject: "=1027739867473,"
+        note: OGRN of AO Kaspersky Lab as the EV certificate's serialNumber attribute (M)
+      - version-company: Kaspersky
+      - version-copyright: AO Kaspersky Lab
+        note: "LegalCopyright © 2025 AO Kaspersky Lab (M)"
+      - version-copyright: Kaspersky Lab ZAO
+        note: "© 1997-2010 Kaspersky Lab ZAO (M)"
+      - team-id: 2Y8XE5CQ94
+        note: Apple Developer Team ID (M, four independent sources)
+      - bundle-id: com.kaspersky.
+        match: prefix
+        nocase: false
+        note: macOS and iOS bundle ids (M); Kaspresso test classes are code, not bundle ids
+      - package-maintainer: kaspersky
+      - package-vendor: kaspersky
+      - package-packager: kaspersky
       - string: AO Kaspersky Lab
         encodings: [ascii, wide]
+      - string: Kaspersky Lab ZAO
+        encodings: [ascii, wide]
+      - string: AO Kaspersky Lab, a company incorporated according to the laws of the Russian Federation
+        encodings: [ascii, wide]
+        strength: supporting
+        note: EULA rightholder sentence shipped in distributions (M)
+      - string: kaspersky-labs.com
+        encodings: [nocase, wide-nocase]
+        note: product and update CDN hosts (M/H)
+
+  - id: kaspersky-endpoint-security-windows
+    name: Kaspersky Endpoint Security for Windows
+    family: endpoint-protection
+    evidence:
+      - version-product: Kaspersky Endpoint Security
+      - path: "**/Kaspersky Lab/KES.*/**"
+        nocase: true
+        note: "C:\\Program Files (x86)\\Kaspersky Lab\\KES.<version>\\ (M)"
+      - file-name: kescli.exe
+        note: KESCLI (H)
+      - file-name: setup_kes.exe
+        note: KES setup wrapper (H)
+      - file-name: "KLIF.KES-*.sys"
+      - string: Kaspersky Endpoint Security for Windows
+        encodings: [ascii, wide]
+
+  - id: kaspersky-endpoint-security-linux
+    name: Kaspersky Endpoint Security for Linux
+    family: endpoint-protection
+    evidence:
+      - package: kesl
+        note: kesl-<ver>.<arch>.rpm, kesl_<ver>_<arch>.deb (H)
+      - package: kesl-gui
+      - path: "**/opt/kaspersky/kesl/**"
+        note: /opt/kaspersky/kesl/bin/kesl-control, /opt/kaspersky/kesl/libexec/kesl (H/M)
+      - path: "**/var/opt/kaspersky/kesl/**"
+      - string: /opt/kaspersky/kesl
+        note: audit scripts test for this path; a mention
+      - string: kesl-control
+      - string: Kaspersky Endpoint Security for Linux
+        encodings: [ascii, wide]
+
+  - id: kaspersky-security-center-network-agent
+    name: Kaspersky Security Center Network Agent
+    family: management-agent
+    evidence:
+      - package: klnagent
+        note: 32-bit Network Agent for Linux (H)
+      - package: klnagent64
+      - path: "**/opt/kaspersky/klnagent/**"
+      - path: "**/opt/kaspersky/klnagent64/**"
+      - path: "**/Kaspersky Lab/NetworkAgent/**"
+        nocase: true
+        note: "C:\\Program Files (x86)\\Kaspersky Lab\\NetworkAgent\\klnagent.exe (M)"
+      - path: "**/Library/Application Support/Kaspersky Lab/klnagent/**"
+      - file-name: klnagent.exe
+      - file-name: klnagchk
+      - string: Kaspersky Security Center Network Agent
+        encodings: [ascii, wide]
+
+  - id: kaspersky-security-center
+    name: Kaspersky Security Center (Administration Server)
+    family: management-server
+    evidence:
+      - package: ksc64
+      - package: ksc-web-console
+      - path: "**/opt/kaspersky/ksc64/**"
+      - version-product: Kaspersky Security Center
+      - file-name: klserver.exe
+      - string: kladminserver
+        encodings: [ascii, wide]
+        note: Administration Server service name (H)
+      - string: Kaspersky Security Center Administration Server
+        encodings: [ascii, wide]
+
+  - id: kaspersky-embedded-systems-security-linux
+    name: Kaspersky Embedded Systems Security for Linux
+    family: endpoint-protection
+    evidence:
+      - package: kess
+      - package: kess-gui
+      - path: "**/opt/kaspersky/kess/**"
+
+  - id: kaspersky-industrial-cybersecurity
+    name: Kaspersky Industrial CyberSecurity for Linux Nodes
+    family: endpoint-protection
+    evidence:
+      - path: "**/opt/kaspersky/kics/**"
+        note: /opt/kaspersky/kics/bin/kics-setup.pl (M)
+
+  - id: kaspersky-web-traffic-security
+    name: Kaspersky Web Traffic Security
+    family: gateway-protection
+    evidence:
+      - package: kwts
+        note: kwts_6.1.0-4762_amd64.deb (H)
+
+  - id: kaspersky-for-linux
+    name: Kaspersky for Linux
+    family: endpoint-protection
+    evidence:
+      - package: kfl
+        note: home product (H)
+      - file-name: kfl-control
+      - path: "**/var/opt/kaspersky/Kaspersky */**"
+
+  - id: kaspersky-anti-virus-linux-file-server
+    name: Kaspersky Anti-Virus for Linux File Server
+    family: endpoint-protection
+    evidence:
+      - package: kav4fs
+      - path: "**/opt/kaspersky/kav4fs/**"
+      - file-name: kav4fs-control
+
+  - id: kaspersky-scan-engine
+    name: Kaspersky Scan Engine
+    family: anti-malware-engine
+    evidence:
+      - path: "**/opt/kaspersky/ScanEngine/**"
+        note: SDKPATH (H)
+      - file-name: kavehost.exe
+      - file-name: kavhttpd
+      - file-name: kavhttpd.exe
+      - file-name: klScanEngineUI
+      - file-name: klScanEngineUI.exe
+      - string: klScanEngineUI
+        encodings: [ascii, wide]
+
+  - id: kaspersky-security-windows-server
+    name: Kaspersky Security for Windows Server / Embedded Systems Security
+    family: endpoint-protection
+    evidence:
+      - version-product: Kaspersky Security for Windows Server
+      - version-product: Kaspersky Embedded Systems Security
+      - file-name: kavfs.exe
+        note: Kaspersky Security Service (M)
+      - file-name: kavfswp.exe
+      - string: KAVFS
+        encodings: [wide]
+
+  - id: kaspersky-consumer-windows
+    name: Kaspersky consumer security (Anti-Virus, Internet Security, Total Security, Security Cloud, Standard, Plus, Premium)
+    family: endpoint-protection
+    evidence:
+      - version-product: Kaspersky Anti-Virus
+      - version-product: Kaspersky Internet Security
+      - version-product: Kaspersky Total Security
+      - version-product: Kaspersky Security Cloud
+      - version-product: Kaspersky Standard
+      - version-product: Kaspersky Plus
+      - version-product: Kaspersky Premium
+      - path: "**/Kaspersky Lab/Kaspersky *"
+        nocase: true
+        note: "C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Total Security 21.2\\avp.exe (M)"
+      - path: "**/ProgramData/Kaspersky Lab/AVP*/**"
+        nocase: true
+      - file-name: avpui.exe
+      - file-name: kavremover.exe
+      - string: Kaspersky Anti-Virus Service
+        encodings: [ascii, wide]
+
+  - id: kaspersky-windows-drivers
+    name: Kaspersky kernel drivers
+    family: endpoint-protection
+    evidence:
+      # Minifilter drivers from Microsoft's allocated-altitudes registry (H).
+      - file-name: klif.sys
+      - file-name: klhk.sys
+      - file-name: klboot.sys
+      - file-name: klfdefsf.sys
+      - file-name: klrsps.sys
+      - file-name: klsnsr.sys
+      - file-name: klifks.sys
+      - file-name: klifaa.sys
+      - file-name: klifsm.sys
+      - file-name: klam.sys
+      - file-name: klbg.sys
+      - file-name: kldback.sys
+      - file-name: kldlinf.sys
+      - file-name: kldtool.sys
+      - file-name: klcdp.sys
+      - file-name: klshadow.sys
+      - file-name: klsysrec.sys
+      - file-name: klvfs.sys
+      - file-name: klfle.sys
+      - file-name: klvirt.sys
+      - file-name: klbackupflt.sys
+      - file-name: klsec.sys
+      - file-name: klim6.sys
+      - file-name: klwtp.sys
+      - file-name: "klupd_*.sys"
+        note: updatable drivers klupd_<product>_<name>.sys (M)
+      - path: "**/system32/drivers/K4W-*/**"
+        nocase: true
+      - string: drivers/klif.sys
+        encodings: [ascii, wide]
+
+  - id: kaspersky-traffic-inspection-root
+    name: Kaspersky Anti-Virus Personal Root Certificate (TLS inspection)
+    family: endpoint-protection
+    evidence:
+      - certificate-subject: "CN=Kaspersky Anti-Virus Personal Root Certificate"
+        note: installed in OS and NSS trust stores for TLS inspection (M); match the subject, not the per-install thumbprint
+      - certificate-issuer: "CN=Kaspersky Anti-Virus Personal Root Certificate"
+        weight: 60
+
+  - id: kaspersky-macos
+    name: Kaspersky security for macOS
+    family: endpoint-protection
+    evidence:
+      - bundle-id: com.kaspersky.kav
+        match: prefix
+        note: com.kaspersky.kav, .kav.sysext, .kav_agent, .kav.downloader (M)
+      - path: "**/Library/Application Support/Kaspersky Lab/**"
+        note: (M)
+      - file-name: libkl_appkit.dylib
+      - string: 2Y8XE5CQ94.com.kaspersky.kav.sysext
+
+  - id: kaspersky-mobile
+    name: Kaspersky mobile security (Android, iOS)
+    family: endpoint-protection
+    evidence:
+      - path: "**/data/app/com.kms.free*/**"
+        note: Kaspersky Security & VPN (M)
+      - path: "**/data/app/com.kaspersky.security.cloud*/**"
+      - path: "**/data/app/com.kaspersky.kes*/**"
+      - path: "**/data/app/com.kaspersky.safekids*/**"
+      - path: "**/data/app/com.kaspersky.secure.connection*/**"
+      - path: "**/data/app/com.kaspersky.who_calls*/**"
+      - string: com.kaspersky.components.accessibility.KasperskyAccessibility
+        encodings: [ascii, wide]
+
+  # Excluded from the BIS determination: Threat Intelligence (feeds, CyberTrace, the Threat
+  # Intelligence Portal and connectors) and Security Training.
+  - id: kaspersky-threat-intelligence
+    name: Kaspersky Threat Intelligence (feeds, CyberTrace, Threat Intelligence Portal, connectors)
+    family: threat-intelligence
+    evidence:
+      - package: "*cybertrace*"
+        match: glob
+        nocase: true
+      - package-description: Kaspersky CyberTrace
+      - package-description: Kaspersky Threat Intelligence
+      - package-description: Kaspersky Threat Data Feeds
+      - version-product: Kaspersky CyberTrace
+      - version-product: Kaspersky Threat Intelligence
+      - path: "**/opt/kaspersky/ktfs/**"
+      - path: "**/opt/kaspersky/cybertrace/**"
+      - string: Kaspersky Threat Intelligence Portal
+        encodings: [ascii, wide]
+      - string: Kaspersky CyberTrace
+        encodings: [ascii, wide]
+
+  - id: kaspersky-security-awareness
+    name: Kaspersky Security Awareness (training)
+    family: security-training
+    evidence:
+      - package-description: Kaspersky Automated Security Awareness
+      - package-description: Kaspersky Security Awareness
+      - version-product: Kaspersky Security Awareness
+      - string: Kaspersky Automated Security Awareness Platform
+        encodings: [ascii, wide]
+"""###),
+        ("zte.yaml", ###"""
+# ZTE Corporation (FCC Covered List: telecommunications equipment). Facts from
+# shared/reference/vendors.md §4; few host artifacts exist.
+vendor: zte
+name: ZTE
+legal-names: [ZTE Corporation]
+products:
+  - id: zte-unidentified
+    name: ZTE software (product not identified)
+    family: unidentified
+    fallback: true
+    evidence:
+      - certificate-subject: "O=ZTE Corporation"
+        note: legal name on the Covered List; code-signing subject not found (L)
+      - version-company: ZTE Corporation
+      - package-maintainer: zte.com.cn
+      - string: ZTE Corporation
+        encodings: [ascii, wide]
+
+  - id: zte-usb-modem-drivers
+    name: ZTE USB modem drivers
+    family: device-driver
+    evidence:
+      - package: zteusbserial
+        note: deb package (L/M)
+      - path: "**/usr/local/bin/ztemtApp/zteusbserial/**"
+      - path: "**/ZTEUSBMassStorageFilter.kext/**"
+        note: macOS mass-storage filter (M)
+      - bundle-id: com.ZTE.driver.ZTEUSBCDCACMData
+      - file-name: zteusbdiag.inf
 """###),
     ]
 

@@ -1,4 +1,3 @@
-import Foundation
 internal import CEmbargoSystem
 
 #if canImport(Glibc)
@@ -9,14 +8,14 @@ import Darwin
 
 /// Shell-style globs: `*` and `**` match any run of characters (slashes included), `?` one
 /// character, `[...]` a set.
+/// Without `FNM_PATHNAME`, fnmatch's `*` already crosses slashes, so `**` means the same as `*`.
 enum Glob {
     static func matches(_ pattern: String, _ subject: String, caseInsensitive: Bool = false) -> Bool {
-        let normalized = pattern.replacingOccurrences(of: "**", with: "*")
-        return fnmatch(normalized, subject, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0
+        fnmatch(pattern, subject, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0
     }
 
     static func matches(_ pattern: String, bytes: [UInt8], caseInsensitive: Bool = false) -> Bool {
-        let normalized = pattern.replacingOccurrences(of: "**", with: "*")
+        let normalized = pattern
         return (bytes + [0]).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { characters in
                 fnmatch(normalized, characters.baseAddress.unsafelyUnwrapped, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0

@@ -94,6 +94,7 @@ enum SignatureLoader {
             kind = .path(glob: try value.nonEmptyString(), caseInsensitive: try node["nocase"]?.boolean() ?? false)
         case "file-name":
             kind = .fileName(glob: try value.nonEmptyString())
+            defaultStrength = .supporting
         default:
             guard let factKind = matchKinds[kindKey] else { throw value.error("unknown rule kind") }
             kind = .fact(factKind, try valueMatch(for: factKind, value: value, rule: node))

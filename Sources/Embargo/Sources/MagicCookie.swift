@@ -27,13 +27,24 @@ struct MagicCookie: ~Copyable {
         magic_close(cookie)
     }
 
-    /// The MIME type and the description of content that begins with `bytes`.
-    func classify(_ bytes: UnsafeRawBufferPointer) -> (mime: String, description: String) {
-        magic_setflags(cookie, Self.flags | MAGIC_MIME_TYPE)
-        let mime = magic_buffer(cookie, bytes.baseAddress, bytes.count).map { String(cString: $0) }
-        magic_setflags(cookie, Self.flags)
-        let description = magic_buffer(cookie, bytes.baseAddress, bytes.count).map { String(cString: $0) }
-        return (mime ?? "application/octet-stream", description ?? "data")
+    /// How much of the content libmagic looks at: its text tests read the whole buffer.
+    static let window = 16 << 10
+
+    /// The MIME type of content that begins with `bytes`.
+    func mimeType(of bytes: [UInt8]) -> String {
+        classify(bytes, flags: Self.flags | MAGIC_MIME_TYPE) ?? "application/octet-stream"
+    }
+
+    /// The description of content that begins with `bytes` (libmagic's `file` output).
+    func description(of bytes: [UInt8]) -> String {
+        classify(bytes, flags: Self.flags) ?? "data"
+    }
+
+    private func classify(_ bytes: [UInt8], flags: Int32) -> String? {
+        magic_setflags(cookie, flags)
+        return bytes.withUnsafeBytes { buffer in
+            magic_buffer(cookie, buffer.baseAddress, min(buffer.count, Self.window)).map { String(cString: $0) }
+        }
     }
 
     /// The libmagic version, for reports.

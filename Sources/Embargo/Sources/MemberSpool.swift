@@ -17,7 +17,7 @@ final class MemberSpool {
     /// Starts a spool with the bytes already read.
     init(initial: [UInt8], memoryLimit: Int, sizeHint: Int64?) throws(SystemError) {
         self.memoryLimit = memoryLimit
-        let capacity = max(initial.count, min(Int(clamping: sizeHint ?? 0), memoryLimit), 1 << 16)
+        let capacity = max(min(initial.count, memoryLimit), min(Int(clamping: sizeHint ?? 0), memoryLimit), 1 << 16)
         memory = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, initial.count), alignment: 16)
         defer { bytes.deallocate() }
@@ -33,7 +33,7 @@ final class MemberSpool {
     /// Adds bytes.
     func append(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
         if descriptor < 0, let current = memory {
-            if count + bytes.count <= current.count {
+            if count + bytes.count <= current.count, count + bytes.count <= memoryLimit {
                 (current.baseAddress.unsafelyUnwrapped + count).copyMemory(from: bytes.baseAddress.unsafelyUnwrapped, byteCount: bytes.count)
                 count += bytes.count
                 return
