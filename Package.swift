@@ -67,7 +67,19 @@ let package = Package(
             name: "embargo",
             dependencies: ["Embargo", "EmbargoMatcher", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(
+            name: "EmbargoTestSupport",
+            dependencies: ["CEmbargoArchive"],
+            path: "Tests/EmbargoTestSupport"
+        ),
         .testTarget(name: "EmbargoMatcherTests", dependencies: ["EmbargoMatcher"]),
+        .testTarget(name: "EmbargoFormatsTests", dependencies: ["EmbargoFormats", "EmbargoTestSupport"]),
+        .testTarget(
+            name: "EmbargoTests",
+            // The end-to-end tests run the built executable, so it is a dependency.
+            dependencies: ["Embargo", "EmbargoMatcher", "EmbargoFormats", "EmbargoTestSupport", "embargo"],
+            exclude: []
+        ),
     ]
 )
 

@@ -16,7 +16,9 @@ def literal(text):
     fence = "#" * 3
     while ('"""' + fence) in text:
         fence += "#"
-    return fence + '"""\n' + text + '"""' + fence
+    # A multi-line literal drops the newline before its closing delimiter: add one, so that the
+    # embedded text keeps the file's own last newline.
+    return fence + '"""\n' + text + '\n"""' + fence
 
 
 def entries(directory):

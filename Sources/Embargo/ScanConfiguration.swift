@@ -17,6 +17,9 @@ public struct ScanLimits: Sendable, Hashable {
     public var ratioFloorBytes: UInt64 = 10 << 20
     /// The largest file whose content is matched (`--max-file-size`); nil for no limit.
     public var maxFileSize: UInt64?
+    /// The largest item whose SHA-256 is computed for a finding (hashing reads the whole item, holes
+    /// of sparse files included); larger items get no hash.
+    public var maxHashBytes: UInt64 = 2 << 30
     /// The largest archive member held in memory for random access; larger ones go to a temporary file.
     public var memberMemoryLimit: Int = 64 << 20
 

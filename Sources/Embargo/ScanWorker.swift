@@ -143,7 +143,9 @@ final class ScanWorker {
     /// libmagic's description.
     private func report(_ detections: [Detection], content: ItemContent, head: [UInt8]) {
         for var detection in detections {
-            if detection.item.sha256 == nil { detection.item.sha256 = try? sha256(of: content) }
+            if detection.item.sha256 == nil, content.size <= limits.maxHashBytes {
+                detection.item.sha256 = try? sha256(of: content)
+            }
             detection.item.description = describe(head, format: detection.item.format)
             report(detection)
         }

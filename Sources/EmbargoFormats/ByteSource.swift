@@ -19,7 +19,7 @@ extension Array: ByteSource where Element == UInt8 {
     public func bytes(at offset: UInt64, count length: Int) throws -> [UInt8] {
         guard offset < UInt64(count), length > 0 else { return [] }
         let start = Int(offset)
-        return Array(self[start..<Swift.min(count, start + length)])
+        return Array(self[start..<(start + Swift.min(count - start, length))])
     }
 }
 

@@ -95,7 +95,7 @@ public struct MachOBinary: Sendable {
                     let name = try commands.cString(at: section, limit: 16)
                     let segment = try commands.cString(at: section + 16, limit: 16)
                     guard name == "__info_plist", segment == "__TEXT" else { continue }
-                    let size = command == loadSegment64 ? Int(try u64(commands, section + 40)) : Int(try u32(commands, section + 36))
+                    let size = command == loadSegment64 ? Int(clamping: try u64(commands, section + 40)) : Int(try u32(commands, section + 36))
                     let offset = UInt64(try u32(commands, section + (command == loadSegment64 ? 48 : 40)))
                     plistRange = (offset, size)
                 }

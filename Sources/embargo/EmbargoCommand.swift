@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct EmbargoCommand: AsyncParsableCommand {
@@ -19,6 +20,25 @@ struct EmbargoCommand: AsyncParsableCommand {
         subcommands: [ScanCommand.self, SignaturesCommand.self, PolicyCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
+
+    /// Runs the command, mapping every usage or fatal error to exit status 2 (ArgumentParser's own
+    /// default for usage errors is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if error is ExitCode || exitCode(for: error) == .success {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data(("embargo: " + fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(ExitStatus.usage)
+        }
+    }
 }
 
 /// The process exit codes, as documented in `--help` and the README.

@@ -103,8 +103,10 @@ plist = b'''<?xml version="1.0" encoding="UTF-8"?>
 </dict></plist>
 '''
 ident, team = b"com.kaspersky.kav.agent\0", b"2Y8XE5CQ94\0"
-header = struct.pack(">IIIIIIIIIIIBBBBIII", 0xfade0c02, 0, 0x20200, 0, 0, 52, 0, 0, 0, 0, 0, 0, 0, 0, 12, 0, 0, 52 + len(ident))
-cd = header[:8] + header[8:]
+# CodeDirectory 0x20200: magic, length, version, flags, hashOffset, identOffset, nSpecialSlots,
+# nCodeSlots, codeLimit, hashSize, hashType, platform, pageSize, spare2, scatterOffset, teamOffset.
+header = struct.pack(">IIIIIIIIIBBBBIII", 0xfade0c02, 0, 0x20200, 0, 0, 52, 0, 0, 0, 0, 0, 0, 12, 0, 0, 52 + len(ident))
+assert len(header) == 52
 cd = bytearray(header + ident + team)
 struct.pack_into(">I", cd, 4, len(cd))
 open("codedirectory.bin", "wb").write(cd)

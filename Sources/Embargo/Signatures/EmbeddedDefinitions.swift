@@ -55,6 +55,7 @@ products:
     family: mobile-app
     evidence:
       - path: "**/data/app/com.mm.android.direct.gdmss*/**"
+
 """###),
         ("hikvision.yaml", ###"""
 # Hangzhou Hikvision Digital Technology Co., Ltd. (FCC Covered List: video surveillance equipment),
@@ -117,6 +118,7 @@ products:
     evidence:
       - path: "**/data/app/com.connect.enduser*/**"
       - path: "**/data/app/com.hikvision.convergence*/**"
+
 """###),
         ("huawei.yaml", ###"""
 # Huawei Technologies Co., Ltd. (FCC Covered List: telecommunications equipment and services).
@@ -206,6 +208,7 @@ products:
       - path: "**/data/app/com.huawei.hwid*/**"
         note: installed HMS Core; third-party apps embed HMS SDK classes, which are only mentions (M)
       - path: "**/data/app/com.huawei.appmarket*/**"
+
 """###),
         ("hytera.yaml", ###"""
 # Hytera Communications Corporation (FCC Covered List: radios and video surveillance equipment).
@@ -235,6 +238,7 @@ products:
         strength: supporting
       - string: Hytera CPS
         encodings: [nocase, wide-nocase]
+
 """###),
         ("kaspersky.yaml", ###"""
 # Kaspersky (AO Kaspersky Lab and affiliates). Facts from shared/reference/vendors.md §2; the
@@ -536,6 +540,7 @@ products:
       - version-product: Kaspersky Security Awareness
       - string: Kaspersky Automated Security Awareness Platform
         encodings: [ascii, wide]
+
 """###),
         ("zte.yaml", ###"""
 # ZTE Corporation (FCC Covered List: telecommunications equipment). Facts from
@@ -567,6 +572,7 @@ products:
         note: macOS mass-storage filter (M)
       - bundle-id: com.ZTE.driver.ZTEUSBCDCACMData
       - file-name: zteusbdiag.inf
+
 """###),
     ]
 
@@ -581,6 +587,7 @@ description: >-
   stricter verdict wins (prohibited, restricted, review, exempt, allowed).
 citation: 89 FR 52434 (June 24, 2024); FCC Covered List, 47 CFR 1.50002
 combine: [us-bis-kaspersky-2024, fcc-covered-list]
+
 """###),
         ("fcc-covered-list.yaml", ###"""
 # The FCC Covered List (47 CFR 1.50002; Secure and Trusted Communications Networks Act of 2019).
@@ -641,6 +648,7 @@ rules:
           security surveillance of critical infrastructure and other national security purposes. This
           host software points to such equipment: check its use.
     citation: FCC Covered List, entries for Hytera, Hikvision and Dahua (March 12, 2021)
+
 """###),
         ("us-bis-kaspersky-2024.yaml", ###"""
 # The US Commerce Department (BIS) Final Determination on Kaspersky, 89 FR 52434.
@@ -701,6 +709,7 @@ rules:
           Since September 29, 2024 Kaspersky may provide no signature or codebase updates, resale
           or licensing to US persons: the product no longer receives updates and must be replaced.
     citation: 89 FR 52434 (June 24, 2024); updates prohibited from 12:00 AM EDT, September 29, 2024
+
 """###),
     ]
 }

@@ -40,12 +40,14 @@ struct YAMLNode {
         return entries
     }
 
-    /// Checks that every key is one of `allowed`.
+    /// Checks that every key is one of `allowed`; an unknown key is reported where the key is written.
     func requireKeys(in allowed: Set<String>) throws(DefinitionError) {
-        for (key, value) in try mapping() where !allowed.contains(key) {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping") }
+        for (key, _) in mapping {
+            guard let name = key.string, !allowed.contains(name) else { continue }
             throw DefinitionError(
-                file: file, line: value.node.mark?.line, column: value.node.mark?.column, field: value.path,
-                message: "unknown key '\(key)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                file: file, line: key.mark?.line, column: key.mark?.column, field: path.isEmpty ? name : "\(path).\(name)",
+                message: "unknown key '\(name)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Runs the built `embargo` executable, as a user would.
+public enum EmbargoProcess {
+    /// What a run produced.
+    public struct Result: Sendable {
+        /// The exit status.
+        public let status: Int32
+        /// Standard output.
+        public let output: [UInt8]
+        /// Standard error, as text.
+        public let errors: String
+        /// The child's peak resident memory, in bytes.
+        public let peakResidentBytes: Int
+
+        /// Standard output as text.
+        public var text: String { String(decoding: output, as: UTF8.self) }
+
+        /// The JSON Lines records of standard output, parsed.
+        public func records() throws -> [[String: Any]] {
+            try output.split(separator: 0x0A).map { line in
+                guard let object = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
+                    throw TestSupportError("not a JSON object: \(String(decoding: line, as: UTF8.self))")
+                }
+                return object
+            }
+        }
+    }
+
+    /// The executable, next to the test bundle in the build directory.
+    public static var executable: String {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = here.deletingLastPathComponent()
+        // The test bundle may sit inside a .xctest directory.
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("embargo").path),
+            directory.path != "/"
+        {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("embargo").path
+    }
+
+    /// Runs `embargo` with `arguments`; with `asUser`, drops to that user and group first (with
+    /// setpriv, as root), so that permissions apply.
+    public static func run(_ arguments: [String], asUser: (uid: Int, gid: Int)? = nil) throws -> Result {
+        var command = [executable] + arguments
+        if let asUser {
+            command = ["/usr/bin/setpriv", "--reuid=\(asUser.uid)", "--regid=\(asUser.gid)", "--clear-groups", "--"] + command
+        }
+        let out = Pipe()
+        let err = Pipe()
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, out.fileHandleForWriting.fileDescriptor, 1)
+        posix_spawn_file_actions_adddup2(&actions, err.fileHandleForWriting.fileDescriptor, 2)
+        var pid: pid_t = 0
+        let argv = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        guard spawned == 0 else { throw TestSupportError("cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
+        try out.fileHandleForWriting.close()
+        try err.fileHandleForWriting.close()
+        let collected = CollectedOutput()
+        let reader = Thread {
+            collected.output = out.fileHandleForReading.readDataToEndOfFile()
+        }
+        reader.start()
+        let errorData = err.fileHandleForReading.readDataToEndOfFile()
+        var status: Int32 = 0
+        var usage = rusage()
+        wait4(pid, &status, 0, &usage)
+        while !collected.isDone { usleep(1000) }
+        let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return Result(
+            status: exitStatus, output: Array(collected.output), errors: String(decoding: errorData, as: UTF8.self),
+            peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+    }
+
+    private final class CollectedOutput: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data: Data?
+        var output: Data {
+            get { lock.withLock { data ?? Data() } }
+            set { lock.withLock { data = newValue } }
+        }
+        var isDone: Bool { lock.withLock { data != nil } }
+    }
+}
