@@ -1,0 +1,168 @@
+import Testing
+
+@testable import EmbargoMatcher
+
+/// Inputs and pattern sets chosen to reach the corners of the matcher: floods, saturation, holes past
+/// 4 GiB, large sets on the FDR strides, and malformed patterns.
+@Suite struct MatcherEdgeCaseTests {
+    /// Every occurrence, sorted as the reference sorts them.
+    static func occurrences(_ patterns: [Pattern], _ input: [UInt8], path: MatcherPath, chunk: Int = 4096) throws -> [PatternMatch] {
+        let matcher = try PatternMatcher(patterns: patterns, options: path.options)
+        let scanner = MatchScanner(matcher: matcher)
+        var found: [PatternMatch] = []
+        var start = 0
+        while start < input.count {
+            let end = min(input.count, start + chunk)
+            scanner.scanEveryOccurrence(input[start..<end].span) { found.append($0) }
+            start = end
+        }
+        return found.sorted { ($0.pattern, $0.end) < ($1.pattern, $1.end) }
+    }
+
+    @Test(arguments: MatcherPath.all)
+    func floodingPatternsOnLongRunsAgreeWithTheReference(path: MatcherPath) throws {
+        let patterns = [
+            Pattern(literal: [0, 0, 0, 0]), Pattern(text: "aaaa", caseInsensitive: true), Pattern(text: "a"),
+            Pattern(literal: [0]), Pattern(text: "abab"), Pattern(text: "kaspersky", caseInsensitive: true, wide: true),
+        ]
+        var input = [UInt8](repeating: 0, count: 20_000)
+        input += [UInt8](repeating: UInt8(ascii: "A"), count: 10_000)
+        input += Array(String(repeating: "ab", count: 5_000).utf8)
+        input += Array("K\0a\0S\0p\0E\0r\0S\0k\0Y\0".utf8)
+        input += [UInt8](repeating: UInt8(ascii: "a"), count: 7_000)
+        let found = try Self.occurrences(patterns, input, path: path)
+        #expect(found == ReferenceMatcher.occurrences(of: patterns, in: input))
+    }
+
+    @Test func aPatternThatMatchesTooOftenIsReportedAsSaturatedAndTheOthersStillMatch() throws {
+        let options = PatternMatcher.Options(maximumMatchesPerPattern: 100)
+        let matcher = try PatternMatcher(patterns: [Pattern(literal: [0]), Pattern(text: "KLIF")], options: options)
+        let scanner = MatchScanner(matcher: matcher)
+        var input = [UInt8](repeating: 0, count: 50_000)
+        input += Array("KLIF".utf8)
+        var found: [PatternMatch] = []
+        scanner.scanEveryOccurrence(input.span) { found.append($0) }
+        #expect(scanner.saturatedPatterns == [0])
+        #expect(found.filter { $0.pattern == 0 }.count == 100)
+        #expect(found.filter { $0.pattern == 1 } == [PatternMatch(pattern: 1, end: UInt64(input.count))])
+    }
+
+    @Test func holesPast4GiBKeepOffsetsExact() throws {
+        let fourGiB: UInt64 = 1 << 32
+        let patterns = [Pattern(text: "avp.exe"), Pattern(text: "xy"), Pattern(literal: Array("yz".utf8) + [0, 0])]
+        let matcher = try PatternMatcher(patterns: patterns)
+        #expect(!matcher.matchesZeroRun)
+        let scanner = MatchScanner(matcher: matcher)
+        var found: [PatternMatch] = []
+        scanner.scanEveryOccurrence(Array("xyz".utf8).span) { found.append($0) }
+        scanner.skipZeros(count: fourGiB + 5, everyOccurrence: true) { found.append($0) }
+        scanner.scanEveryOccurrence(Array("--avp.exe".utf8).span) { found.append($0) }
+        #expect(scanner.bytesScanned == 3 + fourGiB + 5 + 9)
+        #expect(found.sorted { $0.pattern < $1.pattern } == [
+            PatternMatch(pattern: 0, end: 3 + fourGiB + 5 + 9),
+            PatternMatch(pattern: 1, end: 2),
+            PatternMatch(pattern: 2, end: 5),
+        ])
+    }
+
+    @Test func aPatternOfZerosInsideAHoleIsFoundInBothModes() throws {
+        let patterns = [Pattern(literal: [UInt8](repeating: 0, count: 6)), Pattern(literal: [0x4B, 0, 0])]
+        let matcher = try PatternMatcher(patterns: patterns)
+        #expect(matcher.matchesZeroRun)
+
+        let distinct = MatchScanner(matcher: matcher)
+        distinct.scan(Array("K".utf8).span)
+        distinct.skipZeros(count: (1 << 32) + 1)
+        #expect(distinct.hits == [PatternHit(pattern: 0, firstEnd: 7), PatternHit(pattern: 1, firstEnd: 3)])
+        #expect(distinct.bytesScanned == (1 << 32) + 2)
+
+        let every = MatchScanner(matcher: matcher)
+        var count = 0
+        every.scan(Array("K".utf8).span)
+        every.reset()
+        every.scanEveryOccurrence(Array("K".utf8).span) { _ in count += 1 }
+        every.skipZeros(count: 1_000_000, everyOccurrence: true) { _ in count += 1 }
+        // One "K\0\0", and a run of six zeros ends at every zero from the sixth on.
+        #expect(count == 1 + (1_000_000 - 5))
+    }
+
+    /// Set sizes and lengths that put the automatic choice on FDR: under a thousand anchors of at
+    /// least four bytes take stride 2, more anchors or shorter ones stride 1 (anchor selection may
+    /// shorten a pattern whose last two bytes repeat, so stride 2 is tested with long patterns).
+    @Test(arguments: [(600, 8, 24, 2), (1_500, 4, 7, 1), (1_500, 8, 24, 1), (700, 1, 30, 1)])
+    func largeSetsOnEveryFDRStrideAgreeWithTheReference(shape: (count: Int, shortest: Int, longest: Int, stride: Int)) throws {
+        var random = SeededGenerator(seed: UInt64(shape.count * 100 + shape.shortest * 10 + shape.longest))
+        let alphabet = Array("abcdefgh".utf8) + [0, 0xFF]
+        var patterns: [Pattern] = []
+        for index in 0..<shape.count {
+            let length = Int.random(in: shape.shortest...shape.longest, using: &random)
+            let text = (0..<length).map { _ in alphabet.randomElement(using: &random) ?? 0 }
+            patterns.append(index % 3 == 0 ? Pattern(bytes: text.map(PatternByte.caseInsensitive)) : Pattern(literal: text))
+        }
+        var input = (0..<12_000).map { _ in alphabet.randomElement(using: &random) ?? 0 }
+        for _ in 0..<300 {
+            let pattern = patterns[Int.random(in: 0..<patterns.count, using: &random)]
+            let start = Int.random(in: 0...(input.count - pattern.count), using: &random)
+            for (index, byte) in pattern.bytes.enumerated() { input[start + index] = byte.value }
+        }
+        let path = MatcherPath(engine: .automatic, instructionSet: InstructionSet.supported[0], maximumPatterns: 0)
+        let matcher = try PatternMatcher(patterns: patterns, options: path.options)
+        #expect(matcher.plan.engine == .fdr)
+        #expect(matcher.plan.engineDetails.contains("stride \(shape.stride)"), "\(matcher.plan)")
+        let found = try Self.occurrences(patterns, input, path: path, chunk: 1000)
+        #expect(found == ReferenceMatcher.occurrences(of: patterns, in: input))
+    }
+
+    @Test func malformedPatternsAreRejectedWithTheirIndex() {
+        #expect(compileError([Pattern(text: "ok"), Pattern(literal: [])])?.code == .emptyPattern)
+        #expect(compileError([Pattern(text: "ok"), Pattern(literal: [])])?.message.hasPrefix("pattern 1") == true)
+        #expect(compileError([Pattern(bytes: [.any, .any])])?.code == .noLiteralByte)
+        let long = Pattern(literal: [UInt8](repeating: 0x41, count: PatternMatcher.maximumPatternLength + 1))
+        #expect(compileError([long])?.code == .patternTooLong)
+        let many = (0..<100).map { Pattern(text: "pattern \($0)") }
+        #expect(compileError(many, engine: .teddy)?.code == .engineUnavailable)
+    }
+
+    @Test func hexSyntaxAcceptsNibbleWildcardsAndRejectsTheRest() throws {
+        let pattern = try Pattern(hex: "4D 5a ?? 4? ?0")
+        #expect(pattern.bytes == [
+            PatternByte(value: 0x4D), PatternByte(value: 0x5A), .any,
+            PatternByte(value: 0x40, mask: 0xF0), PatternByte(value: 0x00, mask: 0x0F),
+        ])
+        #expect(pattern.matches([0x4D, 0x5A, 0x99, 0x4F, 0xE0], at: 0))
+        #expect(!pattern.matches([0x4D, 0x5A, 0x99, 0x5F, 0xE0], at: 0))
+        #expect(hexError("4G")?.column == 1)
+        #expect(hexError("4D5")?.message == "odd number of hex digits")
+        #expect(hexError("  ")?.message == "empty hex pattern")
+    }
+
+    @Test func patternListsNumberNonEmptyLines() throws {
+        let list = Array("kaspersky\n\ni:AVP.EXE\r\nhex:4B??\n".utf8)
+        let patterns = try PatternList.parse(list)
+        #expect(patterns == [Pattern(text: "kaspersky"), Pattern(text: "AVP.EXE", caseInsensitive: true), try Pattern(hex: "4B??")])
+        do {
+            _ = try PatternList.parse(Array("ok\nhex:zz\n".utf8))
+            Issue.record("a bad hex line was accepted")
+        } catch {
+            #expect(error.line == 2)
+        }
+    }
+
+    private func compileError(_ patterns: [Pattern], engine: PatternMatcher.Engine = .automatic) -> MatcherError? {
+        do {
+            _ = try PatternMatcher(patterns: patterns, options: PatternMatcher.Options(engine: engine))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    private func hexError(_ text: String) -> PatternSyntaxError? {
+        do {
+            _ = try Pattern(hex: text)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
