@@ -39,6 +39,16 @@ public struct ScanConfiguration: Sendable {
     public var excludes: [ExcludeGlob]
     /// The signatures to detect with.
     public var signatures: SignatureSet
+    /// Whether repository scans open every package the indexes name (`--deep`), rather than trusting
+    /// the indexes for the packages they describe.
+    public var deep: Bool
+    /// The part of the work this scan does (`--shard K/N`).
+    public var shard: ScanShard
+    /// Files seen by an earlier scan; those whose stamp is unchanged are not read again
+    /// (`--incremental`).
+    public var previousFiles: PreviousFiles?
+    /// Whether to report each file's stamp (`ScanRecord.file`), for a findings store.
+    public var reportsFileStamps: Bool
 
     /// A configuration.
     public init(
@@ -46,12 +56,39 @@ public struct ScanConfiguration: Sendable {
         jobs: Int,
         limits: ScanLimits = ScanLimits(),
         excludes: [ExcludeGlob] = [],
-        signatures: SignatureSet
+        signatures: SignatureSet,
+        deep: Bool = false,
+        shard: ScanShard = .whole,
+        previousFiles: PreviousFiles? = nil,
+        reportsFileStamps: Bool = false
     ) {
         self.targets = targets
         self.jobs = jobs
         self.limits = limits
         self.excludes = excludes
         self.signatures = signatures
+        self.deep = deep
+        self.shard = shard
+        self.previousFiles = previousFiles
+        self.reportsFileStamps = reportsFileStamps
+    }
+}
+
+/// The stamps of the files an earlier scan read, for an incremental scan.
+public struct PreviousFiles: Sendable {
+    private let stamps: [[UInt8]: FileStamp]
+
+    /// The stamps, by path.
+    public init(_ stamps: [[UInt8]: FileStamp]) {
+        self.stamps = stamps
+    }
+
+    /// How many files the earlier scan read.
+    public var count: Int { stamps.count }
+
+    /// Whether the file at `path` has the same size, modification time and inode as before.
+    func isUnchanged(_ path: ScanPath, _ stamp: FileStamp) -> Bool {
+        guard let previous = stamps[path.bytes] else { return false }
+        return previous.size == stamp.size && previous.modified == stamp.modified && previous.inode == stamp.inode
     }
 }

@@ -4,6 +4,7 @@ internal import Synchronization
 public final class ScanProgress: Sendable {
     private let counters = Mutex(ScanCounts())
     private let current = Mutex<String>("")
+    private let trees = Mutex<[RecognisedTree]>([])
 
     /// A snapshot of the counts.
     public var counts: ScanCounts { counters.withLock { $0 } }
@@ -13,6 +14,13 @@ public final class ScanProgress: Sendable {
 
     func update(_ body: (inout ScanCounts) -> Void) {
         counters.withLock { body(&$0) }
+    }
+
+    /// The repositories and system roots recognised so far.
+    public var recognised: [RecognisedTree] { trees.withLock { $0 }.sorted { $0.path < $1.path } }
+
+    func recognise(_ tree: RecognisedTree) {
+        trees.withLock { $0.append(tree) }
     }
 
     func started(_ path: ScanPath) {
@@ -41,6 +49,14 @@ public struct ScanCounts: Sendable, Hashable {
     public var symbolicLinks = 0
     /// Detections made.
     public var findings = 0
+    /// Repository index entries read.
+    public var indexEntries = 0
+    /// Package files not read because a verified repository index describes them.
+    public var coveredByIndex = 0
+    /// Files not read because they are unchanged since the previous scan (`--incremental`).
+    public var unchanged = 0
+    /// Files left to the other shards (`--shard`).
+    public var otherShards = 0
 
     /// No counts.
     public init() {}
@@ -52,6 +68,32 @@ public struct ScanSummary: Sendable {
     public var counts: ScanCounts
     /// How long the scan took.
     public var elapsed: Duration
+    /// The repositories and system roots the scan recognised.
+    public var recognised: [RecognisedTree]
+
+    /// A summary.
+    public init(counts: ScanCounts, elapsed: Duration, recognised: [RecognisedTree] = []) {
+        self.counts = counts
+        self.elapsed = elapsed
+        self.recognised = recognised
+    }
     /// Whether some content went unscanned (see `ScanEvent.makesScanIncomplete`).
     public var isIncomplete: Bool { counts.errors > 0 }
+}
+
+/// A tree the scan recognised and read in its own way: a package repository or a system root.
+public struct RecognisedTree: Sendable, Hashable {
+    /// The tree's root.
+    public var path: ScanPath
+    /// What it is (`Debian repository (1 suite)`, `rpm-md repository`, `Linux root (dpkg)`).
+    public var kind: String
+    /// What was read there (`2000 index entries`, `4 fixed places read first`).
+    public var detail: String
+
+    /// A recognised tree.
+    public init(path: ScanPath, kind: String, detail: String) {
+        self.path = path
+        self.kind = kind
+        self.detail = detail
+    }
 }

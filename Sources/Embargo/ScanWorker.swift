@@ -13,21 +13,21 @@ internal import EmbargoMatcher
 /// read buffer.
 final class ScanWorker {
     private let configuration: ScanConfiguration
-    private let limits: ScanLimits
+    let limits: ScanLimits
     private let detector: Detector
     private let walker: DirectoryWalker
-    private let progress: ScanProgress
+    let progress: ScanProgress
     private let emit: @Sendable (ScanRecord) -> Void
     private let magic: MagicCookie
     private let matchScanner: MatchScanner
-    private let buffer = ReadBuffer()
+    let buffer = ReadBuffer()
     private let extractor = FactExtractor()
     /// Vendors whose package is being unpacked, per nesting level: the package's finding covers their
     /// files inside it, which are not reported again.
     private var coveredVendors: [Set<String>] = []
 
-    /// The first bytes that classification looks at (ISO 9660 needs about 37 KiB).
-    static let headSize = 64 << 10
+    /// The first bytes that classification looks at (ISO 9660 needs about 37 KiB, btrfs 65 KiB).
+    static let headSize = 68 << 10
 
     init(
         configuration: ScanConfiguration,
@@ -49,15 +49,79 @@ final class ScanWorker {
     func run(_ queue: WorkQueue<WalkItem>) async {
         while let item = await queue.next() {
             switch item {
-            case .directory(let path):
-                let listing = walker.list(path)
+            case .directory(let path, let scope):
+                let listing = walker.list(path, scope: scope)
                 progress.update { $0.symbolicLinks += listing.symbolicLinks }
                 for event in listing.events { report(event) }
-                queue.add(listing.items)
+                var scope = scope
+                let priority = recogniseTree(at: path, listing: listing, scope: &scope)
+                let rest = listing.items.compactMap { item -> WalkItem? in
+                    if let scope, scope.covers(item.path) { return nil }
+                    if case .directory(let directory, _) = item { return .directory(directory, scope) }
+                    return item
+                }
+                // The queue is last-in first-out: the fixed places of a system root go first.
+                queue.add(rest + priority)
             case .file(let path):
-                scanFile(path)
+                if configuration.shard.owns(path.bytes) {
+                    scanFile(path)
+                } else {
+                    progress.update { $0.otherShards += 1 }
+                }
             }
             queue.finished()
+        }
+    }
+
+    // MARK: - Recognised trees
+
+    /// Reads a package repository's indexes, or queues a system root's fixed places, when `path` is
+    /// the root of one; narrows `scope` to leave out what was accounted for. Returns the items to
+    /// walk first.
+    private func recogniseTree(at path: ScanPath, listing: DirectoryWalker.Listing, scope: inout WalkScope?) -> [WalkItem] {
+        let names = Set(listing.items.map { String(decoding: $0.path.lastComponent, as: UTF8.self) })
+        var covered: Set<[UInt8]> = []
+        var reading: RepositoryReading?
+        if names.contains("dists"), let repository = DebianRepository.recognise(path, walker: walker) {
+            reading = repository.read(deep: configuration.deep, shard: configuration.shard, buffer: buffer, emit: take)
+        } else if names.contains("repodata"), let repository = RPMRepository.recognise(path) {
+            reading = repository.read(deep: configuration.deep, shard: configuration.shard, buffer: buffer, emit: take)
+        }
+        if let reading {
+            covered.formUnion(reading.covered)
+            progress.update {
+                $0.indexEntries += reading.entries
+                $0.coveredByIndex += reading.coveredPackages
+            }
+            let packages = configuration.deep ? "every package opened (--deep)" : "\(reading.coveredPackages) package files described by the indexes not opened"
+            progress.recognise(RecognisedTree(
+                path: path, kind: reading.description, detail: "\(reading.entries) index entries read; \(packages)"))
+        }
+        var priority: [WalkItem] = []
+        if let root = SystemRoot.recognise(path, listing: listing, walker: walker) {
+            priority = root.fixedPlaces
+            covered.formUnion(root.fixedPlaces.map(\.path.bytes))
+            progress.recognise(RecognisedTree(
+                path: path, kind: root.description,
+                detail: "\(root.fixedPlaces.count) fixed places read first: "
+                    + root.fixedPlaces.map { String(decoding: $0.path.bytes.dropFirst(path.bytes.count + 1), as: UTF8.self) }.joined(separator: ", ")))
+        }
+        guard !covered.isEmpty else { return [] }
+        let narrowed = WalkScope(covering: covered, within: scope)
+        scope = narrowed
+        return priority.map { item in
+            if case .directory(let directory, _) = item { return .directory(directory, narrowed) }
+            return item
+        }
+    }
+
+    /// Takes what a repository reader produced.
+    private func take(_ output: RepositoryOutput) {
+        switch output {
+        case .observation(let observation):
+            for detection in detector.detections(for: observation) { report(detection) }
+        case .event(let event):
+            report(event)
         }
     }
 
@@ -73,9 +137,16 @@ final class ScanWorker {
             report(ScanEvent(kind: .unreadable, location: location, message: error.description))
             return
         }
+        if let stamp = content.stamp, let previous = configuration.previousFiles, previous.isUnchanged(path, stamp) {
+            progress.update { $0.unchanged += 1 }
+            emit(.unchanged(path, stamp))
+            return
+        }
         var budget = ExpansionBudget(limit: limits.maxExpandedBytes)
+        var complete = false
         do {
             try analyze(content, location: location, logicalPath: path.bytes, streamedHash: nil, budget: &budget)
+            complete = true
         } catch let error as SystemError {
             report(ScanEvent(kind: .unreadable, location: location, message: error.description))
         } catch {
@@ -85,13 +156,15 @@ final class ScanWorker {
             $0.files += 1
             $0.bytes += content.size
         }
+        // A file that could not be read to the end is read again by the next incremental scan.
+        if complete, configuration.reportsFileStamps, let stamp = content.stamp { emit(.file(path, stamp)) }
     }
 
     // MARK: - Any item
 
     /// Classifies an item, unpacks it if it is a container, otherwise matches its content and reads its
     /// structure, and reports what the signatures make of it.
-    private func analyze(
+    func analyze(
         _ content: ItemContent,
         location: Location,
         logicalPath: [UInt8],
@@ -105,6 +178,26 @@ final class ScanWorker {
                 location: location, logicalPath: logicalPath,
                 item: ItemFacts(size: content.size, sha256: streamedHash, format: kind.format, mimeType: kind.mime, description: ""),
                 stringHits: hits, facts: facts)
+        }
+        switch kind.format {
+        case .fileSystemImage:
+            report(unreadableImage(head, at: location))
+            return
+        case .diskImage, .fat:
+            guard location.depth < limits.maxDepth else {
+                report(ScanEvent(
+                    kind: .limit, location: location,
+                    message: "image not opened: it is \(location.depth) levels deep, the limit is \(limits.maxDepth)", limit: "max-depth"))
+                return
+            }
+            if kind.format == .fat {
+                scanFAT(content, offset: 0, size: content.size, location: location)
+            } else {
+                scanPartitions(content, location: location)
+            }
+            return
+        default:
+            break
         }
         if kind.format.isContainer {
             // A package's own metadata first: its detections cover the vendor's files inside it.
@@ -206,8 +299,15 @@ final class ScanWorker {
         case limit(ScanEvent)
     }
 
-    /// Unpacks a container with libarchive and analyses each regular member.
-    private func expand(_ content: ItemContent, format: ContentFormat, location: Location, budget: inout ExpansionBudget) {
+    /// Unpacks a container with libarchive and analyses each regular member; `slice` limits it to a
+    /// part of the content (a partition of a disk image).
+    func expand(
+        _ content: ItemContent,
+        format: ContentFormat,
+        location: Location,
+        budget: inout ExpansionBudget,
+        slice: (offset: UInt64, length: UInt64)? = nil
+    ) {
         guard !budget.isExhausted else { return }
         progress.update { $0.archives += 1 }
         let reader: ArchiveReader
@@ -218,7 +318,9 @@ final class ScanWorker {
             return
         }
         do {
-            if let memory = content.memory {
+            if let slice {
+                try reader.open(content, offset: slice.offset, length: slice.length)
+            } else if let memory = content.memory {
                 try reader.open(memory: memory)
             } else if let descriptor = content.descriptor {
                 lseek(descriptor, 0, SEEK_SET)
@@ -291,7 +393,13 @@ final class ScanWorker {
             head += UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count])
         }
         let format = ContentSniffer.format(of: head)
-        if format.isContainer || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath) {
+        if format == .fileSystemImage {
+            report(unreadableImage(head, at: location))
+            return
+        }
+        if format.isContainer || format == .diskImage || format == .fat
+            || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath)
+        {
             // SQLite databases are opened by name, so they always go to a file.
             let memoryLimit = format == .sqlite || FactExtractor.role(of: logicalPath) == .rpmSQLite ? 0 : limits.memberMemoryLimit
             let spool = try MemberSpool(initial: head, memoryLimit: memoryLimit, sizeHint: entry.declaredSize)
@@ -382,12 +490,12 @@ final class ScanWorker {
 
     // MARK: - Reporting
 
-    private func report(_ event: ScanEvent) {
+    func report(_ event: ScanEvent) {
         progress.update { event.makesScanIncomplete ? ($0.errors += 1) : ($0.skipped += 1) }
         emit(.event(event))
     }
 
-    private func report(_ detection: Detection) {
+    func report(_ detection: Detection) {
         guard !coveredVendors.contains(where: { $0.contains(detection.vendor) }) else { return }
         progress.update { $0.findings += 1 }
         emit(.detection(detection))

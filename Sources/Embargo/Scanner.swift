@@ -4,6 +4,11 @@ public enum ScanRecord: Sendable {
     case detection(Detection)
     /// Something the scan could not or would not do.
     case event(ScanEvent)
+    /// A file on disk was read, with its stamp (only when `reportsFileStamps` is set).
+    case file(ScanPath, FileStamp)
+    /// A file was not read because its stamp is unchanged since the previous scan; that scan's
+    /// findings and events for it still hold.
+    case unchanged(ScanPath, FileStamp)
 }
 
 /// The scan engine: walks the targets with a bounded number of workers, unpacks archives, classifies
@@ -57,6 +62,6 @@ public final class Scanner: Sendable {
             }
             try await group.waitForAll()
         }
-        return ScanSummary(counts: progress.counts, elapsed: clock.now - started)
+        return ScanSummary(counts: progress.counts, elapsed: clock.now - started, recognised: progress.recognised)
     }
 }

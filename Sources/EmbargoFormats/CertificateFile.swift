@@ -42,10 +42,8 @@ public enum CertificateFile {
                 default:
                     continue
                 }
-            } catch let error as FormatError {
-                errors.append(error)
             } catch {
-                errors.append(FormatError("\(error)"))
+                errors.append(error)
             }
         }
         return (certificates, errors)

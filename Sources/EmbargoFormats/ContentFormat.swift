@@ -3,6 +3,12 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case elf, pe, macho, machoFat = "macho-fat", javaClass = "java-class"
     case zip, gzip, bzip2, xz, zstd, lz4, lzma, sevenZip = "7z", ar, tar, cpio, iso9660, cab, rar, xar, rpm
     case pem, der, sqlite
+    /// A raw disk image with an MBR or GPT partition table.
+    case diskImage = "disk-image"
+    /// A FAT12/16/32 file system image.
+    case fat
+    /// A file system or virtual disk image Embargo cannot read (ext4, NTFS, XFS, LVM, qcow2, VMDK, ...).
+    case fileSystemImage = "file-system-image"
     /// Text (ASCII or UTF-8, no NUL bytes in the first 8 KiB): scripts, documents, configuration.
     case text
     /// Anything else; libmagic gives its type.
@@ -55,6 +61,9 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .pem: "application/x-pem-file"
         case .der: "application/pkix-cert"
         case .sqlite: "application/vnd.sqlite3"
+        case .diskImage: "application/x-raw-disk-image"
+        case .fat: "application/x-fat-image"
+        case .fileSystemImage: "application/x-filesystem-image"
         case .text: "text/plain"
         case .other: "application/octet-stream"
         case .empty: "application/x-empty"
@@ -88,6 +97,9 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .pem: "PEM encoded data"
         case .der: "DER encoded certificate"
         case .sqlite: "SQLite 3 database"
+        case .diskImage: "disk image with a partition table"
+        case .fat: "FAT file system image"
+        case .fileSystemImage: "file system or virtual disk image"
         case .text: "text"
         case .other: "data"
         case .empty: "empty"
@@ -98,9 +110,9 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
 /// Recognises common formats from the first bytes of a file.
 public enum ContentSniffer {
     /// The format of content that starts with `head` (the more of it, the better: tar needs 262
-    /// bytes, ISO 9660 about 37 KiB).
+    /// bytes, ISO 9660 about 37 KiB, btrfs 65 KiB).
     public static func format(of head: RawSpan) -> ContentFormat {
-        head.withUnsafeBytes { format(of: Array($0.prefix(40 << 10))) }
+        head.withUnsafeBytes { format(of: Array($0.prefix(68 << 10))) }
     }
 
     /// The format of content that starts with `head`.
@@ -145,10 +157,42 @@ public enum ContentSniffer {
         if starts(Array("xar!".utf8)) { return .xar }
         if starts(Array("SQLite format 3".utf8) + [0]) { return .sqlite }
         for offset in [0x8001, 0x8801, 0x9001] where starts(Array("CD001".utf8), at: offset) { return .iso9660 }
+        if FATFileSystem.recognises(bytes) { return .fat }
+        if unreadableImageKind(bytes) != nil { return .fileSystemImage }
+        if PartitionTable.isPartitioned(bytes, size: .max) { return .diskImage }
         if startsWithPEM(bytes) { return .pem }
         if isDERCertificate(bytes) { return .der }
         if isText(bytes) { return .text }
         return .other
+    }
+
+    /// The name of the file system or virtual disk format that `head` starts, for the formats
+    /// Embargo recognises but cannot read; nil for anything else.
+    public static func unreadableImageKind(_ head: [UInt8]) -> String? {
+        func starts(_ magic: [UInt8], at offset: Int = 0) -> Bool {
+            offset + magic.count <= head.count && Array(head[offset..<offset + magic.count]) == magic
+        }
+        func le32(_ offset: Int) -> UInt32 {
+            offset + 4 <= head.count ? PartitionTable.le32(head, offset) : .max
+        }
+        if starts(Array("QFI".utf8) + [0xFB]) { return "qcow2 virtual disk" }
+        if starts(Array("KDMV".utf8)) || starts(Array("# Disk DescriptorFile".utf8)) { return "VMDK virtual disk" }
+        if starts(Array("vhdxfile".utf8)) { return "VHDX virtual disk" }
+        if starts(Array("conectix".utf8)) { return "VHD virtual disk" }
+        if starts([0x7F, 0x10, 0xDA, 0xBE], at: 0x40) { return "VirtualBox VDI disk" }
+        if starts(Array("LUKS".utf8) + [0xBA, 0xBE]) { return "LUKS encrypted volume" }
+        if starts(Array("LABELONE".utf8), at: 0x200) { return "LVM physical volume" }
+        if starts(Array("XFSB".utf8)) { return "XFS file system" }
+        if starts(Array("hsqs".utf8)) { return "squashfs file system" }
+        if starts(Array("NTFS    ".utf8), at: 3) { return "NTFS file system" }
+        if starts(Array("EXFAT   ".utf8), at: 3) { return "exFAT file system" }
+        if starts([0x53, 0xEF], at: 0x438), le32(0x418) <= 6, le32(0x44C) <= 1 { return "ext2/3/4 file system" }
+        if starts(Array("_BHRfS_M".utf8), at: 0x10040) { return "btrfs file system" }
+        if starts([0x10, 0x20, 0xF5, 0xF2], at: 0x400) { return "F2FS file system" }
+        if starts(Array("NXSB".utf8), at: 32) { return "APFS container" }
+        if starts(Array("H+".utf8), at: 0x400) || starts(Array("HX".utf8), at: 0x400) { return "HFS+ file system" }
+        if starts(Array("BEA01".utf8), at: 0x8001), !starts(Array("CD001".utf8), at: 0x8001) { return "UDF file system" }
+        return nil
     }
 
     /// Whether the first 8 KiB are text: no NUL, and nearly all printable ASCII, whitespace or

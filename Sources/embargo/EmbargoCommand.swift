@@ -17,7 +17,7 @@ struct EmbargoCommand: AsyncParsableCommand {
               2  usage or fatal error (bad arguments, unreadable signatures or policy)
               3  the scan was incomplete (files that could not be read or unpacked) and --fail-on-incomplete was given
             """,
-        subcommands: [ScanCommand.self, SignaturesCommand.self, PolicyCommand.self, BenchCommand.self],
+        subcommands: [ScanCommand.self, ReportCommand.self, SignaturesCommand.self, PolicyCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
 

@@ -76,16 +76,7 @@ struct PolicyCommand: ParsableCommand {
             let detections = try RecordCoding.detections(fromJSONLines: Array(data))
             let assessed = detections.map { Finding(detection: $0, assessment: evaluator.assess($0)) }
             let reportFormat = try ReportFormat.resolve(format, output: nil)
-            let text: String
-            switch reportFormat {
-            case .jsonl: text = assessed.map { RecordCoding.json($0).serialized() + "\n" }.joined()
-            case .json: text = JSONReport.render(findings: assessed, events: [], summary: nil, evaluator: evaluator) + "\n"
-            case .sarif: text = SARIFReport.render(findings: assessed, events: [], evaluator: evaluator) + "\n"
-            case .csv: text = CSVReport.render(findings: assessed)
-            case .html: text = HTMLReport.render(findings: assessed, events: [], summary: nil, evaluator: evaluator)
-            case .text:
-                text = TextReport.render(findings: assessed, events: [], summary: nil, asOf: evaluator.asOf, policy: evaluator.policy.id)
-            }
+            let text = reportFormat.render(findings: assessed, events: [], summary: nil, evaluator: evaluator)
             FileHandle.standardOutput.write(Data(text.utf8))
             if let threshold = failLevel.verdict, assessed.contains(where: { $0.assessment.verdict >= threshold }) {
                 throw ExitCode(ExitStatus.findings)

@@ -59,6 +59,24 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Do not match the content of files larger than this (default: no limit).")
     var maxFileSize: String?
 
+    @Flag(name: .long, help: "In package repositories, also open every package the indexes name (by default verified indexes stand for the packages they describe).")
+    var deep = false
+
+    @Option(name: .long, help: "Scan part K of N (K from 1): files, and repository packages, are split by a hash of their path.")
+    var shard: String?
+
+    @Option(name: .long, help: "Split the work into N parts and scan the one JOB_COMPLETION_INDEX names (from 0), as a Kubernetes Indexed Job sets it.")
+    var shards: Int?
+
+    @Option(name: .long, help: "Store the scan, its findings and events in this SQLite file, or a PostgreSQL database (postgres://user@host:5432/db).")
+    var db: String?
+
+    @Flag(name: .long, help: "With --db: do not read files whose size, modification time and inode are unchanged since the last scan of the same targets; carry their findings and events over.")
+    var incremental = false
+
+    @Option(name: .long, help: "With --db: the name of the run this scan belongs to; the shards of one run share it (default: embargo-START-TIME).")
+    var scanName: String?
+
     @Flag(name: .long, help: "No progress display on standard error.")
     var noProgress = false
 
@@ -90,28 +108,104 @@ struct ScanCommand: AsyncParsableCommand {
         } catch let error as DefinitionError {
             throw ValidationError(error.description)
         }
-        let sink = try ReportSink(format: reportFormat, output: output, evaluator: evaluator)
+        let part = try resolveShard()
+        if incremental, db == nil { throw ValidationError("--incremental needs --db") }
+        let targets = paths.map { ScanPath(bytes: Array($0.utf8)) }
+        let started = Date()
+        var store: (any FindingsStore)?
+        var previousFiles: PreviousFiles?
+        var carried = CarriedRecords()
+        var recorder: ScanRecorder?
+        if let db {
+            do {
+                let opened = try await FindingsStores.open(db)
+                store = opened
+                try await opened.prepare()
+                if incremental {
+                    if let last = try await opened.latestFinishedScan(targets: paths, shard: part.description) {
+                        previousFiles = PreviousFiles(try await opened.files(of: last.id))
+                        carried = CarriedRecords(findings: try await opened.findings(of: last.id), events: try await opened.events(of: last.id))
+                        note("incremental: comparing with scan \(last.id) of \(last.started)")
+                    } else {
+                        note("incremental: no earlier scan of these targets\(part.count > 1 ? " and shard" : ""); reading everything")
+                    }
+                }
+                let id = try await opened.beginScan(StoredScan(
+                    name: scanName ?? "embargo-" + Self.timestamp(started), started: Self.timestamp(started), targets: paths,
+                    shard: part.description, policy: evaluator.policy.id, asOf: evaluator.asOf.description))
+                recorder = ScanRecorder(store: opened, scan: id)
+            } catch {
+                await store?.close()
+                throw ValidationError("--db: \(error)")
+            }
+        }
+        let sink = ReportSink(
+            format: reportFormat, handle: try reportHandle(output), evaluator: evaluator, recorder: recorder, carried: carried)
         let scanner = Scanner(configuration: ScanConfiguration(
-            targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits,
-            excludes: exclude.map(ExcludeGlob.init), signatures: signatures))
+            targets: targets, jobs: jobs, limits: limits, excludes: exclude.map(ExcludeGlob.init), signatures: signatures,
+            deep: deep, shard: part, previousFiles: previousFiles, reportsFileStamps: recorder != nil))
         let display = ProgressDisplay(progress: scanner.progress, enabled: !noProgress && !quiet && isatty(2) != 0)
         display.start()
-        let summary: ScanSummary
+        var summary: ScanSummary
         do {
             summary = try await scanner.run { record in sink.take(record) }
         } catch {
             display.stop()
+            await store?.close()
             FileHandle.standardError.write(Data("embargo: \(error)\n".utf8))
             throw ExitCode(ExitStatus.usage)
         }
         display.stop()
-        try sink.finish(summary: summary)
+        summary = sink.completed(summary)
+        sink.finish(summary: summary)
+        if let recorder {
+            do {
+                try await recorder.finish(summary: summary, finished: Self.timestamp(Date()))
+                if !quiet { note("stored as scan \(recorder.scan) in \(FindingsStores.redacted(db ?? ""))") }
+            } catch {
+                await store?.close()
+                FileHandle.standardError.write(Data("embargo: --db: the findings store failed: \(error)\n".utf8))
+                throw ExitCode(ExitStatus.usage)
+            }
+        }
+        await store?.close()
         if !quiet, reportFormat != .text || output != nil {
-            FileHandle.standardError.write(Data(("embargo: " + TextReport.summaryLine(summary) + "\n").utf8))
+            note(TextReport.summaryLine(summary))
         }
         let worst = sink.worstVerdict
         if let threshold = failLevel.verdict, let worst, worst >= threshold { throw ExitCode(ExitStatus.findings) }
         if failOnIncomplete, summary.isIncomplete { throw ExitCode(ExitStatus.incomplete) }
+    }
+
+    /// The part of the work to do, from `--shard K/N` or from `--shards N` and `JOB_COMPLETION_INDEX`.
+    func resolveShard() throws -> ScanShard {
+        switch (shard, shards) {
+        case (nil, nil):
+            return .whole
+        case (let text?, nil):
+            guard let part = ScanShard(parsing: text) else { throw ValidationError("--shard must be K/N with 1 <= K <= N") }
+            return part
+        case (nil, let count?):
+            guard let text = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"], let index = Int(text) else {
+                throw ValidationError("--shards needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); or use --shard K/N")
+            }
+            guard let part = ScanShard(index: index, count: count) else {
+                throw ValidationError("JOB_COMPLETION_INDEX \(index) is not within 0..<\(count)")
+            }
+            return part
+        default:
+            throw ValidationError("give --shard or --shards, not both")
+        }
+    }
+
+    /// An ISO 8601 time in UTC.
+    static func timestamp(_ date: Date) -> String {
+        ISO8601DateFormatter().string(from: date)
+    }
+
+    private func note(_ text: String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data("embargo: \(text)\n".utf8))
     }
 }
 
@@ -126,103 +220,6 @@ enum FailLevel: String {
         case .review: .review
         case .never: nil
         }
-    }
-}
-
-/// The report formats.
-enum ReportFormat: String, CaseIterable {
-    case text, json, jsonl, sarif, csv, html
-
-    static func resolve(_ name: String?, output: String?) throws -> ReportFormat {
-        guard let name else { return output == nil && isatty(1) != 0 ? .text : .jsonl }
-        guard let format = ReportFormat(rawValue: name) else {
-            throw ValidationError("--format must be one of: \(allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        return format
-    }
-
-    /// Whether records are written as they come (otherwise the report is written at the end).
-    var isStreaming: Bool { self == .jsonl }
-}
-
-/// Receives records from every worker, evaluates detections, and writes the report: line by line for
-/// JSON Lines, at the end for the other formats.
-final class ReportSink: Sendable {
-    private struct State {
-        var findings: [Finding] = []
-        var events: [ScanEvent] = []
-        var worst: Verdict?
-        var pending: [UInt8] = []
-    }
-
-    private let format: ReportFormat
-    private let handle: FileHandle
-    private let evaluator: PolicyEvaluator
-    private let state = Mutex(State())
-
-    init(format: ReportFormat, output: String?, evaluator: PolicyEvaluator) throws {
-        self.format = format
-        self.evaluator = evaluator
-        if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil),
-                let handle = FileHandle(forWritingAtPath: output)
-            else { throw ValidationError("cannot write '\(output)'") }
-            self.handle = handle
-        } else {
-            self.handle = FileHandle.standardOutput
-        }
-    }
-
-    var worstVerdict: Verdict? { state.withLock { $0.worst } }
-
-    func take(_ record: ScanRecord) {
-        let finding: Finding?
-        let line: String?
-        switch record {
-        case .detection(let detection):
-            let assessed = Finding(detection: detection, assessment: evaluator.assess(detection))
-            finding = assessed
-            line = format.isStreaming ? RecordCoding.json(assessed).serialized() : nil
-        case .event(let event):
-            finding = nil
-            line = format.isStreaming ? RecordCoding.json(event).serialized() : nil
-        }
-        let flush: [UInt8]? = state.withLock { state in
-            if let finding {
-                state.worst = max(state.worst ?? finding.assessment.verdict, finding.assessment.verdict)
-                if !format.isStreaming { state.findings.append(finding) }
-            } else if case .event(let event) = record, !format.isStreaming {
-                state.events.append(event)
-            }
-            guard let line else { return nil }
-            state.pending += Array(line.utf8) + [0x0A]
-            guard state.pending.count > 1 << 16 else { return nil }
-            defer { state.pending.removeAll(keepingCapacity: true) }
-            return state.pending
-        }
-        if let flush { handle.write(Data(flush)) }
-    }
-
-    func finish(summary: ScanSummary) throws {
-        let (findings, events, pending) = state.withLock { ($0.findings, $0.events, $0.pending) }
-        let text: String
-        switch format {
-        case .jsonl:
-            handle.write(Data(pending))
-            return
-        case .text:
-            text = TextReport.render(
-                findings: findings, events: events, summary: summary, asOf: evaluator.asOf, policy: evaluator.policy.id)
-        case .json:
-            text = JSONReport.render(findings: findings, events: events, summary: summary, evaluator: evaluator) + "\n"
-        case .sarif:
-            text = SARIFReport.render(findings: findings, events: events, evaluator: evaluator) + "\n"
-        case .csv:
-            text = CSVReport.render(findings: findings)
-        case .html:
-            text = HTMLReport.render(findings: findings, events: events, summary: summary, evaluator: evaluator)
-        }
-        handle.write(Data(text.utf8))
     }
 }
 

@@ -27,15 +27,19 @@ let shippedSignatures: SignatureSet = {
 }()
 
 /// Scans `paths` in-process with the shipped signatures.
-func scan(_ paths: [String], limits: ScanLimits = ScanLimits(), jobs: Int = 2) async throws -> ScanOutcome {
+func scan(
+    _ paths: [String], limits: ScanLimits = ScanLimits(), jobs: Int = 2, deep: Bool = false, shard: ScanShard = .whole
+) async throws -> ScanOutcome {
     let collected = Mutex<([Detection], [ScanEvent])>(([], []))
     let scanner = Scanner(configuration: ScanConfiguration(
-        targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits, signatures: shippedSignatures))
+        targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits, signatures: shippedSignatures,
+        deep: deep, shard: shard))
     let summary = try await scanner.run { record in
         collected.withLock { state in
             switch record {
             case .detection(let detection): state.0.append(detection)
             case .event(let event): state.1.append(event)
+            case .file, .unchanged: break
             }
         }
     }

@@ -124,7 +124,7 @@ public struct PatternBenchmark: Sendable {
         while let item = await queue.next() {
             defer { queue.finished() }
             switch item {
-            case .directory(let path):
+            case .directory(let path, _):
                 queue.add(walker.list(path).items)
             case .file(let path):
                 do {

@@ -13,6 +13,9 @@ public struct ScanEvent: Sendable, Hashable {
         case corrupt
         /// A format or structure Embargo recognises but cannot read.
         case unsupported
+        /// A repository that does not hold what its indexes promise: a checksum or size that does not
+        /// match, or a file they name that is missing.
+        case integrity
     }
 
     /// The kind.

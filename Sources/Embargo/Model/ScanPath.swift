@@ -50,6 +50,12 @@ public struct ScanPath: Hashable, Sendable, Comparable, CustomStringConvertible 
         return ScanPath(bytes: bytes + [UInt8(ascii: "/")] + component)
     }
 
+    /// The path without its last component, or nil for a single component.
+    public var parent: ScanPath? {
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        return ScanPath(bytes: slash == 0 ? [UInt8(ascii: "/")] : Array(bytes[..<slash]))
+    }
+
     /// The last component.
     public var lastComponent: [UInt8] {
         guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return bytes }

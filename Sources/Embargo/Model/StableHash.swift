@@ -1,8 +1,14 @@
 internal import Crypto
 
-/// Stable identifiers: the first 16 bytes of a SHA-256, in hex.
+/// Stable identifiers and partitions: SHA-256, the same on every machine and in every release.
 enum StableHash {
+    /// The first 16 bytes of the SHA-256, in hex.
     static func hex(of bytes: [UInt8]) -> String {
         ScanWorker.hex(SHA256.hash(data: bytes).prefix(16))
+    }
+
+    /// The first 8 bytes of the SHA-256, as an integer.
+    static func value(of bytes: [UInt8]) -> UInt64 {
+        SHA256.hash(data: bytes).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

@@ -60,8 +60,15 @@ public enum RecordCoding {
             ("skipped", .int(Int64(counts.skipped))),
             ("symbolicLinks", .int(Int64(counts.symbolicLinks))),
             ("findings", .int(Int64(counts.findings))),
+            ("indexEntries", .int(Int64(counts.indexEntries))),
+            ("coveredByIndex", .int(Int64(counts.coveredByIndex))),
+            ("unchanged", .int(Int64(counts.unchanged))),
+            ("otherShards", .int(Int64(counts.otherShards))),
             ("elapsedSeconds", .double(summary.elapsed.seconds)),
             ("incomplete", .bool(summary.isIncomplete)),
+            ("recognised", .array(summary.recognised.map { tree in
+                .object([("path", .string(tree.path.displayString)), ("kind", .string(tree.kind)), ("detail", .string(tree.detail))])
+            })),
         ])
     }
 
@@ -141,20 +148,88 @@ public enum RecordCoding {
         return detections
     }
 
+    /// Reads one finding record back, verdict and reasons included, as stored by the findings store.
+    ///
+    /// - Throws: `DecodingError` (line 1) when the text is not a finding record.
+    public static func finding(fromJSON json: String) throws(DecodingError) -> Finding {
+        let object = try jsonObject(json)
+        let detection = try detection(from: object, line: 1)
+        func text(_ key: String) -> String? { object[key] as? String }
+        guard let verdict = text("verdict").flatMap(Verdict.init(rawValue:)), let asOf = text("asOf").flatMap(CalendarDate.init) else {
+            throw DecodingError(line: 1, message: "a finding without verdict or asOf")
+        }
+        var applied: AppliedExemption?
+        if let exemption = object["exemption"] as? [String: Any], let statement = exemption["statement"] as? String {
+            applied = AppliedExemption(
+                exemption: Exemption(
+                    id: exemption["id"] as? String ?? "", statement: statement,
+                    expires: (exemption["expires"] as? String).flatMap(CalendarDate.init)),
+                isExpired: exemption["expired"] as? Bool ?? false)
+        }
+        return Finding(detection: detection, assessment: Assessment(
+            verdict: verdict, policyVerdict: text("policyVerdict").flatMap(Verdict.init(rawValue:)) ?? verdict,
+            policy: text("policy") ?? "", rule: text("rule"), citation: text("citation") ?? "", reason: text("reason") ?? "",
+            effectiveDate: text("effectiveDate").flatMap(CalendarDate.init), asOf: asOf, exemption: applied))
+    }
+
+    /// Reads one event record back.
+    ///
+    /// - Throws: `DecodingError` (line 1) when the text is not an event record.
+    public static func event(fromJSON text: String) throws(DecodingError) -> ScanEvent {
+        let object = try jsonObject(text)
+        guard let kind = (object["kind"] as? String).flatMap(ScanEvent.Kind.init(rawValue:)), let message = object["message"] as? String else {
+            throw DecodingError(line: 1, message: "an event without kind or message")
+        }
+        return ScanEvent(kind: kind, location: location(from: object), message: message, limit: object["limit"] as? String)
+    }
+
+    /// Reads a summary record back (counts and recognised trees).
+    public static func summary(fromJSON text: String) -> ScanSummary? {
+        guard let object = try? jsonObject(text) else { return nil }
+        func count(_ key: String) -> Int { (object[key] as? NSNumber)?.intValue ?? 0 }
+        var counts = ScanCounts()
+        counts.files = count("files")
+        counts.bytes = (object["bytes"] as? NSNumber)?.uint64Value ?? 0
+        counts.archives = count("archives")
+        counts.members = count("members")
+        counts.expandedBytes = (object["expandedBytes"] as? NSNumber)?.uint64Value ?? 0
+        counts.errors = count("errors")
+        counts.skipped = count("skipped")
+        counts.symbolicLinks = count("symbolicLinks")
+        counts.findings = count("findings")
+        counts.indexEntries = count("indexEntries")
+        counts.coveredByIndex = count("coveredByIndex")
+        counts.unchanged = count("unchanged")
+        counts.otherShards = count("otherShards")
+        let seconds = (object["elapsedSeconds"] as? NSNumber)?.doubleValue ?? 0
+        let trees = (object["recognised"] as? [[String: Any]] ?? []).map { tree in
+            RecognisedTree(path: ScanPath(tree["path"] as? String ?? ""), kind: tree["kind"] as? String ?? "", detail: tree["detail"] as? String ?? "")
+        }
+        return ScanSummary(counts: counts, elapsed: .milliseconds(Int64(seconds * 1000)), recognised: trees)
+    }
+
+    private static func jsonObject(_ text: String) throws(DecodingError) -> [String: Any] {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw DecodingError(line: 1, message: "not a JSON object")
+        }
+        return object
+    }
+
+    /// The location of a record: exact bytes from `pathHex`/`membersHex` when present.
+    static func location(from object: [String: Any]) -> Location {
+        if let pathHex = object["pathHex"] as? String, let membersHex = object["membersHex"] as? [String] {
+            return Location(path: ScanPath(bytes: unhex(pathHex)), members: membersHex.map { ScanPath(bytes: unhex($0)) })
+        }
+        return Location(path: ScanPath(object["path"] as? String ?? ""), members: (object["members"] as? [String] ?? []).map(ScanPath.init))
+    }
+
     static func detection(from object: [String: Any], line: Int) throws(DecodingError) -> Detection {
         func text(_ key: String) throws(DecodingError) -> String {
             guard let value = object[key] as? String else { throw DecodingError(line: line, message: "missing '\(key)'") }
             return value
         }
-        let path: ScanPath
-        let members: [ScanPath]
-        if let pathHex = object["pathHex"] as? String, let membersHex = object["membersHex"] as? [String] {
-            path = ScanPath(bytes: unhex(pathHex))
-            members = membersHex.map { ScanPath(bytes: unhex($0)) }
-        } else {
-            path = ScanPath(try text("path"))
-            members = (object["members"] as? [String] ?? []).map(ScanPath.init)
-        }
+        guard object["path"] is String else { throw DecodingError(line: line, message: "missing 'path'") }
+        let location = location(from: object)
         guard let confidence = DetectionConfidence(rawValue: try text("confidence")),
             let form = DetectionForm(rawValue: try text("form")),
             let format = ContentFormat(rawValue: try text("format"))
@@ -170,7 +245,7 @@ public enum RecordCoding {
                 weight: (item["weight"] as? NSNumber)?.intValue ?? 0, rule: item["rule"] as? String ?? ""))
         }
         return Detection(
-            location: Location(path: path, members: members), record: object["record"] as? String,
+            location: location, record: object["record"] as? String,
             vendor: try text("vendor"), vendorName: try text("vendorName"), product: try text("product"),
             productName: try text("productName"), family: try text("family"), confidence: confidence, form: form,
             score: (object["score"] as? NSNumber)?.intValue ?? 0, evidence: evidence,

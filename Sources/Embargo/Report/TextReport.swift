@@ -38,10 +38,17 @@ public enum TextReport {
         let counts = summary.counts
         let seconds = summary.elapsed.seconds
         let rate = seconds > 0 ? Double(counts.bytes) / seconds : 0
-        return "\(counts.files) files, \(ByteCount.format(counts.bytes)) (\(ByteCount.format(UInt64(rate)))/s), "
-            + "\(counts.archives) archives, \(counts.members) members, \(counts.errors) errors, "
-            + "\(counts.skipped) skipped, \(counts.findings) findings, "
-            + String(format: "%.2f", seconds) + " s"
+        var parts = [
+            "\(counts.files) files", "\(ByteCount.format(counts.bytes)) (\(ByteCount.format(UInt64(rate)))/s)",
+            "\(counts.archives) archives", "\(counts.members) members",
+        ]
+        if counts.indexEntries > 0 || counts.coveredByIndex > 0 {
+            parts.append("\(counts.indexEntries) index entries (\(counts.coveredByIndex) packages taken from their index)")
+        }
+        if counts.unchanged > 0 { parts.append("\(counts.unchanged) unchanged files skipped") }
+        if counts.otherShards > 0 { parts.append("\(counts.otherShards) files left to other shards") }
+        parts += ["\(counts.errors) errors", "\(counts.skipped) skipped", "\(counts.findings) findings", String(format: "%.2f", seconds) + " s"]
+        return parts.joined(separator: ", ")
     }
 
     /// The whole report.
@@ -60,7 +67,10 @@ public enum TextReport {
         text += "\nVerdicts: " + Verdict.allCases.reversed().map { verdict in
             "\(findings.filter { $0.assessment.verdict == verdict }.count) \(verdict.rawValue)"
         }.joined(separator: ", ") + " (as of \(asOf))\n"
-        if let summary { text += "Scanned: " + summaryLine(summary) + "\n" }
+        if let summary {
+            for tree in summary.recognised { text += "Recognised: \(tree.path) — \(tree.kind): \(tree.detail)\n" }
+            text += "Scanned: " + summaryLine(summary) + "\n"
+        }
         return text
     }
 }

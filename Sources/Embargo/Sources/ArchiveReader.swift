@@ -47,6 +47,30 @@ struct ArchiveReader: ~Copyable {
         }
     }
 
+    /// Opens the archive held in `length` bytes at `offset` of `content` (a partition of a disk
+    /// image); `content` must outlive the reader.
+    func open(_ content: ItemContent, offset: UInt64, length: UInt64) throws(ArchiveError) {
+        let input = Unmanaged.passRetained(SliceInput(content: content, start: offset, end: offset + length))
+        archive_read_set_callback_data(handle, input.toOpaque())
+        archive_read_set_read_callback(handle) { _, data, block in
+            guard let data, let block else { return -1 }
+            return Unmanaged<SliceInput>.fromOpaque(data).takeUnretainedValue().read(block)
+        }
+        archive_read_set_skip_callback(handle) { _, data, request in
+            guard let data else { return 0 }
+            return Unmanaged<SliceInput>.fromOpaque(data).takeUnretainedValue().skip(request)
+        }
+        archive_read_set_seek_callback(handle) { _, data, request, whence in
+            guard let data else { return -1 }
+            return Unmanaged<SliceInput>.fromOpaque(data).takeUnretainedValue().seek(request, whence: whence)
+        }
+        archive_read_set_close_callback(handle) { _, data in
+            if let data { Unmanaged<SliceInput>.fromOpaque(data).release() }
+            return ARCHIVE_OK
+        }
+        guard archive_read_open1(handle) == ARCHIVE_OK else { throw error() }
+    }
+
     /// The next member, or nil at the end of the archive.
     ///
     /// - Throws: `ArchiveError` for a damaged or truncated archive.
@@ -96,6 +120,57 @@ struct ArchiveReader: ~Copyable {
     private func error() -> ArchiveError {
         let message = archive_error_string(handle).map { String(cString: $0) } ?? "unknown archive error"
         return ArchiveError(message: message)
+    }
+}
+
+/// The bytes of a slice of an item, served to libarchive through its callbacks.
+private final class SliceInput {
+    let content: ItemContent
+    let start: UInt64
+    let end: UInt64
+    var position: UInt64
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
+
+    init(content: ItemContent, start: UInt64, end: UInt64) {
+        self.content = content
+        self.start = start
+        self.end = end
+        position = start
+    }
+
+    deinit {
+        buffer.deallocate()
+    }
+
+    func read(_ block: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+        let want = Int(min(UInt64(buffer.count), end - position))
+        guard want > 0 else { return 0 }
+        guard let count = try? content.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: position) else {
+            return -1
+        }
+        position += UInt64(count)
+        block.pointee = UnsafeRawPointer(buffer.baseAddress)
+        return count
+    }
+
+    func skip(_ request: Int64) -> Int64 {
+        let step = min(UInt64(max(0, request)), end - position)
+        position += step
+        return Int64(step)
+    }
+
+    func seek(_ request: Int64, whence: Int32) -> Int64 {
+        let base: Int64
+        switch whence {
+        case SEEK_SET: base = 0
+        case SEEK_CUR: base = Int64(position - start)
+        case SEEK_END: base = Int64(end - start)
+        default: return -1
+        }
+        let target = base + request
+        guard target >= 0, UInt64(target) <= end - start else { return -1 }
+        position = start + UInt64(target)
+        return target
     }
 }
 

@@ -6,7 +6,8 @@ import Darwin
 
 /// What the walker found at a path.
 enum WalkItem: Sendable {
-    case directory(ScanPath)
+    /// A directory, and the scope of the recognised tree it lies in, if any.
+    case directory(ScanPath, WalkScope?)
     case file(ScanPath)
 }
 
@@ -34,14 +35,15 @@ struct DirectoryWalker: Sendable {
             return (nil, ScanEvent(kind: .unreadable, location: Location(path: path), message: SystemError.lastError("stat").description))
         }
         switch status.st_mode & S_IFMT {
-        case S_IFDIR: return (.directory(path), nil)
+        case S_IFDIR: return (.directory(path, nil), nil)
         case S_IFREG: return (.file(path), nil)
         default: return (nil, Self.skipped(path, mode: status.st_mode))
         }
     }
 
     /// Lists `directory`: its subdirectories and regular files as items, the rest as events or counts.
-    func list(_ directory: ScanPath) -> Listing {
+    /// Subdirectories inherit `scope`.
+    func list(_ directory: ScanPath, scope: WalkScope? = nil) -> Listing {
         var listing = Listing()
         let descriptor = directory.withCString { open($0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
         guard descriptor >= 0, let stream = fdopendir(descriptor) else {
@@ -78,7 +80,7 @@ struct DirectoryWalker: Sendable {
                 type = Self.directoryEntryType(mode: status.st_mode)
             }
             switch Int32(type) {
-            case Int32(DT_DIR): directories.append(.directory(path))
+            case Int32(DT_DIR): directories.append(.directory(path, scope))
             case Int32(DT_REG): files.append(.file(path))
             case Int32(DT_LNK): listing.symbolicLinks += 1
             default:
@@ -140,7 +142,7 @@ struct DirectoryWalker: Sendable {
 extension WalkItem {
     var path: ScanPath {
         switch self {
-        case .directory(let path), .file(let path): path
+        case .directory(let path, _), .file(let path): path
         }
     }
 }

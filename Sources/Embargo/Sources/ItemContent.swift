@@ -22,6 +22,8 @@ final class ItemContent {
     let size: UInt64
     /// Whether the file has holes (it occupies fewer blocks than its size).
     let isSparse: Bool
+    /// The size, modification time and inode of a file on disk; nil for memory and spooled members.
+    let stamp: FileStamp?
 
     /// Opens a regular file.
     ///
@@ -42,6 +44,7 @@ final class ItemContent {
         storage = .descriptor(descriptor)
         size = UInt64(status.st_size)
         isSparse = Int64(status.st_blocks) * 512 < Int64(status.st_size)
+        stamp = FileStamp(status)
     }
 
     /// Takes ownership of memory holding an item's bytes.
@@ -49,6 +52,7 @@ final class ItemContent {
         storage = .memory(memory)
         size = UInt64(count)
         isSparse = false
+        stamp = nil
     }
 
     /// Takes ownership of a descriptor of an (unlinked) temporary file holding an item's bytes.
@@ -56,6 +60,7 @@ final class ItemContent {
         storage = .descriptor(descriptor)
         size = count
         isSparse = false
+        stamp = nil
     }
 
     deinit {

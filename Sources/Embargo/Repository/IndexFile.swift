@@ -1,0 +1,93 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+internal import Crypto
+internal import EmbargoFormats
+
+/// A repository index file on disk (`Packages.xz`, `primary.xml.gz`, `repomd.xml`): its decompressed
+/// bytes, streamed, and its checksum as stored.
+enum IndexFile {
+    /// The most an index may expand to; a larger one is treated as damaged (Debian's largest
+    /// `Packages` is under 100 MB, Fedora's `primary.xml` under 500 MB).
+    static let expansionLimit: UInt64 = 4 << 30
+
+    /// The compression of a stream that starts with `head`, or nil for plain bytes.
+    static func compression(of head: [UInt8]) -> String? {
+        let signatures: [(String, [UInt8])] = [
+            ("gzip", [0x1F, 0x8B]), ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]), ("bzip2", [0x42, 0x5A, 0x68]),
+            ("zstd", [0x28, 0xB5, 0x2F, 0xFD]), ("lz4", [0x04, 0x22, 0x4D, 0x18]), ("lzma", [0x5D, 0x00, 0x00]),
+        ]
+        return signatures.first { head.starts(with: $0.1) }?.0
+    }
+
+    /// Streams the decompressed content of the file at `path` to `onChunk`.
+    ///
+    /// - Throws: `SystemError` when the file cannot be read, `ArchiveError` when it does not
+    ///   decompress, `FormatError` when it expands past `expansionLimit`.
+    static func stream(_ path: ScanPath, buffer: ReadBuffer, onChunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let content = try ItemContent(path: path)
+        let head = try content.bytes(at: 0, count: 8)
+        guard compression(of: head) != nil, let descriptor = content.descriptor else {
+            _ = try content.stream(from: 0, through: buffer, onData: onChunk, onHole: { _ in })
+            return
+        }
+        let reader = try ArchiveReader()
+        lseek(descriptor, 0, SEEK_SET)
+        try reader.open(descriptor: descriptor)
+        guard try reader.nextEntry() != nil else { return }
+        var expanded: UInt64 = 0
+        while true {
+            let count = try reader.read(into: buffer.bytes)
+            if count == 0 { return }
+            expanded += UInt64(count)
+            guard expanded <= expansionLimit else {
+                throw FormatError("expands to more than \(expansionLimit) bytes")
+            }
+            try onChunk(UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]))
+        }
+    }
+
+    /// The whole decompressed content, for small indexes (`repomd.xml`, `Release`).
+    static func contents(_ path: ScanPath, buffer: ReadBuffer, limit: Int = 64 << 20) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        try stream(path, buffer: buffer) { chunk in
+            bytes += chunk
+            guard bytes.count <= limit else { throw FormatError("larger than \(limit) bytes") }
+        }
+        return bytes
+    }
+
+    /// The stored size and the checksum of the file with `algorithm` (`sha256`, `sha512`, `sha1`,
+    /// `md5`), in lower-case hex; nil for an algorithm Embargo does not know.
+    static func checksum(_ path: ScanPath, algorithm: String, buffer: ReadBuffer) throws -> (size: UInt64, hex: String)? {
+        switch algorithm.lowercased() {
+        case "sha256": return try digest(path, SHA256(), buffer: buffer)
+        case "sha512": return try digest(path, SHA512(), buffer: buffer)
+        case "sha1", "sha": return try digest(path, Insecure.SHA1(), buffer: buffer)
+        case "md5", "md5sum": return try digest(path, Insecure.MD5(), buffer: buffer)
+        default: return nil
+        }
+    }
+
+    private static func digest<Hash: HashFunction>(_ path: ScanPath, _ initial: Hash, buffer: ReadBuffer) throws -> (size: UInt64, hex: String) {
+        let content = try ItemContent(path: path)
+        var hash = initial
+        var size: UInt64 = 0
+        _ = try content.stream(from: 0, through: buffer, onData: { chunk in
+            hash.update(bufferPointer: chunk)
+            size += UInt64(chunk.count)
+        }, onHole: { count in
+            let zeros = [UInt8](repeating: 0, count: 1 << 16)
+            var remaining = count
+            while remaining > 0 {
+                let step = Int(min(remaining, UInt64(zeros.count)))
+                zeros.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<step])) }
+                remaining -= UInt64(step)
+            }
+            size += count
+        })
+        return (size, ScanWorker.hex(hash.finalize()))
+    }
+}

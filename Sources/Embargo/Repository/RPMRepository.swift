@@ -1,0 +1,97 @@
+internal import EmbargoFormats
+
+/// An rpm-md (yum/dnf) repository: a root with `repodata/repomd.xml`, which vouches for the
+/// metadata files, of which `primary.xml` names every package and its file.
+struct RPMRepository {
+    /// The repository root (the directory holding `repodata/`).
+    let root: ScanPath
+    /// `repodata/repomd.xml`.
+    let repomd: ScanPath
+
+    /// The repository rooted at `root`, if `root/repodata/repomd.xml` exists.
+    static func recognise(_ root: ScanPath) -> RPMRepository? {
+        let repomd = root.appending(Array("repodata/repomd.xml".utf8))
+        guard FileStamp.of(repomd) != nil else { return nil }
+        return RPMRepository(root: root, repomd: repomd)
+    }
+
+    /// Verifies the metadata files against repomd.xml, reads the primary metadata and checks the
+    /// package files it names.
+    func read(deep: Bool, shard: ScanShard, buffer: ReadBuffer, emit: (RepositoryOutput) -> Void) -> RepositoryReading {
+        var reading = RepositoryReading(description: "rpm-md repository")
+        for name in ["repomd.xml", "repomd.xml.asc", "repomd.xml.key"] {
+            reading.covered.insert(root.appending(Array("repodata/\(name)".utf8)).bytes)
+        }
+        let metadata: RPMRepositoryMetadata
+        do {
+            metadata = try RPMRepositoryMetadata.parse(try IndexFile.contents(repomd, buffer: buffer))
+        } catch {
+            if shard.owns(repomd.bytes) {
+                emit(.event(ScanEvent(kind: .corrupt, location: Location(path: repomd), message: "repomd.xml could not be read: \(error)")))
+            }
+            return reading
+        }
+        for file in metadata.files {
+            guard let path = PoolCheck.resolve(file.href, under: root) else { continue }
+            reading.covered.insert(path.bytes)
+            guard shard.owns(path.bytes) else { continue }
+            guard FileStamp.regularFileSize(path) != nil else {
+                emit(.event(ScanEvent(kind: .integrity, location: Location(path: repomd),
+                    message: "repomd.xml lists \(file.href) (\(file.type)), which is missing")))
+                continue
+            }
+            guard let algorithm = file.checksumType, let expected = file.checksum else { continue }
+            do {
+                guard let actual = try IndexFile.checksum(path, algorithm: algorithm, buffer: buffer) else { continue }
+                if actual.hex != expected || (file.size.map { $0 != actual.size } ?? false) {
+                    emit(.event(ScanEvent(kind: .integrity, location: Location(path: path),
+                        message: "does not match repomd.xml: \(actual.size) bytes, \(algorithm) \(actual.hex); repomd.xml says \(file.size.map(String.init) ?? "?") bytes, \(expected)")))
+                }
+            } catch {
+                emit(.event(ScanEvent(kind: .unreadable, location: Location(path: path), message: "\(error)")))
+            }
+        }
+        guard let primary = metadata.primary, let index = PoolCheck.resolve(primary.href, under: root),
+            FileStamp.regularFileSize(index) != nil
+        else { return reading }
+        readPrimary(index, deep: deep, shard: shard, buffer: buffer, reading: &reading, emit: emit)
+        return reading
+    }
+
+    private func readPrimary(
+        _ index: ScanPath,
+        deep: Bool,
+        shard: ScanShard,
+        buffer: ReadBuffer,
+        reading: inout RepositoryReading,
+        emit: (RepositoryOutput) -> Void
+    ) {
+        var pool = PoolCheck(root: root, deep: deep)
+        var entries: [RepositoryIndexEntry] = []
+        do {
+            // The document is decompressed into a spool (memory, or a temporary file when large) and
+            // parsed from there; the entries are handled once the document has been read.
+            let spool = try MemberSpool(initial: [], memoryLimit: 64 << 20, sizeHint: nil)
+            try IndexFile.stream(index, buffer: buffer) { try spool.append($0) }
+            let content = try spool.finish()
+            let collect: (RPMIndexPackage) -> Void = { entries.append(RepositoryIndexEntry(rpm: $0)) }
+            if let memory = content.memory {
+                try RPMPrimaryMetadata.parse(Array(memory), onPackage: collect)
+            } else if let descriptor = content.descriptor {
+                try RPMPrimaryMetadata.parse(file: "/proc/self/fd/\(descriptor)", onPackage: collect)
+            }
+        } catch {
+            if shard.owns(index.bytes) {
+                emit(.event(ScanEvent(kind: .corrupt, location: Location(path: index), message: "primary metadata could not be read to the end: \(error)")))
+            }
+        }
+        for entry in entries {
+            let owned = shard.owns(entry.relativePath.flatMap { PoolCheck.resolve($0, under: root)?.bytes } ?? index.bytes + Array(entry.label.utf8))
+            if owned {
+                reading.entries += 1
+                emit(.observation(entry.observation(index: index, kind: "rpm-md repository primary metadata entry")))
+            }
+            pool.check(entry, index: index, owned: owned, reading: &reading, emit: emit)
+        }
+    }
+}

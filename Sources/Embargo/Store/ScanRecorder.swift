@@ -1,0 +1,70 @@
+/// Writes one scan's records into a findings store as they arrive, from any thread, in batches on a
+/// task of its own.
+public final class ScanRecorder: Sendable {
+    private enum Item: Sendable {
+        case finding(Finding)
+        case event(ScanEvent)
+        case file([UInt8], FileStamp)
+    }
+
+    /// The store's id for the scan being recorded.
+    public let scan: Int64
+    private let store: any FindingsStore
+    private let continuation: AsyncStream<Item>.Continuation
+    private let writer: Task<Void, any Error>
+    /// Rows written together in one transaction.
+    static let batchSize = 2_000
+
+    /// Starts recording into `store` for the scan with id `scan` (from `beginScan`).
+    public init(store: any FindingsStore, scan: Int64) {
+        self.store = store
+        self.scan = scan
+        let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
+        self.continuation = continuation
+        writer = Task {
+            var batch = StoreBatch()
+            for await item in stream {
+                switch item {
+                case .finding(let finding):
+                    batch.findings.append((
+                        finding.id, finding.detection.vendor, finding.detection.product, finding.assessment.verdict.rawValue,
+                        StoredRecord(path: finding.detection.location.path.bytes, json: RecordCoding.json(finding).serialized())))
+                case .event(let event):
+                    batch.events.append((
+                        event.kind.rawValue, StoredRecord(path: event.location.path.bytes, json: RecordCoding.json(event).serialized())))
+                case .file(let path, let stamp):
+                    batch.files.append((path, stamp))
+                }
+                if batch.count >= Self.batchSize {
+                    try await store.write(batch, scan: scan)
+                    batch = StoreBatch()
+                }
+            }
+            if batch.count > 0 { try await store.write(batch, scan: scan) }
+        }
+    }
+
+    /// Records a finding.
+    public func record(_ finding: Finding) {
+        continuation.yield(.finding(finding))
+    }
+
+    /// Records an event.
+    public func record(_ event: ScanEvent) {
+        continuation.yield(.event(event))
+    }
+
+    /// Records that a file was read with this stamp, for the next incremental scan.
+    public func record(file path: ScanPath, stamp: FileStamp) {
+        continuation.yield(.file(path.bytes, stamp))
+    }
+
+    /// Writes what is left and marks the scan finished with its summary.
+    ///
+    /// - Throws: the store's error, if a write failed.
+    public func finish(summary: ScanSummary, finished: String) async throws {
+        continuation.finish()
+        try await writer.value
+        try await store.finishScan(scan, finished: finished, summary: RecordCoding.json(summary).serialized())
+    }
+}

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Installs what Embargo needs to build, and the real tools its tests build fixtures with, on Debian or
+# Ubuntu. Runs apt-get update once. Uses sudo when not run as root.
+set -eu
+if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update
+$SUDO apt-get install -y --no-install-recommends \
+    pkg-config libmagic-dev libarchive-dev libsqlite3-dev \
+    gzip bzip2 xz-utils zstd lz4 util-linux python3 \
+    dpkg-dev rpm createrepo-c xorriso fdisk dosfstools mtools e2fsprogs \
+    postgresql
