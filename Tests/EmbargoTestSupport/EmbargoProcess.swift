@@ -40,9 +40,11 @@ public enum EmbargoProcess {
         return directory.appendingPathComponent("embargo").path
     }
 
-    /// Runs `embargo` with `arguments`; with `asUser`, drops to that user and group first (with
-    /// setpriv, as root), so that permissions apply.
-    public static func run(_ arguments: [String], asUser: (uid: Int, gid: Int)? = nil) throws -> Result {
+    /// Runs `embargo` with `arguments`, and `environment` added to the test's own; with `asUser`,
+    /// drops to that user and group first (with setpriv, as root), so that permissions apply.
+    public static func run(
+        _ arguments: [String], asUser: (uid: Int, gid: Int)? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
         var command = [executable] + arguments
         if let asUser {
             command = ["/usr/bin/setpriv", "--reuid=\(asUser.uid)", "--regid=\(asUser.gid)", "--clear-groups", "--"] + command
@@ -57,7 +59,9 @@ public enum EmbargoProcess {
         var pid: pid_t = 0
         let argv = command.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { variables.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, variables)
         guard spawned == 0 else { throw TestSupportError("cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
         try out.fileHandleForWriting.close()
         try err.fileHandleForWriting.close()

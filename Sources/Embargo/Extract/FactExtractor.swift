@@ -30,6 +30,9 @@ struct FactExtractor: Sendable {
     /// What a file is by where it lies.
     enum Role {
         case dpkgStatus, rpmSQLite, rpmBerkeley, rpmNDB, infoPlist, certificateFile
+        /// A Debian `Packages` index or an rpm-md primary metadata document met outside a recognised
+        /// repository root (scanned on its own, or inside an archive).
+        case debianPackagesIndex, rpmPrimaryIndex
     }
 
     static func role(of logicalPath: [UInt8]) -> Role? {
@@ -40,6 +43,8 @@ struct FactExtractor: Sendable {
         if rpmDirectories.contains(where: { path.hasSuffix($0 + "Packages") }) { return .rpmBerkeley }
         if rpmDirectories.contains(where: { path.hasSuffix($0 + "Packages.db") }) { return .rpmNDB }
         if path.hasSuffix("/Info.plist") { return .infoPlist }
+        if path.hasSuffix("/Packages") { return .debianPackagesIndex }
+        if path.hasSuffix("primary.xml") { return .rpmPrimaryIndex }
         if [".crt", ".pem", ".cer", ".der", ".p7b"].contains(where: { path.lowercased().hasSuffix($0) }) { return .certificateFile }
         return nil
     }
@@ -100,6 +105,10 @@ struct FactExtractor: Sendable {
             {
                 facts.append(Fact(kind: .bundleIdentifier, value: identifier, field: "CFBundleIdentifier"))
             }
+        case .debianPackagesIndex where format == .text:
+            facts += debianIndexFacts(content, location: location, events: &events)
+        case .rpmPrimaryIndex where format == .text:
+            facts += rpmPrimaryFacts(content, location: location, events: &events)
         case .certificateFile where format != .pem && format != .der:
             facts += certificateFacts(content, logicalPath: logicalPath, location: location, events: &events)
         default:
@@ -179,6 +188,36 @@ struct FactExtractor: Sendable {
         return DebianControl.installedPackages(bytes).flatMap { paragraph in
             Self.debianFacts(paragraph, record: "package \(DebianControl.field("Package", in: paragraph) ?? "")", origin: .installedRecord)
         }
+    }
+
+    func debianIndexFacts(_ content: ItemContent, location: Location, events: inout [ScanEvent]) -> [Fact] {
+        var facts: [Fact] = []
+        var stream = DebianControl.ParagraphStream()
+        let take = { (paragraph: DebianControl.Paragraph) in
+            if let entry = DebianIndexEntry(paragraph) { facts += RepositoryIndexEntry(debian: entry).facts }
+        }
+        do {
+            _ = try content.stream(from: 0, through: ReadBuffer(size: 1 << 16), onData: { try stream.feed($0, onParagraph: take) }, onHole: { _ in })
+            stream.finish(onParagraph: take)
+        } catch {
+            events.append(ScanEvent(kind: .corrupt, location: location, message: "Packages index could not be read to the end: \(error)"))
+        }
+        return facts
+    }
+
+    func rpmPrimaryFacts(_ content: ItemContent, location: Location, events: inout [ScanEvent]) -> [Fact] {
+        var facts: [Fact] = []
+        let take = { (package: RPMIndexPackage) in facts += RepositoryIndexEntry(rpm: package).facts }
+        do {
+            if let memory = content.memory {
+                try RPMPrimaryMetadata.parse(Array(memory), onPackage: take)
+            } else if let descriptor = content.descriptor {
+                try RPMPrimaryMetadata.parse(file: "/proc/self/fd/\(descriptor)", onPackage: take)
+            }
+        } catch {
+            events.append(ScanEvent(kind: .corrupt, location: location, message: "\(error)"))
+        }
+        return facts
     }
 
     static func debianFacts(_ paragraph: DebianControl.Paragraph, record: String?, origin: Fact.Origin) -> [Fact] {

@@ -20,17 +20,33 @@ public actor PostgresFindingsStore: FindingsStore {
     ///
     /// - Throws: `StoreError` for a malformed URL or when the server cannot be reached.
     public init(url: String) async throws(StoreError) {
-        let configuration = try Self.configuration(url)
+        let parsed = try Self.configuration(url)
+        var configuration = parsed
+        configuration.options.connectTimeout = Self.connectTimeout
         let client = PostgresClient(configuration: configuration)
         self.client = client
         running = Task { await client.run() }
+        // The pool retries a failed connection with backoff; a first query that does not answer
+        // within the timeout means the server cannot be reached.
+        let logger = logger
         do {
-            try await client.query("SELECT 1", logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await client.query("SELECT 1", logger: logger) }
+                group.addTask {
+                    try await Task.sleep(for: Self.connectTimeout)
+                    throw StoreError("no answer within \(Self.connectTimeout)")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
         } catch {
             running.cancel()
             throw StoreError("PostgreSQL \(Self.redacted(url)): \(String(reflecting: error))")
         }
     }
+
+    /// How long to wait for the server's first answer.
+    static let connectTimeout = Duration.seconds(10)
 
     static func configuration(_ url: String) throws(StoreError) -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {

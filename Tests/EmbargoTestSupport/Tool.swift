@@ -1,0 +1,62 @@
+import Foundation
+
+/// Runs the real tools that build test fixtures (dpkg-deb, createrepo_c, sfdisk, mkfs.vfat, xorriso,
+/// ...), as installed by `scripts/install-dependencies.sh`.
+public enum Tool {
+    /// Runs `program` (looked up on PATH, plus /usr/sbin and /sbin) with `arguments` in `directory`;
+    /// returns standard output.
+    ///
+    /// - Throws: `TestSupportError` with the tool's standard error when it is missing or fails.
+    @discardableResult
+    public static func run(_ program: String, _ arguments: [String], in directory: String? = nil) throws -> [UInt8] {
+        let process = Process()
+        guard let executable = locate(program) else {
+            throw TestSupportError("\(program) is not installed (scripts/install-dependencies.sh installs it)")
+        }
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let collected = CollectedData()
+        let reader = Thread { collected.data = output.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        while !collected.isDone { usleep(1000) }
+        guard process.terminationStatus == 0 else {
+            throw TestSupportError("\(program) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(errorText)")
+        }
+        return Array(collected.data)
+    }
+
+    /// Runs a shell command line (for pipelines and redirections).
+    @discardableResult
+    public static func shell(_ command: String, in directory: String? = nil) throws -> [UInt8] {
+        try run("sh", ["-c", command], in: directory)
+    }
+
+    static func locate(_ program: String) -> String? {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
+        for directory in path.split(separator: ":") {
+            let candidate = "\(directory)/\(program)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    private final class CollectedData: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Data?
+
+        var data: Data {
+            get { lock.withLock { stored ?? Data() } }
+            set { lock.withLock { stored = newValue } }
+        }
+
+        var isDone: Bool { lock.withLock { stored != nil } }
+    }
+}
