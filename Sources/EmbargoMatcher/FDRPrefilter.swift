@@ -250,6 +250,24 @@ struct FDRPrefilter: Sendable {
         var state = carry
         defer { carry = state }
         if stride == 2 {
+            // Two steps an iteration, one branch for both: the second step's lookups overlap the
+            // first's, and the carry after each is kept for the return.
+            while base &+ 8 <= limit {
+                var afterFirst = state
+                let first = unsafe step(raw, base: base, stride: 2, reach: reach, mask: mask, carry: &afterFirst)
+                var afterSecond = afterFirst
+                let second = unsafe step(raw, base: base &+ 8, stride: 2, reach: reach, mask: mask, carry: &afterSecond)
+                if first | second != 0 {
+                    if first != 0 {
+                        state = afterFirst
+                        return (base, first)
+                    }
+                    state = afterSecond
+                    return (base &+ 8, second)
+                }
+                state = afterSecond
+                base &+= 16
+            }
             while base <= limit {
                 let candidates = unsafe step(raw, base: base, stride: 2, reach: reach, mask: mask, carry: &state)
                 if candidates != 0 { return (base, candidates) }

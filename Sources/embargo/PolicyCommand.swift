@@ -10,7 +10,7 @@ struct PolicyCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the shipped policies.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the shipped policies.")
 
         func run() throws {
             for policy in try PolicyCatalog.shipped().policies {
@@ -20,7 +20,7 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a policy's rules, periods and citations.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a policy's rules, periods and citations.")
         @Argument(help: "A shipped policy name or a policy file.") var name: String
 
         func run() throws {
@@ -57,7 +57,7 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Evaluate: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "evaluate", 
             abstract: "Re-evaluate the findings of a JSON Lines report under a policy and date, without rescanning.")
         @Argument(help: "A JSON Lines report (embargo scan --format jsonl).") var findings: String
         @OptionGroup var policyOptions: PolicyOptions

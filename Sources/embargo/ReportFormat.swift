@@ -37,11 +37,13 @@ enum ReportFormat: String, CaseIterable {
     }
 }
 
-/// Where a report goes: a file, or standard output.
+/// Where a report goes: a file (created or truncated in place, so that `/dev/null`, a FIFO or a
+/// symbolic link is written through, never replaced), or standard output.
 func reportHandle(_ output: String?) throws -> FileHandle {
     guard let output else { return FileHandle.standardOutput }
-    guard FileManager.default.createFile(atPath: output, contents: nil), let handle = FileHandle(forWritingAtPath: output) else {
-        throw ValidationError("cannot write '\(output)'")
+    let descriptor = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else {
+        throw ValidationError("cannot write '\(output)': \(String(cString: strerror(errno)))")
     }
-    return handle
+    return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
 }

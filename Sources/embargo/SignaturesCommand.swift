@@ -11,7 +11,7 @@ struct SignaturesCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the vendors and products the signatures recognise.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the vendors and products the signatures recognise.")
         @OptionGroup var signatureOptions: SignatureOptions
 
         func run() throws {
@@ -26,7 +26,7 @@ struct SignaturesCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a vendor or a product and its evidence rules.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a vendor or a product and its evidence rules.")
         @OptionGroup var signatureOptions: SignatureOptions
         @Argument(help: "A vendor id or a product id.") var id: String
 
@@ -64,7 +64,7 @@ struct SignaturesCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(
+        static let configuration = CommandConfiguration(commandName: "validate", 
             abstract: "Check a directory of signature files; report every problem with file, line and field.")
         @Argument(help: "The directory (for instance Signatures).") var directory: String
 

@@ -18,4 +18,16 @@ int CEmbargoSystem_fnm_casefold(void);
 /// `template` (ending in XXXXXX) with the extra open flags `flags`.
 int CEmbargoSystem_mkostemp(char *template, int flags);
 
+/// Guarded read-only file mappings. A file mapped with mmap raises SIGBUS when it is truncated
+/// while its pages are read (log rotation with copytruncate does that to live files); a guarded
+/// mapping instead sees zeros past the new end, and the guard remembers that it happened.
+///
+/// `CEmbargoSystem_map_guarded` maps `length` bytes of `descriptor` at `offset` (a multiple of the
+/// page size) read-only and registers the mapping; it returns NULL (with errno) when the file cannot
+/// be mapped or every guard slot is taken. `CEmbargoSystem_unmap_guarded` unmaps it and returns 1
+/// if part of it had to be filled with zeros, 0 otherwise. The SIGBUS handler is installed on first
+/// use; a SIGBUS outside a guarded mapping keeps its default effect.
+const void *CEmbargoSystem_map_guarded(int descriptor, long long offset, unsigned long length, int *slot);
+int CEmbargoSystem_unmap_guarded(const void *base, unsigned long length, int slot);
+
 #endif

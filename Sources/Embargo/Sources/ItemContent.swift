@@ -136,6 +136,9 @@ final class ItemContent {
     ) throws -> UInt64 {
         var offset = start
         var segmentEnd = UInt64.max
+        if !isSparse, case .descriptor(let descriptor) = storage, size >= Self.mappingThreshold {
+            offset = try streamMapped(descriptor, from: start, onData: onData)
+        }
         if isSparse, case .descriptor(let descriptor) = storage {
             let data = lseek(descriptor, off_t(offset), CEmbargoSystem_seek_data())
             guard data >= 0 else {
@@ -163,6 +166,46 @@ final class ItemContent {
             offset = UInt64(data)
             segmentEnd = nextHole(descriptor, from: offset)
         }
+    }
+
+    /// Files at least this large are streamed through a read-only mapping rather than copied with
+    /// `pread`: the page cache is read in place.
+    static let mappingThreshold: UInt64 = 256 << 10
+    /// How much of a file is mapped at once, so that resident memory stays bounded.
+    static let mappingWindow = 64 << 20
+    /// How much of a mapping is handed over at a time (the matcher streams either way).
+    static let mappingChunk = 1 << 20
+
+    /// Streams the file's bytes from `start` to the size it had when opened through guarded
+    /// mappings (see `CEmbargoSystem_map_guarded`); returns the offset reached. A file that shrinks
+    /// meanwhile reads as zeros past its new end, and the read fails with an error saying so.
+    private func streamMapped(_ descriptor: Int32, from start: UInt64, onData: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
+        let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+        var offset = start
+        while offset < size {
+            let windowStart = offset / page * page
+            let length = Int(min(UInt64(Self.mappingWindow), size - windowStart))
+            var slot: Int32 = 0
+            guard let base = CEmbargoSystem_map_guarded(descriptor, Int64(windowStart), UInt(length), &slot) else {
+                return offset  // Not mappable (or no guard slot free): the caller reads the rest with pread.
+            }
+            var position = Int(offset - windowStart)
+            do {
+                while position < length {
+                    let end = min(length, position + Self.mappingChunk)
+                    try onData(UnsafeRawBufferPointer(start: base + position, count: end - position))
+                    position = end
+                }
+            } catch {
+                _ = CEmbargoSystem_unmap_guarded(base, UInt(length), slot)
+                throw error
+            }
+            if CEmbargoSystem_unmap_guarded(base, UInt(length), slot) != 0 {
+                throw SystemError(operation: "read", code: EIO, message: "the file shrank while it was read (its end read as zeros)")
+            }
+            offset = windowStart + UInt64(length)
+        }
+        return offset
     }
 
     private func nextHole(_ descriptor: Int32, from offset: UInt64) -> UInt64 {
