@@ -7,7 +7,6 @@ corpus=${1:-/usr/lib/x86_64-linux-gnu}
 peers=${2:-../shared/peers}
 shift 2 || true
 workloads=${*:-small vendor dense}
-runs=${RUNS:-3}
 jobs=${JOBS:-2}
 here=$(cd "$(dirname "$0")" && pwd)
 embargo=${EMBARGO:-$here/../../.build/release/embargo}
@@ -27,15 +26,7 @@ for w in $workloads; do python3 "$peers/to-yara.py" "$work/$w.txt" > "$work/$w.y
 find "$corpus" -type f -print0 | xargs -0 cat > /dev/null 2>&1 || true
 find "$corpus" -type f -print0 | xargs -0 cat > /dev/null 2>&1 || true
 
-best() {  # best wall time of RUNS runs of a command, in seconds
-    local b=999999
-    for _ in $(seq "$runs"); do
-        local s e
-        s=$(date +%s.%N); "$@" > /dev/null 2>&1; e=$(date +%s.%N)
-        b=$(python3 -c "print(min($b, $e - $s))")
-    done
-    printf '%.3f' "$b"
-}
+. "$here/../timing.sh"
 
 printf '| workload | patterns | Embargo (s) | Hyperscan (s) | YARA (s) | Embargo / Hyperscan | YARA / Embargo | output |\n'
 printf '|---|---|---|---|---|---|---|---|\n'

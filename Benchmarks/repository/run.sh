@@ -5,7 +5,6 @@
 # usage: Benchmarks/repository/run.sh [N]      (needs dpkg-dev; EMBARGO=path/to/embargo)
 set -euo pipefail
 count=${1:-2000}
-runs=${RUNS:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 embargo=${EMBARGO:-$here/../../.build/release/embargo}
 fixtures=$here/../../Tests/Fixtures/vendor
@@ -36,15 +35,7 @@ if [ ! -f "$work/.complete-$count" ]; then
 fi
 find "$work/repo" -type f -print0 | xargs -0 cat > /dev/null
 
-best() {
-    local b=999999
-    for _ in $(seq "$runs"); do
-        local s e
-        s=$(date +%s.%N); "$@" > /dev/null 2>&1; e=$(date +%s.%N)
-        b=$(python3 -c "print(min($b, $e - $s))")
-    done
-    printf '%.3f' "$b"
-}
+. "$here/../timing.sh"
 size=$(du -sh "$work/repo/pool" | cut -f1)
 index=$(best "$embargo" scan "$work/repo" --format jsonl --fail-on never)
 deep=$(best "$embargo" scan "$work/repo" --deep --format jsonl --fail-on never)

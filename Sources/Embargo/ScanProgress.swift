@@ -60,6 +60,23 @@ public struct ScanCounts: Sendable, Hashable {
 
     /// No counts.
     public init() {}
+
+    /// Adds the counts of another scan (a shard of the same run, say).
+    public mutating func add(_ other: ScanCounts) {
+        files += other.files
+        bytes += other.bytes
+        archives += other.archives
+        members += other.members
+        expandedBytes += other.expandedBytes
+        errors += other.errors
+        skipped += other.skipped
+        symbolicLinks += other.symbolicLinks
+        findings += other.findings
+        indexEntries += other.indexEntries
+        coveredByIndex += other.coveredByIndex
+        unchanged += other.unchanged
+        otherShards += other.otherShards
+    }
 }
 
 /// The outcome of a scan.

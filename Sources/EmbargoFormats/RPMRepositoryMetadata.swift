@@ -63,6 +63,8 @@ public struct RPMIndexPackage: Sendable, Hashable {
     public var vendor: String?
     /// `location href`: the package's path relative to the repository root.
     public var location: String?
+    /// `location xml:base`: where the package is when it is not under the repository root (a URL).
+    public var locationBase: String?
     /// `checksum` (the package file's), lower-case hex.
     public var checksum: String?
     /// The package file's size (`size package`).
@@ -171,7 +173,9 @@ private final class PrimaryCollector: NSObject, XMLParserDelegate {
             let epoch = attributes["epoch"].flatMap { $0 == "0" ? nil : $0 }
             let version = [attributes["ver"], attributes["rel"]].compactMap { $0 }.joined(separator: "-")
             current?.version = (epoch.map { $0 + ":" } ?? "") + version
-        case "location": current?.location = attributes["href"]
+        case "location":
+            current?.location = attributes["href"]
+            current?.locationBase = attributes["xml:base"] ?? attributes["base"]
         case "size": current?.size = attributes["package"].flatMap { UInt64($0) }
         default: break
         }

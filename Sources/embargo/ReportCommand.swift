@@ -95,21 +95,11 @@ struct ReportCommand: AsyncParsableCommand {
         let summaries = scans.compactMap { $0.summary.flatMap(RecordCoding.summary(fromJSON:)) }
         guard var merged = summaries.first else { return nil }
         for other in summaries.dropFirst() {
-            merged.counts.files += other.counts.files
-            merged.counts.bytes += other.counts.bytes
-            merged.counts.archives += other.counts.archives
-            merged.counts.members += other.counts.members
-            merged.counts.expandedBytes += other.counts.expandedBytes
-            merged.counts.errors += other.counts.errors
-            merged.counts.skipped += other.counts.skipped
-            merged.counts.symbolicLinks += other.counts.symbolicLinks
-            merged.counts.findings += other.counts.findings
-            merged.counts.indexEntries += other.counts.indexEntries
-            merged.counts.coveredByIndex += other.counts.coveredByIndex
-            merged.counts.unchanged += other.counts.unchanged
+            merged.counts.add(other.counts)
             merged.elapsed = max(merged.elapsed, other.elapsed)
             merged.recognised = Array(Set(merged.recognised + other.recognised)).sorted { $0.path < $1.path }
         }
+        // Shards of one run leave their files to each other: together they left none out.
         if summaries.count > 1 { merged.counts.otherShards = 0 }
         return merged
     }

@@ -65,29 +65,13 @@ public enum EmbargoProcess {
         guard spawned == 0 else { throw TestSupportError("cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
         try out.fileHandleForWriting.close()
         try err.fileHandleForWriting.close()
-        let collected = CollectedOutput()
-        let reader = Thread {
-            collected.output = out.fileHandleForReading.readDataToEndOfFile()
-        }
-        reader.start()
-        let errorData = err.fileHandleForReading.readDataToEndOfFile()
+        let (outputData, errorData) = readToEnd(output: out.fileHandleForReading, errors: err.fileHandleForReading)
         var status: Int32 = 0
         var usage = rusage()
         wait4(pid, &status, 0, &usage)
-        while !collected.isDone { usleep(1000) }
         let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         return Result(
-            status: exitStatus, output: Array(collected.output), errors: String(decoding: errorData, as: UTF8.self),
+            status: exitStatus, output: Array(outputData), errors: String(decoding: errorData, as: UTF8.self),
             peakResidentBytes: Int(usage.ru_maxrss) * 1024)
-    }
-
-    private final class CollectedOutput: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data: Data?
-        var output: Data {
-            get { lock.withLock { data ?? Data() } }
-            set { lock.withLock { data = newValue } }
-        }
-        var isDone: Bool { lock.withLock { data != nil } }
     }
 }

@@ -21,16 +21,13 @@ public enum Tool {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let collected = CollectedData()
-        let reader = Thread { collected.data = output.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (outputData, errorData) = readToEnd(output: output.fileHandleForReading, errors: errors.fileHandleForReading)
         process.waitUntilExit()
-        while !collected.isDone { usleep(1000) }
+        let errorText = String(decoding: errorData, as: UTF8.self)
         guard process.terminationStatus == 0 else {
             throw TestSupportError("\(program) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(errorText)")
         }
-        return Array(collected.data)
+        return Array(outputData)
     }
 
     /// Runs a shell command line (for pipelines and redirections).
@@ -46,17 +43,5 @@ public enum Tool {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return nil
-    }
-
-    private final class CollectedData: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: Data?
-
-        var data: Data {
-            get { lock.withLock { stored ?? Data() } }
-            set { lock.withLock { stored = newValue } }
-        }
-
-        var isDone: Bool { lock.withLock { stored != nil } }
     }
 }

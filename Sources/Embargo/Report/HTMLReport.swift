@@ -30,6 +30,9 @@ public enum HTMLReport {
             """
         if let summary {
             html += "<p class=\"meta\">Scanned \(escape(TextReport.summaryLine(summary))).</p>\n"
+            for tree in summary.recognised {
+                html += "<p class=\"meta\">Recognised <code>\(escape(tree.path.displayString))</code>: \(escape(tree.kind)), \(escape(tree.detail)).</p>\n"
+            }
         }
         html += "<h2>Summary</h2>\n<table id=\"summary-by-verdict\"><tr><th>Verdict</th><th>Findings</th></tr>\n"
         for verdict in verdicts {

@@ -12,6 +12,9 @@ struct RepositoryIndexEntry {
     var size: UInt64?
     /// The package file's SHA-256, as indexed.
     var sha256: String?
+    /// Whether the index places the file elsewhere (an rpm-md `xml:base` URL), so it is not looked
+    /// for under the repository root.
+    var isElsewhere = false
     /// Name, maintainer or vendor, packager and description, as facts of the index.
     var facts: [Fact]
 
@@ -37,6 +40,7 @@ struct RepositoryIndexEntry {
     /// A package of an rpm-md `primary.xml`.
     init(rpm package: RPMIndexPackage) {
         relativePath = package.location
+        isElsewhere = package.locationBase.map { !$0.isEmpty && !$0.hasPrefix("file:") } ?? false
         label = [package.name, package.version, package.architecture].compactMap { $0 }.joined(separator: " ")
         size = package.size
         sha256 = package.checksum?.count == 64 ? package.checksum : nil

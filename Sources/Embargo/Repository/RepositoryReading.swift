@@ -40,7 +40,7 @@ struct PoolCheck {
         reading: inout RepositoryReading,
         emit: (RepositoryOutput) -> Void
     ) {
-        guard let relative = entry.relativePath, checked.insert(relative).inserted else { return }
+        guard let relative = entry.relativePath, !entry.isElsewhere, checked.insert(relative).inserted else { return }
         guard let path = Self.resolve(relative, under: root) else {
             if owned {
                 emit(.event(ScanEvent(kind: .integrity, location: Location(path: index),
