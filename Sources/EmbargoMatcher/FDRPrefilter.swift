@@ -19,9 +19,10 @@ struct FDRPrefilter: Sendable {
     /// Per bucket, an open-addressing table of (folded anchor key, anchor index); index -1 is empty.
     let slotKeys: FlatTable<UInt64>
     let slotAnchors: FlatTable<Int32>
-    /// How many positions apart the input is sampled: 1 or 2. Sampling every second position checks
-    /// each anchor at half the places, which suits sets of up to a thousand anchors of 4 bytes or
-    /// more. (Sampling every fourth position left too few checks per anchor to pay off.)
+    /// How many positions apart the input is sampled: 1, 2 or 4. Sampling every second position
+    /// checks each anchor at half the places, which suits sets of up to a thousand anchors of 4 bytes
+    /// or more; every fourth position (two lookups per eight bytes) pays off for a few hundred
+    /// anchors of 5 bytes or more, with a 15-bit domain to keep each check sharp.
     let stride: Int
     /// Whether no anchor is one byte repeated, so that runs of one byte value can be skipped.
     let skipsRuns: Bool
@@ -30,8 +31,15 @@ struct FDRPrefilter: Sendable {
     let distinctEndBuckets: UInt64
 
     init(anchorIndices: [Int], table: AnchorTable) {
+        // Every anchor is checked at about length / stride places. Few anchors of five bytes or more
+        // are checked at every fourth position (two lookups per eight bytes) against a wide domain,
+        // whose super-characters are nearly whole byte pairs; otherwise at every second position
+        // while at least two checks fall inside each anchor, or at every position.
+        let shortest = anchorIndices.map { table.foldedBytes[$0].count }.min() ?? 1
+        let stride = anchorIndices.count < 500 && shortest >= 5 ? 4 : anchorIndices.count < 1_000 && shortest >= 4 ? 2 : 1
         let domainBits: Int
         switch anchorIndices.count {
+        case _ where stride == 4: domainBits = 15
         case ..<100: domainBits = 10
         case ..<500: domainBits = 12
         case ..<1_000: domainBits = 12
@@ -107,9 +115,7 @@ struct FDRPrefilter: Sendable {
             if !endsRepeated { distinctEnd |= 1 << UInt64(bucket) }
         }
         self.distinctEndBuckets = distinctEnd &* 0x0101_0101_0101_0101
-        let shortest = anchorIndices.map { table.foldedBytes[$0].count }.min() ?? 1
-        // Every anchor is checked at about length / stride places: keep at least two.
-        self.stride = anchorIndices.count < 1_000 && shortest >= 4 ? 2 : 1
+        self.stride = stride
         self.skipsRuns = anchorIndices.allSatisfy { Set(table.foldedBytes[$0]).count > 1 }
     }
 
@@ -186,7 +192,9 @@ struct FDRPrefilter: Sendable {
 
     /// Finds and confirms every anchor occurrence in the block.
     func scan<Sink: MatchSink>(_ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
-        if stride == 2 {
+        if stride == 4 {
+            scan(block, stride: 4, verifier: verifier, into: &sink)
+        } else if stride == 2 {
             scan(block, stride: 2, verifier: verifier, into: &sink)
         } else {
             scan(block, stride: 1, verifier: verifier, into: &sink)
@@ -249,7 +257,29 @@ struct FDRPrefilter: Sendable {
         var base = start
         var state = carry
         defer { carry = state }
-        if stride == 2 {
+        if stride == 4 {
+            while base &+ 8 <= limit {
+                var afterFirst = state
+                let first = unsafe step(raw, base: base, stride: 4, reach: reach, mask: mask, carry: &afterFirst)
+                var afterSecond = afterFirst
+                let second = unsafe step(raw, base: base &+ 8, stride: 4, reach: reach, mask: mask, carry: &afterSecond)
+                if first | second != 0 {
+                    if first != 0 {
+                        state = afterFirst
+                        return (base, first)
+                    }
+                    state = afterSecond
+                    return (base &+ 8, second)
+                }
+                state = afterSecond
+                base &+= 16
+            }
+            while base <= limit {
+                let candidates = unsafe step(raw, base: base, stride: 4, reach: reach, mask: mask, carry: &state)
+                if candidates != 0 { return (base, candidates) }
+                base &+= 8
+            }
+        } else if stride == 2 {
             // Two steps an iteration, one branch for both: the second step's lookups overlap the
             // first's, and the carry after each is kept for the return.
             while base &+ 8 <= limit {
@@ -327,7 +357,14 @@ struct FDRPrefilter: Sendable {
         carry: inout UInt64
     ) -> UInt64 {
         let state: UInt64
-        if stride == 2 {
+        if stride == 4 {
+            let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+            let wideMask = UInt64(mask)
+            let word0 = unsafe reach[Int(truncatingIfNeeded: pairs & wideMask)]
+            let word4 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 32) & wideMask)]
+            state = carry | word0 | word4 << 32
+            carry = word4 >> 32
+        } else if stride == 2 {
             // The sampled pairs lie side by side in one 64-bit load (bytes 0-1, 2-3, 4-5, 6-7).
             let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
             let wideMask = UInt64(mask)
@@ -376,7 +413,7 @@ struct FDRPrefilter: Sendable {
     /// word is `word`.
     @inline(__always)
     static func carryAfterRun(of word: UInt64, stride: Int) -> UInt64 {
-        stride == 2
+        stride == 4 ? word >> 32 : stride == 2
             ? word >> 48 | word >> 32 | word >> 16
             : word >> 56 | word >> 48 | word >> 40 | word >> 32 | word >> 24 | word >> 16 | word >> 8
     }
