@@ -44,16 +44,16 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Leave out paths matching this glob (a name, or a path when it has a slash); repeatable.")
     var exclude: [String] = []
 
-    @Option(name: .long, help: "How many archives deep to unpack (default 17).")
+    @Option(name: .long, help: "How many archives deep to unpack.")
     var maxDepth: Int = 17
 
-    @Option(name: .long, help: "How many members of one archive to read (default 10000).")
+    @Option(name: .long, help: "How many members of one archive to read.")
     var maxMembers: Int = 10_000
 
-    @Option(name: .long, help: "How much to expand from one file, nested archives included (default 400M).")
+    @Option(name: .long, help: "How much to expand from one file, nested archives included (400M, 2G, ...).")
     var maxExpanded: String = "400000000"
 
-    @Option(name: .long, help: "The largest expanded-to-compressed ratio before an archive counts as a bomb (default 1000).")
+    @Option(name: .long, help: "The largest expanded-to-compressed ratio before an archive counts as a bomb.")
     var maxRatio: Double = 1_000
 
     @Option(name: .long, help: "Do not match the content of files larger than this (default: no limit).")
