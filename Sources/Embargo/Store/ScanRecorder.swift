@@ -23,7 +23,10 @@ public final class ScanRecorder: Sendable {
         self.continuation = continuation
         writer = Task {
             var batch = StoreBatch()
-            for await item in stream {
+            var failure: (any Error)?
+            // After a failed write the stream is still drained, so that records do not pile up in
+            // memory for the rest of the scan; the failure is thrown at the end.
+            for await item in stream where failure == nil {
                 switch item {
                 case .finding(let finding):
                     batch.findings.append((
@@ -36,10 +39,15 @@ public final class ScanRecorder: Sendable {
                     batch.files.append((path, stamp))
                 }
                 if batch.count >= Self.batchSize {
-                    try await store.write(batch, scan: scan)
+                    do {
+                        try await store.write(batch, scan: scan)
+                    } catch {
+                        failure = error
+                    }
                     batch = StoreBatch()
                 }
             }
+            if let failure { throw failure }
             if batch.count > 0 { try await store.write(batch, scan: scan) }
         }
     }
