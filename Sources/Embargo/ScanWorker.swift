@@ -50,11 +50,12 @@ final class ScanWorker {
         while let item = await queue.next() {
             switch item {
             case .directory(let path, let scope):
-                let listing = walker.list(path, scope: scope)
+                let listing = walker.list(path)
                 progress.update { $0.symbolicLinks += listing.symbolicLinks }
                 for event in listing.events { report(event) }
                 var scope = scope
                 let priority = recogniseTree(at: path, listing: listing, scope: &scope)
+                // What the walk finds below inherits the scope, narrowed where a tree was recognised.
                 let rest = listing.items.compactMap { item -> WalkItem? in
                     if let scope, scope.covers(item.path) { return nil }
                     if case .directory(let directory, _) = item { return .directory(directory, scope) }
@@ -79,7 +80,11 @@ final class ScanWorker {
     /// the root of one; narrows `scope` to leave out what was accounted for. Returns the items to
     /// walk first.
     private func recogniseTree(at path: ScanPath, listing: DirectoryWalker.Listing, scope: inout WalkScope?) -> [WalkItem] {
-        let names = Set(listing.items.map { String(decoding: $0.path.lastComponent, as: UTF8.self) })
+        // The names of the subdirectories: what every kind of tree is first recognised by.
+        let names = Set(listing.items.compactMap { item -> String? in
+            guard case .directory(let directory, _) = item else { return nil }
+            return String(decoding: directory.lastComponent, as: UTF8.self)
+        })
         var covered: Set<[UInt8]> = []
         var reading: RepositoryReading?
         if names.contains("dists"), let repository = DebianRepository.recognise(path, walker: walker) {
@@ -98,7 +103,7 @@ final class ScanWorker {
                 path: path, kind: reading.description, detail: "\(reading.entries) index entries read; \(packages)"))
         }
         var priority: [WalkItem] = []
-        if let root = SystemRoot.recognise(path, listing: listing, walker: walker) {
+        if let root = SystemRoot.recognise(path, directoryNames: names, walker: walker) {
             priority = root.fixedPlaces
             covered.formUnion(root.fixedPlaces.map(\.path.bytes))
             progress.recognise(RecognisedTree(
@@ -184,12 +189,7 @@ final class ScanWorker {
             report(unreadableImage(head, at: location))
             return
         case .diskImage, .fat:
-            guard location.depth < limits.maxDepth else {
-                report(ScanEvent(
-                    kind: .limit, location: location,
-                    message: "image not opened: it is \(location.depth) levels deep, the limit is \(limits.maxDepth)", limit: "max-depth"))
-                return
-            }
+            guard !isTooDeep(location, "image not opened") else { return }
             if kind.format == .fat {
                 scanFAT(content, offset: 0, size: content.size, location: location)
             } else {
@@ -206,12 +206,7 @@ final class ScanWorker {
             let detections = detector.detections(for: observation(hits: [], facts: containerFacts.facts))
             report(detections, content: content, head: head)
             let covered = Set(detections.filter { $0.confidence == .installation && $0.form == .package }.map(\.vendor))
-            if location.depth >= limits.maxDepth {
-                report(ScanEvent(
-                    kind: .limit, location: location,
-                    message: "archive not unpacked: it is \(location.depth) archives deep, the limit is \(limits.maxDepth)",
-                    limit: "max-depth"))
-            } else {
+            if !isTooDeep(location, "archive not unpacked") {
                 coveredVendors.append(covered)
                 expand(content, format: kind.format, location: location, budget: &budget)
                 coveredVendors.removeLast()
@@ -232,12 +227,22 @@ final class ScanWorker {
         report(detector.detections(for: observation(hits: hits, facts: extracted.facts)), content: content, head: head)
     }
 
+    /// Whether `location` is as deep as unpacking may go; if so, says so in a `limit` event that
+    /// starts with `what`.
+    private func isTooDeep(_ location: Location, _ what: String) -> Bool {
+        guard location.depth >= limits.maxDepth else { return false }
+        report(ScanEvent(
+            kind: .limit, location: location,
+            message: "\(what): it is \(location.depth) levels deep, the limit is \(limits.maxDepth)", limit: "max-depth"))
+        return true
+    }
+
     /// Reports an item's detections with its hash (computed now, only for items with detections) and
     /// libmagic's description.
     private func report(_ detections: [Detection], content: ItemContent, head: [UInt8]) {
         for var detection in detections {
             if detection.item.sha256 == nil, content.size <= limits.maxHashBytes {
-                detection.item.sha256 = try? sha256(of: content)
+                detection.item.sha256 = try? content.digest(SHA256(), buffer: buffer).hex
             }
             detection.item.description = describe(head, format: detection.item.format)
             report(detection)
@@ -248,7 +253,13 @@ final class ScanWorker {
     /// common formats, from libmagic for the rest.
     private func classify(_ head: [UInt8]) -> (format: ContentFormat, mime: String) {
         let format = ContentSniffer.format(of: head)
-        return (format, format == .other ? magic.mimeType(of: head) : format.mimeType)
+        return (format, mimeType(of: head, format: format))
+    }
+
+    /// The MIME type of content in `format` that starts with `head`, from libmagic when the
+    /// first-bytes check did not recognise it.
+    private func mimeType(of head: [UInt8], format: ContentFormat) -> String {
+        format == .other ? magic.mimeType(of: head) : format.mimeType
     }
 
     /// libmagic's description, asked for only when a finding needs it (text and unknown content).
@@ -263,23 +274,6 @@ final class ScanWorker {
             onData: { matchScanner.scan($0.bytes) },
             onHole: { matchScanner.skipZeros(count: $0) })
         return matchScanner.hits
-    }
-
-    private func sha256(of content: ItemContent) throws -> String {
-        var hasher = SHA256()
-        _ = try content.stream(
-            from: 0, through: buffer,
-            onData: { hasher.update(bufferPointer: $0) },
-            onHole: { count in
-                var remaining = count
-                let zeros = [UInt8](repeating: 0, count: 1 << 16)
-                while remaining > 0 {
-                    let step = Int(min(remaining, UInt64(zeros.count)))
-                    zeros.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<step])) }
-                    remaining -= UInt64(step)
-                }
-            })
-        return Self.hex(hasher.finalize())
     }
 
     static func hex(_ digest: some Sequence<UInt8>) -> String {
@@ -429,14 +423,14 @@ final class ScanWorker {
             size += UInt64(count)
         }
         let hits = matchScanner.hits
-        let kind = classify(head)
         let observation = ItemObservation(
             location: location, logicalPath: logicalPath,
             item: ItemFacts(
-                size: size, sha256: Self.hex(hasher.finalize()), format: kind.format, mimeType: kind.mime, description: ""),
+                size: size, sha256: Self.hex(hasher.finalize()), format: format, mimeType: mimeType(of: head, format: format),
+                description: ""),
             stringHits: hits, facts: [])
         for var detection in detector.detections(for: observation) {
-            detection.item.description = describe(head, format: kind.format)
+            detection.item.description = describe(head, format: format)
             report(detection)
         }
     }

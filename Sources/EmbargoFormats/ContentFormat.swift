@@ -159,7 +159,7 @@ public enum ContentSniffer {
         for offset in [0x8001, 0x8801, 0x9001] where starts(Array("CD001".utf8), at: offset) { return .iso9660 }
         if FATFileSystem.recognises(bytes) { return .fat }
         if unreadableImageKind(bytes) != nil { return .fileSystemImage }
-        if PartitionTable.isPartitioned(bytes, size: .max) { return .diskImage }
+        if PartitionTable.isPartitioned(bytes) { return .diskImage }
         if startsWithPEM(bytes) { return .pem }
         if isDERCertificate(bytes) { return .der }
         if isText(bytes) { return .text }

@@ -21,10 +21,10 @@ public enum PartitionTable {
     /// The sector size of MBR addressing and of most GPT disks.
     static let sectorSize: UInt64 = 512
 
-    /// Whether the first sector holds a plausible partition table: the 0x55AA signature and, for
-    /// MBR, entries with valid status bytes that start inside the image, and not the boot sector of a
-    /// FAT or NTFS volume (which carries the same signature).
-    public static func isPartitioned(_ head: [UInt8], size: UInt64) -> Bool {
+    /// Whether the first sector holds a plausible partition table: the 0x55AA signature, entries with
+    /// valid status bytes and a start and length, and not the boot sector of a FAT or NTFS volume
+    /// (which carries the same signature). Partitions past the image's end are reported when read.
+    public static func isPartitioned(_ head: [UInt8]) -> Bool {
         guard head.count >= 512, head[510] == 0x55, head[511] == 0xAA, !isVolumeBootSector(head) else { return false }
         var used = 0
         for index in 0..<4 {
@@ -33,9 +33,7 @@ public enum PartitionTable {
             let type = head[entry + 4]
             guard status == 0x00 || status == 0x80 else { return false }
             if type == 0 { continue }
-            let start = UInt64(le32(head, entry + 8))
-            let count = UInt64(le32(head, entry + 12))
-            guard start > 0, count > 0, start * sectorSize < size else { return false }
+            guard le32(head, entry + 8) > 0, le32(head, entry + 12) > 0 else { return false }
             used += 1
         }
         return used > 0
@@ -138,7 +136,7 @@ public enum PartitionTable {
 
     /// A GUID in its usual text form from its on-disk (mixed-endian) bytes.
     static func guid(_ bytes: [UInt8]) -> String {
-        func hex(_ range: [Int]) -> String { range.map { String(bytes[$0], radix: 16).leftPadded(2) }.joined() }
+        func hex(_ range: [Int]) -> String { range.map { String(bytes[$0], radix: 16).leftPadded(to: 2) }.joined() }
         return [hex([3, 2, 1, 0]), hex([5, 4]), hex([7, 6]), hex([8, 9]), hex(Array(10..<16))].joined(separator: "-").uppercased()
     }
 
@@ -168,7 +166,7 @@ public enum PartitionTable {
             0x1B: "hidden FAT32", 0x1C: "hidden FAT32 (LBA)", 0x27: "Windows recovery", 0x82: "Linux swap", 0x83: "Linux",
             0x8E: "Linux LVM", 0xA5: "FreeBSD", 0xAF: "HFS/HFS+", 0xEF: "EFI system", 0xFD: "Linux RAID",
         ]
-        return "0x" + String(type, radix: 16).leftPadded(2) + (names[type].map { " " + $0 } ?? "")
+        return "0x" + String(type, radix: 16).leftPadded(to: 2) + (names[type].map { " " + $0 } ?? "")
     }
 
     static func le32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
@@ -178,7 +176,7 @@ public enum PartitionTable {
 
 extension String {
     /// The string with leading zeros up to `width` characters.
-    func leftPadded(_ width: Int) -> String {
+    package func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

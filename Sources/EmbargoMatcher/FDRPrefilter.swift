@@ -254,61 +254,50 @@ struct FDRPrefilter: Sendable {
         mask: UInt16,
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
+        switch stride {
+        case 4: unsafe steps(raw, from: start, limit: limit, stride: 4, paired: true, reach: reach, mask: mask, carry: &carry)
+        case 2: unsafe steps(raw, from: start, limit: limit, stride: 2, paired: true, reach: reach, mask: mask, carry: &carry)
+        default: unsafe steps(raw, from: start, limit: limit, stride: 1, paired: false, reach: reach, mask: mask, carry: &carry)
+        }
+    }
+
+    /// The loop of `nextCandidates` for one stride (a constant once inlined). When `paired`, two
+    /// steps are taken an iteration with one branch for both: the second step's lookups overlap the
+    /// first's, and the carry after each is kept for the return.
+    @inline(__always)
+    private static func steps(
+        _ raw: UnsafeRawPointer,
+        from start: Int,
+        limit: Int,
+        stride: Int,
+        paired: Bool,
+        reach: UnsafeMutablePointer<UInt64>,
+        mask: UInt16,
+        carry: inout UInt64
+    ) -> (base: Int, candidates: UInt64) {
         var base = start
         var state = carry
         defer { carry = state }
-        if stride == 4 {
-            while base &+ 8 <= limit {
-                var afterFirst = state
-                let first = unsafe step(raw, base: base, stride: 4, reach: reach, mask: mask, carry: &afterFirst)
-                var afterSecond = afterFirst
-                let second = unsafe step(raw, base: base &+ 8, stride: 4, reach: reach, mask: mask, carry: &afterSecond)
-                if first | second != 0 {
-                    if first != 0 {
-                        state = afterFirst
-                        return (base, first)
-                    }
-                    state = afterSecond
-                    return (base &+ 8, second)
+        while paired, base &+ 8 <= limit {
+            var afterFirst = state
+            let first = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &afterFirst)
+            var afterSecond = afterFirst
+            let second = unsafe step(raw, base: base &+ 8, stride: stride, reach: reach, mask: mask, carry: &afterSecond)
+            if first | second != 0 {
+                if first != 0 {
+                    state = afterFirst
+                    return (base, first)
                 }
                 state = afterSecond
-                base &+= 16
+                return (base &+ 8, second)
             }
-            while base <= limit {
-                let candidates = unsafe step(raw, base: base, stride: 4, reach: reach, mask: mask, carry: &state)
-                if candidates != 0 { return (base, candidates) }
-                base &+= 8
-            }
-        } else if stride == 2 {
-            // Two steps an iteration, one branch for both: the second step's lookups overlap the
-            // first's, and the carry after each is kept for the return.
-            while base &+ 8 <= limit {
-                var afterFirst = state
-                let first = unsafe step(raw, base: base, stride: 2, reach: reach, mask: mask, carry: &afterFirst)
-                var afterSecond = afterFirst
-                let second = unsafe step(raw, base: base &+ 8, stride: 2, reach: reach, mask: mask, carry: &afterSecond)
-                if first | second != 0 {
-                    if first != 0 {
-                        state = afterFirst
-                        return (base, first)
-                    }
-                    state = afterSecond
-                    return (base &+ 8, second)
-                }
-                state = afterSecond
-                base &+= 16
-            }
-            while base <= limit {
-                let candidates = unsafe step(raw, base: base, stride: 2, reach: reach, mask: mask, carry: &state)
-                if candidates != 0 { return (base, candidates) }
-                base &+= 8
-            }
-        } else {
-            while base <= limit {
-                let candidates = unsafe step(raw, base: base, stride: 1, reach: reach, mask: mask, carry: &state)
-                if candidates != 0 { return (base, candidates) }
-                base &+= 8
-            }
+            state = afterSecond
+            base &+= 16
+        }
+        while base <= limit {
+            let candidates = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &state)
+            if candidates != 0 { return (base, candidates) }
+            base &+= 8
         }
         return (base, 0)
     }

@@ -61,19 +61,4 @@ struct Verifier: Sendable {
             }
         }
     }
-
-    /// Checks whether anchor `anchor` occurs at `position` (folded) and, if so, its patterns.
-    @inline(__always)
-    func confirmIfPresent<Sink: MatchSink>(
-        anchor: Int,
-        at position: Int,
-        in block: ScanBlock,
-        into sink: inout Sink
-    ) {
-        let length = Int(anchors.lengths[anchor])
-        guard position >= 0, position + length <= block.count else { return }
-        let word = block.foldedWord(at: position) & AnchorTable.keyMask(length: length)
-        guard word == anchors.keys[anchor] else { return }
-        confirm(anchor: anchor, at: position, in: block, into: &sink)
-    }
 }

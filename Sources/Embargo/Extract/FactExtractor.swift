@@ -209,11 +209,7 @@ struct FactExtractor: Sendable {
         var facts: [Fact] = []
         let take = { (package: RPMIndexPackage) in facts += RepositoryIndexEntry(rpm: package).facts }
         do {
-            if let memory = content.memory {
-                try RPMPrimaryMetadata.parse(Array(memory), onPackage: take)
-            } else if let descriptor = content.descriptor {
-                try RPMPrimaryMetadata.parse(file: "/proc/self/fd/\(descriptor)", onPackage: take)
-            }
+            try RPMRepository.parsePrimary(content, onPackage: take)
         } catch {
             events.append(ScanEvent(kind: .corrupt, location: location, message: "\(error)"))
         }

@@ -1,3 +1,5 @@
+internal import EmbargoFormats
+
 /// A filesystem path as the bytes the kernel knows it by.
 ///
 /// Linux file names are byte strings, not text: a name that is not valid UTF-8 must still be opened,
@@ -93,8 +95,3 @@ public struct ScanPath: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 }
 
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
-    }
-}

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+internal import EmbargoFormats
 
 /// A day in the Gregorian calendar, as policies and `--as-of` write it (`2024-09-29`).
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {

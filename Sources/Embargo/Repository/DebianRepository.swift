@@ -73,7 +73,7 @@ struct DebianRepository {
             present.insert(file.path)
             reading.covered.insert(path.bytes)
             // Acquire-by-hash copies are the same files under their checksum.
-            if let sha256 = file.sha256, let directory = PoolCheck.resolve(file.path, under: suite)?.parent {
+            if let sha256 = file.sha256, let directory = path.parent {
                 reading.covered.insert(directory.appending(Array("by-hash/SHA256/\(sha256)".utf8)).bytes)
             }
             guard shard.owns(path.bytes) else { continue }

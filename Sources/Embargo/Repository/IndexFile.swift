@@ -62,32 +62,13 @@ enum IndexFile {
     /// The stored size and the checksum of the file with `algorithm` (`sha256`, `sha512`, `sha1`,
     /// `md5`), in lower-case hex; nil for an algorithm Embargo does not know.
     static func checksum(_ path: ScanPath, algorithm: String, buffer: ReadBuffer) throws -> (size: UInt64, hex: String)? {
+        let content = try ItemContent(path: path)
         switch algorithm.lowercased() {
-        case "sha256": return try digest(path, SHA256(), buffer: buffer)
-        case "sha512": return try digest(path, SHA512(), buffer: buffer)
-        case "sha1", "sha": return try digest(path, Insecure.SHA1(), buffer: buffer)
-        case "md5", "md5sum": return try digest(path, Insecure.MD5(), buffer: buffer)
+        case "sha256": return try content.digest(SHA256(), buffer: buffer)
+        case "sha512": return try content.digest(SHA512(), buffer: buffer)
+        case "sha1", "sha": return try content.digest(Insecure.SHA1(), buffer: buffer)
+        case "md5", "md5sum": return try content.digest(Insecure.MD5(), buffer: buffer)
         default: return nil
         }
-    }
-
-    private static func digest<Hash: HashFunction>(_ path: ScanPath, _ initial: Hash, buffer: ReadBuffer) throws -> (size: UInt64, hex: String) {
-        let content = try ItemContent(path: path)
-        var hash = initial
-        var size: UInt64 = 0
-        _ = try content.stream(from: 0, through: buffer, onData: { chunk in
-            hash.update(bufferPointer: chunk)
-            size += UInt64(chunk.count)
-        }, onHole: { count in
-            let zeros = [UInt8](repeating: 0, count: 1 << 16)
-            var remaining = count
-            while remaining > 0 {
-                let step = Int(min(remaining, UInt64(zeros.count)))
-                zeros.withUnsafeBytes { hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<step])) }
-                remaining -= UInt64(step)
-            }
-            size += count
-        })
-        return (size, ScanWorker.hex(hash.finalize()))
     }
 }

@@ -58,6 +58,15 @@ struct RPMRepository {
         return reading
     }
 
+    /// Parses primary metadata held in memory or in a file (through its descriptor, streaming).
+    static func parsePrimary(_ content: ItemContent, onPackage: @escaping (RPMIndexPackage) -> Void) throws(FormatError) {
+        if let memory = content.memory {
+            try RPMPrimaryMetadata.parse(Array(memory), onPackage: onPackage)
+        } else if let descriptor = content.descriptor {
+            try RPMPrimaryMetadata.parse(file: "/proc/self/fd/\(descriptor)", onPackage: onPackage)
+        }
+    }
+
     private func readPrimary(
         _ index: ScanPath,
         deep: Bool,
@@ -74,12 +83,7 @@ struct RPMRepository {
             let spool = try MemberSpool(initial: [], memoryLimit: 64 << 20, sizeHint: nil)
             try IndexFile.stream(index, buffer: buffer) { try spool.append($0) }
             let content = try spool.finish()
-            let collect: (RPMIndexPackage) -> Void = { entries.append(RepositoryIndexEntry(rpm: $0)) }
-            if let memory = content.memory {
-                try RPMPrimaryMetadata.parse(Array(memory), onPackage: collect)
-            } else if let descriptor = content.descriptor {
-                try RPMPrimaryMetadata.parse(file: "/proc/self/fd/\(descriptor)", onPackage: collect)
-            }
+            try Self.parsePrimary(content) { entries.append(RepositoryIndexEntry(rpm: $0)) }
         } catch {
             if shard.owns(index.bytes) {
                 emit(.event(ScanEvent(kind: .corrupt, location: Location(path: index), message: "primary metadata could not be read to the end: \(error)")))

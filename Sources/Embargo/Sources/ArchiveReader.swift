@@ -105,17 +105,8 @@ struct ArchiveReader: ~Copyable {
     /// Bytes consumed from the archive's own input (compressed), for the expansion ratio.
     var compressedBytesConsumed: Int64 { archive_filter_bytes(handle, -1) }
 
-    /// The detected archive format, for instance "ZIP 2.0 (deflation)".
-    var formatName: String {
-        guard let name = archive_format_name(handle) else { return "unknown" }
-        return String(cString: name)
-    }
-
     /// Whether the archive turned out to be a single compressed stream rather than an archive.
     var isRawStream: Bool { archive_format(handle) == ARCHIVE_FORMAT_RAW }
-
-    /// Whether a compression filter is in use (raw streams without one are not archives at all).
-    var isCompressed: Bool { archive_filter_count(handle) > 1 }
 
     private func error() -> ArchiveError {
         let message = archive_error_string(handle).map { String(cString: $0) } ?? "unknown archive error"

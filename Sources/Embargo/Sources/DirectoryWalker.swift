@@ -41,9 +41,9 @@ struct DirectoryWalker: Sendable {
         }
     }
 
-    /// Lists `directory`: its subdirectories and regular files as items, the rest as events or counts.
-    /// Subdirectories inherit `scope`.
-    func list(_ directory: ScanPath, scope: WalkScope? = nil) -> Listing {
+    /// Lists `directory`: its subdirectories (without a scope) and regular files as items, the rest
+    /// as events or counts.
+    func list(_ directory: ScanPath) -> Listing {
         var listing = Listing()
         let descriptor = directory.withCString { open($0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
         guard descriptor >= 0, let stream = fdopendir(descriptor) else {
@@ -80,7 +80,7 @@ struct DirectoryWalker: Sendable {
                 type = Self.directoryEntryType(mode: status.st_mode)
             }
             switch Int32(type) {
-            case Int32(DT_DIR): directories.append(.directory(path, scope))
+            case Int32(DT_DIR): directories.append(.directory(path, nil))
             case Int32(DT_REG): files.append(.file(path))
             case Int32(DT_LNK): listing.symbolicLinks += 1
             default:

@@ -140,14 +140,8 @@ final class ItemContent {
             offset = try streamMapped(descriptor, from: start, onData: onData)
         }
         if isSparse, case .descriptor(let descriptor) = storage {
-            let data = lseek(descriptor, off_t(offset), CEmbargoSystem_seek_data())
-            guard data >= 0 else {
-                if size > offset { try onHole(size - offset) }
-                return max(size, offset)
-            }
-            if UInt64(data) > offset { try onHole(UInt64(data) - offset) }
-            offset = UInt64(data)
-            segmentEnd = nextHole(descriptor, from: offset)
+            guard let segment = try skipHole(descriptor, from: offset, onHole: onHole) else { return max(size, offset) }
+            (offset, segmentEnd) = segment
         }
         while true {
             let want = Int(min(UInt64(buffer.bytes.count), segmentEnd - offset))
@@ -157,15 +151,22 @@ final class ItemContent {
             offset += UInt64(count)
             guard offset >= segmentEnd, case .descriptor(let descriptor) = storage else { continue }
             // The end of a data segment of a sparse file: skip the hole after it.
-            let data = lseek(descriptor, off_t(offset), CEmbargoSystem_seek_data())
-            guard data >= 0 else {
-                if size > offset { try onHole(size - offset) }
-                return max(size, offset)
-            }
-            if UInt64(data) > offset { try onHole(UInt64(data) - offset) }
-            offset = UInt64(data)
-            segmentEnd = nextHole(descriptor, from: offset)
+            guard let segment = try skipHole(descriptor, from: offset, onHole: onHole) else { return max(size, offset) }
+            (offset, segmentEnd) = segment
         }
+    }
+
+    /// Skips the hole (if any) at `offset` of a sparse file, reporting its length; returns the next
+    /// data segment's start and end, or nil when only a hole is left (which is reported too).
+    private func skipHole(_ descriptor: Int32, from offset: UInt64, onHole: (UInt64) throws -> Void) throws -> (start: UInt64, end: UInt64)? {
+        let data = lseek(descriptor, off_t(offset), CEmbargoSystem_seek_data())
+        guard data >= 0 else {
+            if size > offset { try onHole(size - offset) }
+            return nil
+        }
+        if UInt64(data) > offset { try onHole(UInt64(data) - offset) }
+        let hole = lseek(descriptor, data, CEmbargoSystem_seek_hole())
+        return (UInt64(data), hole < 0 ? UInt64.max : UInt64(hole))
     }
 
     /// Files at least this large are streamed through a read-only mapping rather than copied with
@@ -206,11 +207,6 @@ final class ItemContent {
             offset = windowStart + UInt64(length)
         }
         return offset
-    }
-
-    private func nextHole(_ descriptor: Int32, from offset: UInt64) -> UInt64 {
-        let hole = lseek(descriptor, off_t(offset), CEmbargoSystem_seek_hole())
-        return hole < 0 ? UInt64.max : UInt64(hole)
     }
 }
 

@@ -19,12 +19,9 @@ struct SystemRoot {
     /// Fixed places of a Windows drive: where programs and drivers are installed.
     static let windowsPlaces = ["Program Files", "Program Files (x86)", "ProgramData", "Windows/System32/drivers"]
 
-    /// The system root at `directory`, given its listing, or nil when it is not one.
-    static func recognise(_ directory: ScanPath, listing: DirectoryWalker.Listing, walker: DirectoryWalker) -> SystemRoot? {
-        let names = Set(listing.items.compactMap { item -> String? in
-            guard case .directory(let path, _) = item else { return nil }
-            return String(decoding: path.lastComponent, as: UTF8.self)
-        })
+    /// The system root at `directory`, given the names of its subdirectories, or nil when it is not
+    /// one.
+    static func recognise(_ directory: ScanPath, directoryNames names: Set<String>, walker: DirectoryWalker) -> SystemRoot? {
         if names.contains("etc"), names.contains("usr") || names.contains("var") {
             var databases: [String] = []
             if FileStamp.of(directory.appending(Array("var/lib/dpkg/status".utf8))) != nil { databases.append("dpkg") }
