@@ -1,6 +1,17 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+// The SIMD kernels are compiled with their instruction set enabled, so they live in modules of their own
+// and run only after a CPU check (see InstructionSet.swift). On other architectures the modules are
+// empty and the matcher runs its scalar path.
+#if arch(x86_64)
+let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
+let ssse3Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mssse3"])]
+#else
+let avx2Flags: [SwiftSetting] = []
+let ssse3Flags: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "Embargo",
     platforms: [.macOS(.v15)],
@@ -36,16 +47,9 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
         .target(name: "CEmbargoSystem"),
-        // The SIMD kernels are compiled with their instruction set enabled, so they live in modules of
-        // their own and run only after a CPU check (see InstructionSet.swift).
-        .target(
-            name: "EmbargoMatcherAVX2",
-            swiftSettings: [.unsafeFlags(["-Xcc", "-mavx2"]), .strictMemorySafety()]
-        ),
-        .target(
-            name: "EmbargoMatcherSSSE3",
-            swiftSettings: [.unsafeFlags(["-Xcc", "-mssse3"]), .strictMemorySafety()]
-        ),
+        .target(name: "CEmbargoSQLiteSource", dependencies: ["CEmbargoSQLite"]),
+        .target(name: "EmbargoMatcherAVX2", swiftSettings: avx2Flags + [.strictMemorySafety()]),
+        .target(name: "EmbargoMatcherSSSE3", swiftSettings: ssse3Flags + [.strictMemorySafety()]),
         .target(
             name: "EmbargoMatcher",
             dependencies: ["CEmbargoSystem", "EmbargoMatcherAVX2", "EmbargoMatcherSSSE3"],
@@ -56,18 +60,21 @@ let package = Package(
             dependencies: [
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]
+            ],
+            swiftSettings: [.strictMemorySafety()]
         ),
         .target(
             name: "Embargo",
             dependencies: [
                 "EmbargoMatcher", "EmbargoFormats", "CEmbargoSystem", "CEmbargoArchive", "CEmbargoMagic", "CEmbargoSQLite",
+                "CEmbargoSQLiteSource",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: [.strictMemorySafety()]
         ),
         .executableTarget(
             name: "embargo",

@@ -7,6 +7,6 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
     pkg-config libmagic-dev libarchive-dev libsqlite3-dev \
-    gzip bzip2 xz-utils zstd lz4 util-linux python3 \
+    gzip bzip2 xz-utils zstd lz4 util-linux python3 time \
     dpkg-dev rpm createrepo-c xorriso fdisk dosfstools mtools e2fsprogs \
     postgresql

@@ -30,4 +30,17 @@ static inline struct archive *CEmbargoArchive_read_new_all(void) {
     return a;
 }
 
+/// Creates a reader that takes its input as one compressed stream, whatever the decompressed bytes
+/// look like: for a stream that the archive formats misread (a gzip of data that starts with 512
+/// zero bytes reads as an empty tar archive). NULL if allocation fails.
+static inline struct archive *CEmbargoArchive_read_new_raw(void) {
+    struct archive *a = archive_read_new();
+    if (a == NULL) {
+        return NULL;
+    }
+    archive_read_support_filter_all(a);
+    archive_read_support_format_raw(a);
+    return a;
+}
+
 #endif

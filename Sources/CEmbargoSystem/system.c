@@ -4,14 +4,23 @@
 #include <unistd.h>
 #include "CEmbargoSystem.h"
 
+// The CPU checks exist on x86 only; elsewhere the matcher runs its scalar path.
 int CEmbargoSystem_cpu_has_avx2(void) {
+#if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     return __builtin_cpu_supports("avx2");
+#else
+    return 0;
+#endif
 }
 
 int CEmbargoSystem_cpu_has_ssse3(void) {
+#if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
     return __builtin_cpu_supports("ssse3");
+#else
+    return 0;
+#endif
 }
 
 int CEmbargoSystem_seek_data(void) { return SEEK_DATA; }

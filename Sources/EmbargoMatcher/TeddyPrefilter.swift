@@ -1,5 +1,7 @@
+#if arch(x86_64)
 internal import EmbargoMatcherAVX2
 internal import EmbargoMatcherSSSE3
+#endif
 
 /// Teddy: a SIMD prefilter for small anchor sets (up to 64).
 ///
@@ -80,6 +82,7 @@ struct TeddyPrefilter: Sendable {
         let lastStart = block.count - maskCount
         guard lastStart >= 0 else { return }
         var position = 0
+        #if arch(x86_64)
         if instructionSet >= .ssse3 {
             let width = instructionSet == .avx2 && !isFat ? 32 : 16
             let vectorLimit = block.count - (maskCount - 1) - (instructionSet == .avx2 && isFat ? 16 : width)
@@ -100,6 +103,7 @@ struct TeddyPrefilter: Sendable {
                 position = run.resume
             }
         }
+        #endif
         while position <= lastStart {
             if candidateBuckets(at: position, block) != 0 {
                 confirmation.walk(from: position, block, verifier: verifier, into: &sink)

@@ -1,6 +1,7 @@
 // The Teddy inner loop for CPUs with AVX2. This module is compiled with AVX2 enabled (see
 // Package.swift), so nothing in it may run before `InstructionSet.best` has confirmed AVX2: the
 // matcher calls it only through that check.
+#if arch(x86_64)
 internal import _Builtin_intrinsics.intel
 
 /// Scans 32 positions (slim) or 16 positions (fat) per step from `start` while the step's start is at
@@ -127,3 +128,4 @@ private struct TeddyAVX2Run {
         _mm256_broadcastsi128_si256(unsafe raw.loadUnaligned(fromByteOffset: position, as: __m128i.self))
     }
 }
+#endif

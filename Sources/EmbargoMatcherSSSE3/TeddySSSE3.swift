@@ -1,5 +1,6 @@
 // The Teddy inner loop for CPUs with SSSE3 but not AVX2. This module is compiled with SSSE3 enabled
 // (see Package.swift); the matcher calls it only after `InstructionSet.best` has confirmed SSSE3.
+#if arch(x86_64)
 internal import _Builtin_intrinsics.intel
 
 /// Scans 16 positions per step from `start` while the step's start is at most `limit`, and writes a
@@ -87,3 +88,4 @@ private struct TeddySSSE3Run {
         return (position, written)
     }
 }
+#endif

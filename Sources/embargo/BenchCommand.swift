@@ -24,54 +24,54 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the files with matches and their pattern ids.")
     var printHits = false
 
-    @Option(name: .long, help: "The literal engine: automatic, teddy, fdr, aho-corasick.")
-    var engine: String = "automatic"
+    @Option(name: .long, help: "The literal engine.")
+    var engine: PatternMatcher.Engine = .automatic
 
-    @Option(name: .long, help: "The widest instructions to use: scalar, ssse3, avx2 (default: the CPU's best).")
-    var instructionSet: String?
+    @Option(name: .long, help: "The widest instructions to use (default: the CPU's best).")
+    var instructionSet: InstructionSet?
 
-    @Option(name: .long, help: "Summary format: text or json.")
-    var format: String = "text"
+    @Option(name: .long, help: "Summary format.")
+    var format: SummaryFormat = .text
 
     @Argument(help: "Files or directories to scan.")
     var paths: [String]
 
+    func validate() throws {
+        guard (1...ScanConfiguration.maximumJobs).contains(jobs) else {
+            throw ValidationError("--jobs must be between 1 and \(ScanConfiguration.maximumJobs)")
+        }
+    }
+
     func run() async throws {
-        guard let engine = PatternMatcher.Engine(rawValue: engine) else {
-            throw ValidationError("unknown engine '\(engine)'")
-        }
-        var instructions: InstructionSet?
-        if let instructionSet {
-            guard let parsed = InstructionSet(rawValue: instructionSet) else {
-                throw ValidationError("unknown instruction set '\(instructionSet)'")
-            }
-            instructions = parsed
-        }
         guard let contents = FileManager.default.contents(atPath: patterns) else {
             throw ValidationError("cannot read the pattern file '\(patterns)'")
         }
         let patternList = try PatternList.parse(Array(contents))
         let benchmark = PatternBenchmark(configuration: .init(
             paths: paths.map(ScanPath.init), patterns: patternList, jobs: max(1, jobs),
-            matcherOptions: .init(engine: engine, instructionSet: instructions)))
+            matcherOptions: .init(engine: engine, instructionSet: instructionSet)))
         let result = try await benchmark.run()
         if printHits {
             var output = ""
-            for file in result.hits {
-                output += file.path.displayString + "\t" + file.patterns.map(String.init).joined(separator: ",") + "\n"
-                if output.utf8.count > 1 << 16 {
-                    FileHandle.standardOutput.write(Data(output.utf8))
-                    output = ""
+            do {
+                for file in result.hits {
+                    output += file.path.displayString + "\t" + file.patterns.map(String.init).joined(separator: ",") + "\n"
+                    if output.utf8.count > 1 << 16 {
+                        try OutputFile.standardOutput.write(output)
+                        output = ""
+                    }
                 }
+                try OutputFile.standardOutput.write(output)
+            } catch {
+                throw ValidationError(error.message)
             }
-            FileHandle.standardOutput.write(Data(output.utf8))
         }
         let seconds = Double(result.scanDuration.components.seconds) + Double(result.scanDuration.components.attoseconds) / 1e18
         let compile = result.plan.compileDuration
         let compileSeconds = Double(compile.components.seconds) + Double(compile.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(result.bytes) / seconds / 1e6 : 0
         let summary: String
-        if format == "json" {
+        if format == .json {
             summary = """
                 {"files":\(result.files),"bytes":\(result.bytes),"unreadable":\(result.unreadable),\
                 "seconds":\(seconds),"megabytesPerSecond":\(rate),"compileSeconds":\(compileSeconds),\
@@ -85,6 +85,6 @@ struct BenchCommand: AsyncParsableCommand {
                 result.files, result.bytes, result.unreadable, seconds, rate, compileSeconds,
                 Double(result.peakResidentBytes) / 1_048_576, result.plan.description)
         }
-        FileHandle.standardError.write(Data((summary + "\n").utf8))
+        writeStandardError(summary + "\n")
     }
 }

@@ -21,7 +21,7 @@ struct PolicyOptions: ParsableArguments {
     @Option(name: .long, help: "Decide for this date (YYYY-MM-DD; default today, UTC).")
     var asOf: String?
 
-    @Option(name: .long, help: "A YAML file of exemptions (each with a mandatory statement).")
+    @Option(name: .long, help: "A YAML file of exemptions (each with a mandatory statement; at most 16 MiB).")
     var exemptions: String?
 
     func evaluator() throws -> PolicyEvaluator {
@@ -32,7 +32,7 @@ struct PolicyOptions: ParsableArguments {
                 throw ValidationError(
                     "unknown policy '\(policy)' (shipped: \(catalog.policies.map(\.id).joined(separator: ", ")); or give a file)")
             }
-            let loaded = try PolicyCatalog.load(file: policy, text: try readText(policy))
+            let loaded = try PolicyCatalog.load(file: policy, text: try readText(policy, limit: definitionFileLimit))
             catalog = catalog.adding(loaded)
             selected = loaded
         }
@@ -42,25 +42,40 @@ struct PolicyOptions: ParsableArguments {
             date = parsed
         }
         var exemptionList: [Exemption] = []
-        if let exemptions { exemptionList = try Exemption.load(try readText(exemptions), file: exemptions) }
+        if let exemptions { exemptionList = try Exemption.load(try readText(exemptions, limit: definitionFileLimit), file: exemptions) }
         guard let selected else { throw ValidationError("unknown policy '\(policy)'") }
-        return try PolicyEvaluator(policy: selected, catalog: catalog, asOf: date, exemptions: exemptionList)
+        do {
+            return try PolicyEvaluator(policy: selected, catalog: catalog, asOf: date, exemptions: exemptionList)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 }
 
-func readText(_ path: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read '\(path)'") }
+/// The largest policy or exemptions file read.
+let definitionFileLimit = 16 << 20
+
+/// The UTF-8 text of the file at `path`, which may be at most `limit` bytes.
+func readText(_ path: String, limit: Int) throws -> String {
+    guard let handle = FileHandle(forReadingAtPath: path) else { throw ValidationError("cannot read '\(path)'") }
+    defer { try? handle.close() }
+    let data: Data
+    do {
+        data = try handle.read(upToCount: limit + 1) ?? Data()
+    } catch {
+        throw ValidationError("cannot read '\(path)': \(error.localizedDescription)")
+    }
+    guard data.count <= limit else { throw ValidationError("'\(path)' is larger than \(ByteSize(UInt64(limit))) bytes") }
     guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("'\(path)' is not UTF-8 text") }
     return text
 }
 
-/// Parses sizes such as `400M`, `10GB`, `64KiB`, `1000`.
-func parseSize(_ text: String) -> UInt64? {
-    let lower = text.lowercased().replacingOccurrences(of: "ib", with: "").replacingOccurrences(of: "b", with: "")
-    let units: [(String, UInt64)] = [("t", 1 << 40), ("g", 1 << 30), ("m", 1 << 20), ("k", 1 << 10)]
-    for (suffix, factor) in units where lower.hasSuffix(suffix) {
-        guard let value = Double(lower.dropLast()) else { return nil }
-        return UInt64(value * Double(factor))
-    }
-    return UInt64(lower)
+/// Writes a line to standard error, ignoring failure (there is nowhere left to say it).
+func note(_ text: String) {
+    writeStandardError("embargo: \(text.terminalSafe)\n")
+}
+
+/// Writes text to standard error, ignoring failure.
+func writeStandardError(_ text: String) {
+    try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
 }

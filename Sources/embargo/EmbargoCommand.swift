@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embargo
 import Foundation
 
 @main
@@ -14,9 +15,11 @@ struct EmbargoCommand: AsyncParsableCommand {
             Exit codes:
               0  no finding at or above --fail-on (default: prohibited)
               1  findings at or above --fail-on
-              2  usage or fatal error (bad arguments, unreadable signatures or policy)
+              2  usage or fatal error (bad arguments, unreadable signatures or policy, a report or store that cannot be written)
               3  the scan was incomplete (files that could not be read or unpacked) and --fail-on-incomplete was given
+              130  interrupted by SIGINT or SIGTERM
             """,
+        version: "embargo \(EmbargoVersion.current), signature set of \(SignatureSet.shippedSetDate)",
         subcommands: [ScanCommand.self, ReportCommand.self, SignaturesCommand.self, PolicyCommand.self, BenchCommand.self],
         defaultSubcommand: nil
     )
@@ -35,16 +38,8 @@ struct EmbargoCommand: AsyncParsableCommand {
             if error is ExitCode || exitCode(for: error) == .success {
                 exit(withError: error)
             }
-            FileHandle.standardError.write(Data(("embargo: " + fullMessage(for: error) + "\n").utf8))
+            writeStandardError("embargo: " + fullMessage(for: error) + "\n")
             Foundation.exit(ExitStatus.usage)
         }
     }
-}
-
-/// The process exit codes, as documented in `--help` and the README.
-enum ExitStatus {
-    static let clean: Int32 = 0
-    static let findings: Int32 = 1
-    static let usage: Int32 = 2
-    static let incomplete: Int32 = 3
 }

@@ -29,7 +29,7 @@ struct PolicyCommand: ParsableCommand {
             if let shipped = catalog.policy(name) {
                 policy = shipped
             } else {
-                policy = try PolicyCatalog.load(file: name, text: try readText(name))
+                policy = try PolicyCatalog.load(file: name, text: try readText(name, limit: definitionFileLimit))
             }
             print("\(policy.name) (\(policy.id))")
             if !policy.summary.isEmpty { print(policy.summary) }
@@ -61,24 +61,25 @@ struct PolicyCommand: ParsableCommand {
             abstract: "Re-evaluate the findings of a JSON Lines report under a policy and date, without rescanning.")
         @Argument(help: "A JSON Lines report (embargo scan --format jsonl).") var findings: String
         @OptionGroup var policyOptions: PolicyOptions
-        @Option(name: .long, help: "Output format: text, json, jsonl, sarif, csv, html.") var format: String?
-        @Option(name: .long, help: "Exit with 1 when a finding has this verdict or a stricter one: prohibited, restricted, review, never.")
-        var failOn: String = "prohibited"
+        @Option(name: .long, help: "Output format.") var format: ReportFormat?
+        @Option(name: .long, help: "Exit with 1 when a finding has this verdict or a stricter one.")
+        var failOn: FailLevel = .prohibited
 
         func run() throws {
             guard let data = FileManager.default.contents(atPath: findings) else {
                 throw ValidationError("cannot read '\(findings)'")
             }
-            guard let failLevel = FailLevel(rawValue: failOn) else {
-                throw ValidationError("--fail-on must be prohibited, restricted, review or never")
-            }
             let evaluator = try policyOptions.evaluator()
             let detections = try RecordCoding.detections(fromJSONLines: Array(data))
             let assessed = detections.map { Finding(detection: $0, assessment: evaluator.assess($0)) }
-            let reportFormat = try ReportFormat.resolve(format, output: nil)
-            let text = reportFormat.render(findings: assessed, events: [], summary: nil, evaluator: evaluator)
-            FileHandle.standardOutput.write(Data(text.utf8))
-            if let threshold = failLevel.verdict, assessed.contains(where: { $0.assessment.verdict >= threshold }) {
+            let output = OutputFile.standardOutput
+            let reportFormat = format ?? (output.isTerminal ? .text : .jsonl)
+            do {
+                try output.write(reportFormat.render(findings: assessed, events: [], summary: nil, evaluator: evaluator))
+            } catch {
+                throw ValidationError(error.message)
+            }
+            if let threshold = failOn.verdict, assessed.contains(where: { $0.assessment.verdict >= threshold }) {
                 throw ExitCode(ExitStatus.findings)
             }
         }

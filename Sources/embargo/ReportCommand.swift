@@ -25,14 +25,22 @@ struct ReportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "List the stored scans instead.")
     var list = false
 
-    @Option(name: .long, help: "Output format: text, json, jsonl, sarif, csv, html.")
-    var format: String?
+    @Option(name: .long, help: "Output format.")
+    var format: ReportFormat?
 
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
     func run() async throws {
-        let reportFormat = try ReportFormat.resolve(format, output: output)
+        var outputFile = OutputFile.standardOutput
+        if let output {
+            do {
+                outputFile = try OutputFile(path: output)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+        let reportFormat = format ?? (output == nil && outputFile.isTerminal ? .text : .jsonl)
         let store: any FindingsStore
         do {
             store = try await FindingsStores.open(db)
@@ -43,8 +51,8 @@ struct ReportCommand: AsyncParsableCommand {
             try await store.prepare()
             let scans = try await store.scans(named: nil)
             if list {
-                try reportHandle(output).write(Data(Self.listing(scans).utf8))
                 await store.close()
+                try outputFile.write(Self.listing(scans))
                 return
             }
             let chosen = try Self.select(scans, id: scan, name: name)
@@ -56,8 +64,11 @@ struct ReportCommand: AsyncParsableCommand {
             }
             await store.close()
             let evaluator = try Self.evaluator(for: chosen[0])
-            let summary = Self.mergedSummary(chosen)
-            try reportHandle(output).write(Data(reportFormat.render(findings: findings, events: events, summary: summary, evaluator: evaluator).utf8))
+            let summary = Self.mergedSummary(chosen, findings: findings, events: events)
+            try outputFile.write(reportFormat.render(findings: findings, events: events, summary: summary, evaluator: evaluator))
+        } catch let error as ReportError {
+            await store.close()
+            throw ValidationError(error.message)
         } catch let error as ValidationError {
             await store.close()
             throw error
@@ -90,14 +101,28 @@ struct ReportCommand: AsyncParsableCommand {
         return try PolicyEvaluator(policy: policy, catalog: catalog, asOf: CalendarDate(scan.asOf) ?? .today)
     }
 
-    /// The summaries of the chosen scans, added up.
-    static func mergedSummary(_ scans: [StoredScan]) -> ScanSummary? {
-        let summaries = scans.compactMap { $0.summary.flatMap(RecordCoding.summary(fromJSON:)) }
+    /// The summaries of the chosen scans, added up. A scan that never finished (its process ended
+    /// before it could say so) has no summary: it counts as interrupted, with the records it left.
+    static func mergedSummary(_ scans: [StoredScan], findings: [Finding], events: [ScanEvent]) -> ScanSummary? {
+        var summaries = scans.compactMap { $0.summary.flatMap(RecordCoding.summary(fromJSON:)) }
+        if scans.contains(where: { $0.finished == nil || $0.summary == nil }) {
+            var counts = ScanCounts()
+            counts.findings = findings.count
+            counts.errors = events.filter(\.makesScanIncomplete).count
+            counts.skipped = events.count - counts.errors
+            let unfinished = ScanSummary(counts: counts, elapsed: .zero, interrupted: true)
+            summaries = summaries.isEmpty ? [unfinished] : summaries.map { summary in
+                var summary = summary
+                summary.interrupted = true
+                return summary
+            }
+        }
         guard var merged = summaries.first else { return nil }
         for other in summaries.dropFirst() {
             merged.counts.add(other.counts)
             merged.elapsed = max(merged.elapsed, other.elapsed)
             merged.recognised = Array(Set(merged.recognised + other.recognised)).sorted { $0.path < $1.path }
+            merged.interrupted = merged.interrupted || other.interrupted
         }
         // Shards of one run leave their files to each other: together they left none out.
         if summaries.count > 1 { merged.counts.otherShards = 0 }

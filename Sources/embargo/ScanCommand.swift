@@ -1,7 +1,6 @@
 import ArgumentParser
 import Embargo
 import Foundation
-import Synchronization
 
 struct ScanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,10 +12,15 @@ struct ScanCommand: AsyncParsableCommand {
             never stop the scan.
 
             Formats: text (default when standard output is a terminal), jsonl (default otherwise: one JSON \
-            object a line, findings and events), json (one document), sarif (SARIF 2.1.0), csv, html.
+            object a line, findings, events and a last summary record), json (one document), sarif \
+            (SARIF 2.1.0), csv, html.
+
+            Sizes are bytes, or a number with K, M, G, T (powers of 1000) or KiB, MiB, GiB, TiB (powers of \
+            1024): 400M is 400,000,000 bytes.
 
             Exit codes: 0 nothing at or above --fail-on; 1 findings at or above --fail-on; 2 usage or fatal \
-            error; 3 incomplete scan with --fail-on-incomplete.
+            error; 3 incomplete scan with --fail-on-incomplete; 130 interrupted (SIGINT or SIGTERM: the \
+            report and the store are finished and say so).
             """
     )
 
@@ -26,17 +30,17 @@ struct ScanCommand: AsyncParsableCommand {
     @OptionGroup var signatureOptions: SignatureOptions
     @OptionGroup var policyOptions: PolicyOptions
 
-    @Option(name: .long, help: "Output format: text, json, jsonl, sarif, csv, html.")
-    var format: String?
+    @Option(name: .long, help: "Output format.")
+    var format: ReportFormat?
 
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Option(name: .shortAndLong, help: "Concurrent workers (default: the number of cores).")
+    @Option(name: .shortAndLong, help: "Concurrent workers, 1 to \(ScanConfiguration.maximumJobs) (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: "Exit with 1 when a finding has this verdict or a stricter one: prohibited, restricted, review, never.")
-    var failOn: String = "prohibited"
+    @Option(name: .long, help: "Exit with 1 when a finding has this verdict or a stricter one.")
+    var failOn: FailLevel = .prohibited
 
     @Flag(name: .long, help: "Exit with 3 when the scan was incomplete (unreadable files, limits hit, damaged archives).")
     var failOnIncomplete = false
@@ -45,19 +49,19 @@ struct ScanCommand: AsyncParsableCommand {
     var exclude: [String] = []
 
     @Option(name: .long, help: "How many archives deep to unpack.")
-    var maxDepth: Int = 17
+    var maxDepth: Int = ScanLimits().maxDepth
 
     @Option(name: .long, help: "How many members of one archive to read.")
-    var maxMembers: Int = 10_000
+    var maxMembers: Int = ScanLimits().maxMembers
 
-    @Option(name: .long, help: "How much to expand from one file, nested archives included (400M, 2G, ...).")
-    var maxExpanded: String = "400000000"
+    @Option(name: .long, help: "How much to expand from one file, nested archives included.")
+    var maxExpanded = ByteSize(ScanLimits().maxExpandedBytes)
 
     @Option(name: .long, help: "The largest expanded-to-compressed ratio before an archive counts as a bomb.")
-    var maxRatio: Double = 1_000
+    var maxRatio: Double = ScanLimits().maxRatio
 
     @Option(name: .long, help: "Do not match the content of files larger than this (default: no limit).")
-    var maxFileSize: String?
+    var maxFileSize: ByteSize?
 
     @Flag(name: .long, help: "In package repositories, also open every package the indexes name (by default verified indexes stand for the packages they describe).")
     var deep = false
@@ -83,23 +87,30 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress and no summary on standard error.")
     var quiet = false
 
-    func run() async throws {
-        let reportFormat = try ReportFormat.resolve(format, output: output)
-        guard let failLevel = FailLevel(rawValue: failOn) else {
-            throw ValidationError("--fail-on must be prohibited, restricted, review or never")
+    func validate() throws {
+        guard (1...ScanConfiguration.maximumJobs).contains(jobs) else {
+            throw ValidationError("--jobs must be between 1 and \(ScanConfiguration.maximumJobs)")
         }
+        do {
+            try limits().validate()
+        } catch {
+            throw ValidationError(error.message)
+        }
+        if incremental, db == nil { throw ValidationError("--incremental needs --db") }
+        _ = try resolveShard()
+    }
+
+    func limits() -> ScanLimits {
         var limits = ScanLimits()
         limits.maxDepth = maxDepth
         limits.maxMembers = maxMembers
         limits.maxRatio = maxRatio
-        guard let expanded = parseSize(maxExpanded) else { throw ValidationError("--max-expanded: not a size") }
-        limits.maxExpandedBytes = expanded
-        if let maxFileSize {
-            guard let size = parseSize(maxFileSize) else { throw ValidationError("--max-file-size: not a size") }
-            limits.maxFileSize = size
-        }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        limits.maxExpandedBytes = maxExpanded.bytes
+        limits.maxFileSize = maxFileSize?.bytes
+        return limits
+    }
 
+    func run() async throws {
         let signatures: SignatureSet
         let evaluator: PolicyEvaluator
         do {
@@ -108,73 +119,63 @@ struct ScanCommand: AsyncParsableCommand {
         } catch let error as DefinitionError {
             throw ValidationError(error.description)
         }
-        let part = try resolveShard()
-        if incremental, db == nil { throw ValidationError("--incremental needs --db") }
-        let targets = paths.map { ScanPath(bytes: Array($0.utf8)) }
+        var configuration = ScanConfiguration(
+            targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits(),
+            excludes: exclude.map(ExcludeGlob.init), signatures: signatures, deep: deep, shard: try resolveShard())
+        do {
+            try Embargo.Scanner(configuration: configuration).checkTargets()
+        } catch {
+            throw ValidationError(error.message)
+        }
+        var outputFile = OutputFile.standardOutput
+        if let output {
+            do {
+                outputFile = try OutputFile(path: output)
+            } catch {
+                throw ValidationError(error.message)
+            }
+        }
+        let reportFormat = format ?? (output == nil && outputFile.isTerminal ? .text : .jsonl)
         let started = Date()
-        var store: (any FindingsStore)?
-        var previousFiles: PreviousFiles?
-        var carried = CarriedRecords()
-        var recorder: ScanRecorder?
+        var stored: StoredScanStart?
         if let db {
             do {
-                let opened = try await FindingsStores.open(db)
-                store = opened
-                try await opened.prepare()
-                if incremental {
-                    if let last = try await opened.latestFinishedScan(targets: paths, shard: part.description) {
-                        previousFiles = PreviousFiles(try await opened.files(of: last.id))
-                        carried = CarriedRecords(findings: try await opened.findings(of: last.id), events: try await opened.events(of: last.id))
-                        note("incremental: comparing with scan \(last.id) of \(last.started)")
-                    } else {
-                        note("incremental: no earlier scan of these targets\(part.count > 1 ? " and shard" : ""); reading everything")
-                    }
-                }
-                let id = try await opened.beginScan(StoredScan(
-                    name: scanName ?? "embargo-" + Self.timestamp(started), started: Self.timestamp(started), targets: paths,
-                    shard: part.description, policy: evaluator.policy.id, asOf: evaluator.asOf.description))
-                recorder = ScanRecorder(store: opened, scan: id)
+                stored = try await StoredScanStart.begin(
+                    at: db,
+                    scan: StoredScan(
+                        name: scanName ?? "embargo-" + Self.timestamp(started), started: Self.timestamp(started), targets: paths,
+                        shard: configuration.shard.description, policy: evaluator.policy.id, asOf: evaluator.asOf.description),
+                    incremental: incremental)
             } catch {
-                await store?.close()
                 throw ValidationError("--db: \(error)")
             }
-        }
-        let sink = ReportSink(
-            format: reportFormat, handle: try reportHandle(output), evaluator: evaluator, recorder: recorder, carried: carried)
-        let scanner = Scanner(configuration: ScanConfiguration(
-            targets: targets, jobs: jobs, limits: limits, excludes: exclude.map(ExcludeGlob.init), signatures: signatures,
-            deep: deep, shard: part, previousFiles: previousFiles, reportsFileStamps: recorder != nil))
-        let display = ProgressDisplay(progress: scanner.progress, enabled: !noProgress && !quiet && isatty(2) != 0)
-        display.start()
-        var summary: ScanSummary
-        do {
-            summary = try await scanner.run { record in sink.take(record) }
-        } catch {
-            display.stop()
-            await store?.close()
-            FileHandle.standardError.write(Data("embargo: \(error)\n".utf8))
-            throw ExitCode(ExitStatus.usage)
-        }
-        display.stop()
-        summary = sink.completed(summary)
-        sink.finish(summary: summary)
-        if let recorder {
-            do {
-                try await recorder.finish(summary: summary, finished: Self.timestamp(Date()))
-                if !quiet { note("stored as scan \(recorder.scan) in \(FindingsStores.redacted(db ?? ""))") }
-            } catch {
-                await store?.close()
-                FileHandle.standardError.write(Data("embargo: --db: the findings store failed: \(error)\n".utf8))
-                throw ExitCode(ExitStatus.usage)
+            if incremental, !quiet {
+                if let previous = stored?.previousScan {
+                    note("incremental: comparing with scan \(previous.id) of \(previous.started)")
+                } else {
+                    note("incremental: no earlier scan of these targets\(configuration.shard.count > 1 ? " and shard" : ""); reading everything")
+                }
             }
+            configuration.previousFiles = stored?.previousFiles
         }
-        await store?.close()
-        if !quiet, reportFormat != .text || output != nil {
-            note(TextReport.summaryLine(summary))
+        let session = ScanSession(
+            evaluator: evaluator, report: ReportWriter(format: reportFormat, output: outputFile, evaluator: evaluator),
+            recorder: stored?.recorder, carried: stored?.carried ?? CarriedRecords())
+        let scanner = Embargo.Scanner(configuration: configuration)
+        let display = ProgressDisplay(progress: scanner.progress, enabled: !noProgress && !quiet && isatty(2) != 0)
+        let outcome = await ScanExecution.run(scanner: scanner, session: session, display: display)
+        await stored?.store.close()
+        switch outcome {
+        case .failed(let message):
+            note(message)
+            throw ExitCode(ExitStatus.usage)
+        case .finished(let summary):
+            if !quiet, reportFormat != .text || output != nil { note(TextReport.summaryLine(summary)) }
+            if let stored, !quiet { note("stored as scan \(stored.recorder.scan) in \(FindingsStores.redacted(db ?? ""))") }
+            if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
+            if let threshold = failOn.verdict, let worst = session.worstVerdict, worst >= threshold { throw ExitCode(ExitStatus.findings) }
+            if failOnIncomplete, summary.isIncomplete { throw ExitCode(ExitStatus.incomplete) }
         }
-        let worst = sink.worstVerdict
-        if let threshold = failLevel.verdict, let worst, worst >= threshold { throw ExitCode(ExitStatus.findings) }
-        if failOnIncomplete, summary.isIncomplete { throw ExitCode(ExitStatus.incomplete) }
     }
 
     /// The part of the work to do, from `--shard K/N` or from `--shards N` and `JOB_COMPLETION_INDEX`.
@@ -201,64 +202,5 @@ struct ScanCommand: AsyncParsableCommand {
     /// An ISO 8601 time in UTC.
     static func timestamp(_ date: Date) -> String {
         ISO8601DateFormatter().string(from: date)
-    }
-
-    private func note(_ text: String) {
-        guard !quiet else { return }
-        FileHandle.standardError.write(Data("embargo: \(text)\n".utf8))
-    }
-}
-
-/// The verdict from which `--fail-on` fails the run.
-enum FailLevel: String {
-    case prohibited, restricted, review, never
-
-    var verdict: Verdict? {
-        switch self {
-        case .prohibited: .prohibited
-        case .restricted: .restricted
-        case .review: .review
-        case .never: nil
-        }
-    }
-}
-
-/// The progress line on standard error: files, bytes, rate and the current path, redrawn a few times
-/// a second while the scan runs.
-final class ProgressDisplay: Sendable {
-    private let progress: ScanProgress
-    private let enabled: Bool
-    private let task = Mutex<Task<Void, Never>?>(nil)
-
-    init(progress: ScanProgress, enabled: Bool) {
-        self.progress = progress
-        self.enabled = enabled
-    }
-
-    func start() {
-        guard enabled else { return }
-        let progress = progress
-        let clock = ContinuousClock()
-        let started = clock.now
-        let running = Task.detached {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
-                let counts = progress.counts
-                let seconds = (clock.now - started).seconds
-                let rate = seconds > 0 ? Double(counts.bytes) / seconds / 1_048_576 : 0
-                var current = progress.currentPath
-                if current.count > 60 { current = "…" + current.suffix(59) }
-                let line = String(format: "\r\u{1B}[K%d files, %.1f MiB, %.1f MiB/s, %d findings, %d errors  ", counts.files,
-                    Double(counts.bytes) / 1_048_576, rate, counts.findings, counts.errors) + current
-                FileHandle.standardError.write(Data(line.utf8))
-            }
-        }
-        task.withLock { $0 = running }
-    }
-
-    func stop() {
-        guard enabled else { return }
-        task.withLock { $0?.cancel() }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
     }
 }

@@ -76,7 +76,7 @@ struct SignaturesCommand: ParsableCommand {
                 let rules = vendors.reduce(0) { $0 + $1.products.reduce(0) { $0 + $1.evidence.count } }
                 print("\(directory): valid: \(vendors.count) vendors, \(products) products, \(rules) rules, \(set.matcher.patternCount) string patterns")
             } catch let error as DefinitionError {
-                FileHandle.standardError.write(Data("\(error)\n".utf8))
+                writeStandardError("\(error)\n")
                 throw ExitCode(ExitStatus.usage)
             }
         }

@@ -10,8 +10,8 @@ public enum EmbargoProcess {
         public let output: [UInt8]
         /// Standard error, as text.
         public let errors: String
-        /// The child's peak resident memory, in bytes.
-        public let peakResidentBytes: Int
+        /// The child's peak resident memory, in bytes, when the run was measured (see `run`).
+        public let peakResidentBytes: Int?
 
         /// Standard output as text.
         public var text: String { String(decoding: output, as: UTF8.self) }
@@ -41,11 +41,16 @@ public enum EmbargoProcess {
     }
 
     /// Runs `embargo` with `arguments`, and `environment` added to the test's own; with `asUser`,
-    /// drops to that user and group first (with setpriv, as root), so that permissions apply.
+    /// drops to that user and group first (with setpriv, as root), so that permissions apply. With
+    /// `measuringMemory`, the run goes through `/usr/bin/time`, which forks it from a small process:
+    /// a child spawned straight from the test process would count the test process's memory as its
+    /// own peak (posix_spawn shares the parent's memory until exec).
     public static func run(
-        _ arguments: [String], asUser: (uid: Int, gid: Int)? = nil, environment: [String: String] = [:]
+        _ arguments: [String], asUser: (uid: Int, gid: Int)? = nil, environment: [String: String] = [:],
+        measuringMemory: Bool = false
     ) throws -> Result {
         var command = [executable] + arguments
+        if measuringMemory { command = ["/usr/bin/time", "-f", "\(peakMarker)%M"] + command }
         if let asUser {
             command = ["/usr/bin/setpriv", "--reuid=\(asUser.uid)", "--regid=\(asUser.gid)", "--clear-groups", "--"] + command
         }
@@ -67,11 +72,16 @@ public enum EmbargoProcess {
         try err.fileHandleForWriting.close()
         let (outputData, errorData) = readToEnd(output: out.fileHandleForReading, errors: err.fileHandleForReading)
         var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
+        waitpid(pid, &status, 0)
         let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return Result(
-            status: exitStatus, output: Array(outputData), errors: String(decoding: errorData, as: UTF8.self),
-            peakResidentBytes: Int(usage.ru_maxrss) * 1024)
+        var errors = String(decoding: errorData, as: UTF8.self)
+        var peak: Int?
+        if measuringMemory, let marker = errors.range(of: peakMarker, options: .backwards) {
+            peak = Int(errors[marker.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)).map { $0 * 1024 }
+            errors = String(errors[..<marker.lowerBound])
+        }
+        return Result(status: exitStatus, output: Array(outputData), errors: errors, peakResidentBytes: peak)
     }
+
+    private static let peakMarker = "EMBARGO-PEAK-KIB="
 }

@@ -41,7 +41,15 @@ import Testing
         let records = try result.records()
         #expect(!records.isEmpty)
         var kinds: Set<String> = []
+        #expect(records.last?["type"] as? String == "summary", "the last record is the summary")
+        #expect(records.filter { $0["type"] as? String == "summary" }.count == 1)
         for record in records {
+            if record["type"] as? String == "summary" {
+                #expect(record["files"] is NSNumber)
+                #expect(record["interrupted"] as? Bool == false)
+                #expect(record["incomplete"] as? Bool == true, "the hostile tree has unreadable content")
+                continue
+            }
             #expect(record["path"] is String)
             #expect(record["members"] is [Any])
             switch record["type"] as? String {

@@ -97,13 +97,17 @@ import Testing
         #expect(!html.contains("<script"), "the page is static")
     }
 
-    @Test func csvHasOneRowPerFinding() throws {
+    @Test func csvHasOneRowPerFindingAndPerEvent() throws {
         let jsonl = try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", Fixtures.vendor])
-        let findings = try jsonl.records().filter { $0["type"] as? String == "finding" }.count
+        let records = try jsonl.records()
+        let findings = records.filter { $0["type"] as? String == "finding" }.count
+        let events = records.filter { $0["type"] as? String == "event" }.count
         let csv = try EmbargoProcess.run(["scan", "--format", "csv", "--fail-on", "never", Fixtures.vendor]).text
         let rows = csv.split(separator: "\r\n")
-        #expect(rows.first?.hasPrefix("id,verdict,vendor,product") == true)
-        #expect(rows.count == findings + 1)
+        #expect(rows.first?.hasPrefix("type,id,verdict,vendor,product") == true)
+        #expect(rows.filter { $0.hasPrefix("finding,") }.count == findings)
+        #expect(rows.filter { $0.hasPrefix("event,") }.count == events)
+        #expect(rows.count == findings + events + 1)
     }
 
     @Test func failOnSetsTheExitCode() throws {

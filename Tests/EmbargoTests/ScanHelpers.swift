@@ -34,13 +34,10 @@ func scan(
     let scanner = Scanner(configuration: ScanConfiguration(
         targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits, signatures: shippedSignatures,
         deep: deep, shard: shard))
-    let summary = try await scanner.run { record in
+    let summary = try await scanner.run { result in
         collected.withLock { state in
-            switch record {
-            case .detection(let detection): state.0.append(detection)
-            case .event(let event): state.1.append(event)
-            case .file, .unchanged: break
-            }
+            state.0 += result.detections
+            state.1 += result.events
         }
     }
     let (detections, events) = collected.withLock { $0 }

@@ -48,9 +48,9 @@ import Testing
         // With one worker the order of reading is the order of the queue.
         let order = Mutex<[String]>([])
         let scanner = Scanner(configuration: ScanConfiguration(
-            targets: [ScanPath(directory.file("linux"))], jobs: 1, signatures: shippedSignatures, reportsFileStamps: true))
-        _ = try await scanner.run { record in
-            if case .file(let path, _) = record { order.withLock { $0.append(path.displayString) } }
+            targets: [ScanPath(directory.file("linux"))], jobs: 1, signatures: shippedSignatures))
+        _ = try await scanner.run { result in
+            if case .file(let path) = result.unit, result.readStamp != nil { order.withLock { $0.append(path.displayString) } }
         }
         let read = order.withLock { $0 }.map { $0.replacingOccurrences(of: directory.file("linux") + "/", with: "") }
         #expect(Set(read.prefix(3)) == ["var/lib/dpkg/status", "usr/lib/sysimage/rpm/rpmdb.sqlite", "etc/ssl/certs/ca-certificates.crt"])

@@ -81,7 +81,7 @@ public struct PatternBenchmark: Sendable {
         let walker = DirectoryWalker(excludes: configuration.excludes)
         var initial: [WalkItem] = []
         for path in configuration.paths {
-            if let item = walker.target(path).item { initial.append(item) }
+            if let item = try walker.target(path).item { initial.append(item) }
         }
         let queue = WorkQueue(initial)
         let clock = ContinuousClock()
@@ -96,7 +96,7 @@ public struct PatternBenchmark: Sendable {
         }
         let duration = clock.now - started
         var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
+        _ = unsafe getrusage(RUSAGE_SELF.rawValue, &usage)
         return Result(
             hits: reports.flatMap(\.hits).sorted { $0.path < $1.path },
             files: reports.reduce(0) { $0 + $1.files },
@@ -123,20 +123,20 @@ public struct PatternBenchmark: Sendable {
         let buffer = ReadBuffer()
         while let item = await queue.next() {
             defer { queue.finished() }
-            switch item {
-            case .directory(let path, _):
-                queue.add(walker.list(path).items)
-            case .file(let path):
+            switch item.kind {
+            case .directory:
+                queue.add(walker.list(item.path, followingLink: item.followsLink).items)
+            case .file:
                 do {
-                    let file = try ItemContent(path: path)
+                    let file = try ItemContent(path: item.path, followingLink: item.followsLink)
                     scanner.reset()
                     report.bytes += try file.stream(
-                        from: 0, through: buffer,
-                        onData: { scanner.scan($0.bytes) },
+                        through: buffer,
+                        onData: { scanner.scan($0) },
                         onHole: { scanner.skipZeros(count: $0) })
                     report.files += 1
                     let found = scanner.hits
-                    if !found.isEmpty { report.hits.append(FileHits(path: path, patterns: found.map(\.pattern))) }
+                    if !found.isEmpty { report.hits.append(FileHits(path: item.path, patterns: found.map(\.pattern))) }
                 } catch {
                     report.unreadable += 1
                 }

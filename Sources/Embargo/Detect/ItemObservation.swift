@@ -1,4 +1,4 @@
-public import EmbargoFormats
+internal import EmbargoFormats
 public import EmbargoMatcher
 
 /// Everything the extract stage observed about one item, ready for the signatures.

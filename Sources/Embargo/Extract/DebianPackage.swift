@@ -1,62 +1,53 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import EmbargoFormats
 
 /// Reads a .deb package's own metadata: the `control` file inside its `control.tar.*` member.
 enum DebianPackage {
+    /// The largest control member read.
     static let memberLimit = 16 << 20
 
     /// The package facts of an ar archive that is a Debian package; none for another ar archive.
-    static func controlFacts(_ content: ItemContent, location: Location) -> (facts: [Fact], events: [ScanEvent]) {
+    static func controlFacts(_ content: ItemContent, location: Location, into extraction: inout FactExtractor.Extraction) {
         do {
             let outer = try ArchiveReader()
-            if let memory = content.memory {
-                try outer.open(memory: memory)
-            } else if let descriptor = content.descriptor {
-                lseek(descriptor, 0, SEEK_SET)
-                try outer.open(descriptor: descriptor)
-            }
-            guard let first = try outer.nextEntry(), first.name == Array("debian-binary".utf8) else { return ([], []) }
+            try outer.open(content)
+            guard let first = try outer.nextEntry(), first.name == Array("debian-binary".utf8) else { return }
             while let entry = try outer.nextEntry() {
                 guard entry.name.starts(with: Array("control.tar".utf8)) else { continue }
-                let control = try readAll(outer)
-                let facts = try controlFile(in: control).map {
-                    FactExtractor.debianFacts(DebianControl.paragraphs($0).first ?? [], record: nil, origin: .packageFile)
+                guard let control = try controlFile(in: ItemContent(copying: try readAll(outer))) else {
+                    extraction.events.append(ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control file"))
+                    return
                 }
-                return (facts ?? [], facts == nil ? [ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control file")] : [])
+                extraction.facts += PackageFacts.debian(DebianControl.paragraphs(control).first ?? [], record: nil, origin: .packageFile)
+                return
             }
-            return ([], [ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control.tar member")])
+            extraction.events.append(ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control.tar member"))
         } catch {
-            return ([], [ScanEvent(kind: .corrupt, location: location, message: "Debian package metadata could not be read: \(error)")])
+            extraction.events.append(ScanEvent(failure: error, at: location, doing: "Debian package metadata could not be read"))
         }
     }
 
     /// The bytes of `control` in a control tarball.
-    static func controlFile(in tarball: [UInt8]) throws -> [UInt8]? {
-        try tarball.withUnsafeBytes { memory in
-            let reader = try ArchiveReader()
-            try reader.open(memory: memory)
-            while let entry = try reader.nextEntry() {
-                if entry.name == Array("control".utf8) || entry.name == Array("./control".utf8) {
-                    return try readAll(reader)
-                }
+    static func controlFile(in tarball: ItemContent) throws -> [UInt8]? {
+        let reader = try ArchiveReader()
+        try reader.open(tarball)
+        while let entry = try reader.nextEntry() {
+            if entry.name == Array("control".utf8) || entry.name == Array("./control".utf8) {
+                return try readAll(reader)
             }
-            return nil
         }
+        return nil
     }
 
-    static func readAll(_ reader: borrowing ArchiveReader) throws -> [UInt8] {
+    /// The current member's bytes, up to `memberLimit`.
+    static func readAll(_ reader: ArchiveReader) throws -> [UInt8] {
+        let buffer = ReadBuffer(size: 1 << 16)
         var bytes: [UInt8] = []
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
-        defer { buffer.deallocate() }
         while true {
-            let count = try reader.read(into: buffer)
+            let count = try unsafe buffer.chunk(
+                upTo: buffer.count, fill: { room throws(ArchiveError) in try unsafe reader.read(into: room) },
+                use: { span in bytes += span.bytesArray })
             if count == 0 { return bytes }
-            bytes += UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            guard bytes.count <= memberLimit else { throw FormatError("control member larger than \(memberLimit) bytes") }
+            guard bytes.count <= memberLimit else { throw FormatError.limit("control member larger than \(memberLimit) bytes") }
         }
     }
 }

@@ -69,14 +69,10 @@ public struct ScanPath: Hashable, Sendable, Comparable, CustomStringConvertible 
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }
 
-    /// Calls `body` with the path as a NUL-terminated C string.
+    /// Calls `body` with the path as a NUL-terminated C string, valid during the call.
     func withCString<Result>(_ body: (UnsafePointer<CChar>) throws -> Result) rethrows -> Result {
-        try (bytes + [0]).withUnsafeBufferPointer { buffer in
-            try buffer.withMemoryRebound(to: CChar.self) { characters in
-                // The buffer is never empty: it ends with the NUL just appended.
-                try body(characters.baseAddress.unsafelyUnwrapped)
-            }
-        }
+        let terminated = bytes.map { CChar(bitPattern: $0) } + [0]
+        return try unsafe body(terminated)
     }
 
     /// The length of the valid UTF-8 sequence at `index`, or 0 if none starts there.

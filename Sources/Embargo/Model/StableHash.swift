@@ -4,7 +4,7 @@ internal import Crypto
 enum StableHash {
     /// The first 16 bytes of the SHA-256, in hex.
     static func hex(of bytes: [UInt8]) -> String {
-        ScanWorker.hex(SHA256.hash(data: bytes).prefix(16))
+        Hex.string(SHA256.hash(data: bytes).prefix(16))
     }
 
     /// The first 8 bytes of the SHA-256, as an integer.

@@ -29,6 +29,7 @@ public enum HTMLReport {
 
             """
         if let summary {
+            if summary.interrupted { html += "<p class=\"meta\"><strong>\(escape(TextReport.interruptedNotice))</strong></p>\n" }
             html += "<p class=\"meta\">Scanned \(escape(TextReport.summaryLine(summary))).</p>\n"
             for tree in summary.recognised {
                 html += "<p class=\"meta\">Recognised <code>\(escape(tree.path.displayString))</code>: \(escape(tree.kind)), \(escape(tree.detail)).</p>\n"

@@ -66,10 +66,17 @@ public enum RecordCoding {
             ("otherShards", .int(Int64(counts.otherShards))),
             ("elapsedSeconds", .double(summary.elapsed.seconds)),
             ("incomplete", .bool(summary.isIncomplete)),
+            ("interrupted", .bool(summary.interrupted)),
             ("recognised", .array(summary.recognised.map { tree in
                 .object([("path", .string(tree.path.displayString)), ("kind", .string(tree.kind)), ("detail", .string(tree.detail))])
             })),
         ])
+    }
+
+    /// The summary as the last record of a JSON Lines report: `{"type":"summary", ...}`.
+    public static func summaryRecord(_ summary: ScanSummary) -> JSONValue {
+        guard case .object(let members) = json(summary) else { return json(summary) }
+        return .object([("type", .string("summary"))] + members)
     }
 
     static func json(_ evidence: Evidence) -> JSONValue {
@@ -108,7 +115,7 @@ public enum RecordCoding {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        ScanWorker.hex(bytes)
+        Hex.string(bytes)
     }
 
     // MARK: - Reading records back
@@ -205,7 +212,9 @@ public enum RecordCoding {
         let trees = (object["recognised"] as? [[String: Any]] ?? []).map { tree in
             RecognisedTree(path: ScanPath(tree["path"] as? String ?? ""), kind: tree["kind"] as? String ?? "", detail: tree["detail"] as? String ?? "")
         }
-        return ScanSummary(counts: counts, elapsed: .milliseconds(Int64(seconds * 1000)), recognised: trees)
+        return ScanSummary(
+            counts: counts, elapsed: .milliseconds(Int64(seconds * 1000)), recognised: trees,
+            interrupted: object["interrupted"] as? Bool ?? false)
     }
 
     private static func jsonObject(_ text: String) throws(DecodingError) -> [String: Any] {

@@ -9,7 +9,7 @@ public enum SARIFReport {
     static let fingerprintKey = "embargoFindingId/v1"
 
     /// The SARIF log.
-    public static func render(findings: [Finding], events: [ScanEvent], evaluator: PolicyEvaluator) -> String {
+    public static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary? = nil, evaluator: PolicyEvaluator) -> String {
         let ordered = findings.sorted { $0.detection.location < $1.detection.location }
         var ruleIDs: [String] = []
         var ruleInfo: [String: (finding: Finding, worst: Verdict)] = [:]
@@ -43,12 +43,19 @@ public enum SARIFReport {
         let results: [JSONValue] = ordered.map { finding in
             result(finding, ruleIndex: ruleIDs.firstIndex(of: ruleID(finding.assessment)) ?? 0)
         }
-        let notifications: [JSONValue] = events.sorted { $0.location < $1.location }.map { event in
+        var notifications: [JSONValue] = events.sorted { $0.location < $1.location }.map { event in
             .object([
                 ("level", .string(event.kind == .skipped ? "note" : "warning")),
                 ("message", .object([("text", .string("\(event.kind.rawValue): \(event.location): \(event.message)"))])),
                 ("locations", .array([location(event.location)])),
             ])
+        }
+        let interrupted = summary?.interrupted ?? false
+        if interrupted {
+            notifications.insert(.object([
+                ("level", .string("error")),
+                ("message", .object([("text", .string(TextReport.interruptedNotice))])),
+            ]), at: 0)
         }
         let run: JSONValue = .object([
             ("tool", .object([("driver", .object([
@@ -60,7 +67,7 @@ public enum SARIFReport {
             ]))])),
             ("automationDetails", .object([("id", .string("embargo/\(evaluator.policy.id)/\(evaluator.asOf)"))])),
             ("invocations", .array([.object([
-                ("executionSuccessful", .bool(true)),
+                ("executionSuccessful", .bool(!interrupted)),
                 ("toolExecutionNotifications", .array(notifications)),
             ])])),
             ("results", .array(results)),

@@ -8,14 +8,14 @@ public enum TextReport {
         let detection = finding.detection
         let assessment = finding.assessment
         var text = "[\(assessment.verdict.rawValue.uppercased())] \(detection.productName) (\(detection.vendorName), \(detection.family))"
-        text += "\n    at \(detection.location)"
-        if let record = detection.record { text += " record \(record)" }
+        text += "\n    at \(detection.location.description.terminalSafe)"
+        if let record = detection.record { text += " record \(record.terminalSafe)" }
         text += "\n    \(detection.confidence.rawValue), \(detection.form.rawValue), score \(detection.score)"
         if let sha256 = detection.item.sha256 { text += ", sha256 \(sha256)" }
         for evidence in detection.evidence.prefix(6) {
             var line = "\n    - \(evidence.kind)"
-            if let field = evidence.field { line += " [\(field)]" }
-            line += ": \(evidence.value.prefix(160)) (\(evidence.strength.rawValue)"
+            if let field = evidence.field { line += " [\(field.terminalSafe)]" }
+            line += ": \(String(evidence.value.prefix(160)).terminalSafe) (\(evidence.strength.rawValue)"
             if let offset = evidence.offset { line += ", offset \(offset)" }
             text += line + ")"
         }
@@ -23,14 +23,14 @@ public enum TextReport {
         text += "\n    \(assessment.reason)"
         text += "\n    policy \(assessment.policy)" + (assessment.rule.map { ", rule \($0)" } ?? "") + ": \(assessment.citation)"
         if let exemption = assessment.exemption {
-            text += "\n    exemption \(exemption.exemption.id)\(exemption.isExpired ? " (EXPIRED)" : ""): \(exemption.exemption.statement)"
+            text += "\n    exemption \(exemption.exemption.id.terminalSafe)\(exemption.isExpired ? " (EXPIRED)" : ""): \(exemption.exemption.statement.terminalSafe)"
         }
         return text
     }
 
     /// One event, for people.
     public static func line(for event: ScanEvent) -> String {
-        "[\(event.kind.rawValue)\(event.limit.map { " \($0)" } ?? "")] \(event.location): \(event.message)"
+        "[\(event.kind.rawValue)\(event.limit.map { " \($0)" } ?? "")] \(event.location.description.terminalSafe): \(event.message.terminalSafe)"
     }
 
     /// The summary line: files, bytes, archives, members, errors, findings, elapsed.
@@ -51,9 +51,14 @@ public enum TextReport {
         return parts.joined(separator: ", ")
     }
 
+    /// What a report of a scan that was stopped before it finished says first.
+    public static let interruptedNotice =
+        "The scan did not finish (it was interrupted or stopped): what it did not reach is not in this report."
+
     /// The whole report.
     public static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, asOf: CalendarDate, policy: String) -> String {
         var text = "Embargo scan, policy \(policy), as of \(asOf)\n"
+        if summary?.interrupted == true { text += "\n\(interruptedNotice)\n" }
         let ordered = findings.sorted {
             ($0.assessment.verdict.severity, $1.detection.location) > ($1.assessment.verdict.severity, $0.detection.location)
         }
@@ -68,7 +73,7 @@ public enum TextReport {
             "\(findings.filter { $0.assessment.verdict == verdict }.count) \(verdict.rawValue)"
         }.joined(separator: ", ") + " (as of \(asOf))\n"
         if let summary {
-            for tree in summary.recognised { text += "Recognised: \(tree.path) — \(tree.kind): \(tree.detail)\n" }
+            for tree in summary.recognised { text += "Recognised: \(tree.path.displayString.terminalSafe) — \(tree.kind): \(tree.detail.terminalSafe)\n" }
             text += "Scanned: " + summaryLine(summary) + "\n"
         }
         return text

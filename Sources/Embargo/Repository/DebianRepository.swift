@@ -13,7 +13,7 @@ struct DebianRepository {
         let dists = root.appending(Array("dists".utf8))
         guard FileStamp.isDirectory(dists) else { return nil }
         var suites: [(ScanPath, ScanPath)] = []
-        for case .directory(let suite, _) in walker.list(dists).items {
+        for suite in walker.list(dists).items.filter(\.isDirectory).map(\.path) {
             let release = ["InRelease", "Release"].map { suite.appending(Array($0.utf8)) }.first { FileStamp.of($0) != nil }
             if let release { suites.append((suite, release)) }
         }
@@ -35,7 +35,7 @@ struct DebianRepository {
                 release = try DebianRelease.parse(try IndexFile.contents(suite.release, buffer: buffer, limit: 256 << 20))
             } catch {
                 if shard.owns(suite.release.bytes) {
-                    emit(.event(ScanEvent(kind: .corrupt, location: Location(path: suite.release), message: "Release file could not be read: \(error)")))
+                    emit(.event(ScanEvent(failure: error, at: Location(path: suite.release), doing: "Release file could not be read")))
                 }
                 continue
             }
@@ -86,7 +86,7 @@ struct DebianRepository {
                         message: "does not match the Release file: \(actual.size) bytes, \(algorithm) \(actual.hex); the Release file says \(file.size) bytes, \(expected)")))
                 }
             } catch {
-                emit(.event(ScanEvent(kind: .unreadable, location: Location(path: path), message: "\(error)")))
+                emit(.event(ScanEvent(failure: error, at: Location(path: path))))
             }
         }
         return present
@@ -134,11 +134,11 @@ struct DebianRepository {
             pool.check(entry, index: index, owned: owned, reading: &reading, emit: emit)
         }
         do {
-            try IndexFile.stream(index, buffer: buffer) { chunk in try stream.feed(chunk, onParagraph: take) }
+            try IndexFile.stream(index, buffer: buffer) { chunk in try stream.feed(chunk.bytesArray, onParagraph: take) }
             stream.finish(onParagraph: take)
         } catch {
             if shard.owns(index.bytes) {
-                emit(.event(ScanEvent(kind: .corrupt, location: Location(path: index), message: "Packages index could not be read to the end: \(error)")))
+                emit(.event(ScanEvent(failure: error, at: Location(path: index), doing: "Packages index could not be read to the end")))
             }
         }
     }

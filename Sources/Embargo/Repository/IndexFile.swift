@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 internal import Crypto
 internal import EmbargoFormats
 
@@ -26,26 +21,24 @@ enum IndexFile {
     ///
     /// - Throws: `SystemError` when the file cannot be read, `ArchiveError` when it does not
     ///   decompress, `FormatError` when it expands past `expansionLimit`.
-    static func stream(_ path: ScanPath, buffer: ReadBuffer, onChunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func stream(_ path: ScanPath, buffer: ReadBuffer, onChunk: (RawSpan) throws -> Void) throws {
         let content = try ItemContent(path: path)
-        let head = try content.bytes(at: 0, count: 8)
-        guard compression(of: head) != nil, let descriptor = content.descriptor else {
-            _ = try content.stream(from: 0, through: buffer, onData: onChunk, onHole: { _ in })
+        guard compression(of: try content.bytes(at: 0, count: 8)) != nil else {
+            try content.stream(through: buffer, onData: onChunk)
             return
         }
-        let reader = try ArchiveReader()
-        lseek(descriptor, 0, SEEK_SET)
-        try reader.open(descriptor: descriptor)
+        let reader = try ArchiveReader(rawStream: true)
+        try reader.open(content)
         guard try reader.nextEntry() != nil else { return }
         var expanded: UInt64 = 0
         while true {
-            let count = try reader.read(into: buffer.bytes)
+            let count = try unsafe buffer.chunk(
+                upTo: buffer.count, fill: { room throws(ArchiveError) in try unsafe reader.read(into: room) }, use: onChunk)
             if count == 0 { return }
             expanded += UInt64(count)
             guard expanded <= expansionLimit else {
-                throw FormatError("expands to more than \(expansionLimit) bytes")
+                throw FormatError.limit("expands to more than \(expansionLimit) bytes")
             }
-            try onChunk(UnsafeRawBufferPointer(rebasing: buffer.bytes[0..<count]))
         }
     }
 
@@ -53,22 +46,29 @@ enum IndexFile {
     static func contents(_ path: ScanPath, buffer: ReadBuffer, limit: Int = 64 << 20) throws -> [UInt8] {
         var bytes: [UInt8] = []
         try stream(path, buffer: buffer) { chunk in
-            bytes += chunk
-            guard bytes.count <= limit else { throw FormatError("larger than \(limit) bytes") }
+            bytes += chunk.bytesArray
+            guard bytes.count <= limit else { throw FormatError.limit("larger than \(limit) bytes") }
         }
         return bytes
     }
 
     /// The stored size and the checksum of the file with `algorithm` (`sha256`, `sha512`, `sha1`,
     /// `md5`), in lower-case hex; nil for an algorithm Embargo does not know.
+    ///
+    /// - Throws: `SystemError` when the file cannot be read or changes while it is read.
     static func checksum(_ path: ScanPath, algorithm: String, buffer: ReadBuffer) throws -> (size: UInt64, hex: String)? {
         let content = try ItemContent(path: path)
+        let result: (size: UInt64, hex: String)?
         switch algorithm.lowercased() {
-        case "sha256": return try content.digest(SHA256(), buffer: buffer)
-        case "sha512": return try content.digest(SHA512(), buffer: buffer)
-        case "sha1", "sha": return try content.digest(Insecure.SHA1(), buffer: buffer)
-        case "md5", "md5sum": return try content.digest(Insecure.MD5(), buffer: buffer)
+        case "sha256": result = try content.digest(SHA256(), buffer: buffer)
+        case "sha512": result = try content.digest(SHA512(), buffer: buffer)
+        case "sha1", "sha": result = try content.digest(Insecure.SHA1(), buffer: buffer)
+        case "md5", "md5sum": result = try content.digest(Insecure.MD5(), buffer: buffer)
         default: return nil
         }
+        guard let result else {
+            throw SystemError(operation: "read", code: 0, message: "the file changed while it was read: \(content.change ?? "")")
+        }
+        return result
     }
 }

@@ -27,7 +27,7 @@ struct RPMRepository {
             metadata = try RPMRepositoryMetadata.parse(try IndexFile.contents(repomd, buffer: buffer))
         } catch {
             if shard.owns(repomd.bytes) {
-                emit(.event(ScanEvent(kind: .corrupt, location: Location(path: repomd), message: "repomd.xml could not be read: \(error)")))
+                emit(.event(ScanEvent(failure: error, at: Location(path: repomd), doing: "repomd.xml could not be read")))
             }
             return reading
         }
@@ -48,7 +48,7 @@ struct RPMRepository {
                         message: "does not match repomd.xml: \(actual.size) bytes, \(algorithm) \(actual.hex); repomd.xml says \(file.size.map(String.init) ?? "?") bytes, \(expected)")))
                 }
             } catch {
-                emit(.event(ScanEvent(kind: .unreadable, location: Location(path: path), message: "\(error)")))
+                emit(.event(ScanEvent(failure: error, at: Location(path: path))))
             }
         }
         guard let primary = metadata.primary, let index = PoolCheck.resolve(primary.href, under: root),
@@ -56,15 +56,6 @@ struct RPMRepository {
         else { return reading }
         readPrimary(index, deep: deep, shard: shard, buffer: buffer, reading: &reading, emit: emit)
         return reading
-    }
-
-    /// Parses primary metadata held in memory or in a file (through its descriptor, streaming).
-    static func parsePrimary(_ content: ItemContent, onPackage: @escaping (RPMIndexPackage) -> Void) throws(FormatError) {
-        if let memory = content.memory {
-            try RPMPrimaryMetadata.parse(Array(memory), onPackage: onPackage)
-        } else if let descriptor = content.descriptor {
-            try RPMPrimaryMetadata.parse(file: "/proc/self/fd/\(descriptor)", onPackage: onPackage)
-        }
     }
 
     private func readPrimary(
@@ -76,26 +67,23 @@ struct RPMRepository {
         emit: (RepositoryOutput) -> Void
     ) {
         var pool = PoolCheck(root: root, deep: deep)
-        var entries: [RepositoryIndexEntry] = []
-        do {
-            // The document is decompressed into a spool (memory, or a temporary file when large) and
-            // parsed from there; the entries are handled once the document has been read.
-            let spool = try MemberSpool(initial: [], memoryLimit: 64 << 20, sizeHint: nil)
-            try IndexFile.stream(index, buffer: buffer) { try spool.append($0) }
-            let content = try spool.finish()
-            try Self.parsePrimary(content) { entries.append(RepositoryIndexEntry(rpm: $0)) }
-        } catch {
-            if shard.owns(index.bytes) {
-                emit(.event(ScanEvent(kind: .corrupt, location: Location(path: index), message: "primary metadata could not be read to the end: \(error)")))
-            }
-        }
-        for entry in entries {
+        var parser = RPMPrimaryMetadata()
+        func take(_ package: RPMIndexPackage) {
+            let entry = RepositoryIndexEntry(rpm: package)
             let owned = shard.owns(entry.relativePath.flatMap { PoolCheck.resolve($0, under: root)?.bytes } ?? index.bytes + Array(entry.label.utf8))
             if owned {
                 reading.entries += 1
                 emit(.observation(entry.observation(index: index, kind: "rpm-md repository primary metadata entry")))
             }
             pool.check(entry, index: index, owned: owned, reading: &reading, emit: emit)
+        }
+        do {
+            try IndexFile.stream(index, buffer: buffer) { chunk in try parser.feed(chunk.bytesArray, onPackage: take) }
+            try parser.finish()
+        } catch {
+            if shard.owns(index.bytes) {
+                emit(.event(ScanEvent(failure: error, at: Location(path: index), doing: "primary metadata could not be read to the end")))
+            }
         }
     }
 }

@@ -3,6 +3,9 @@
 
 /// The shipped signature and policy files, embedded at build time.
 enum EmbeddedDefinitions {
+    /// The date of the shipped signature set (Signatures/set-date.txt).
+    static let setDate = "2026-12-04"
+
     /// Signature files by name.
     static let signatures: [(String, String)] = [
         ("dahua.yaml", ###"""

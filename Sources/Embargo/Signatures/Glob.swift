@@ -11,15 +11,10 @@ import Darwin
 /// Without `FNM_PATHNAME`, fnmatch's `*` already crosses slashes, so `**` means the same as `*`.
 enum Glob {
     static func matches(_ pattern: String, _ subject: String, caseInsensitive: Bool = false) -> Bool {
-        fnmatch(pattern, subject, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0
+        unsafe fnmatch(pattern, subject, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0
     }
 
     static func matches(_ pattern: String, bytes: [UInt8], caseInsensitive: Bool = false) -> Bool {
-        let normalized = pattern
-        return (bytes + [0]).withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { characters in
-                fnmatch(normalized, characters.baseAddress.unsafelyUnwrapped, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0
-            }
-        }
+        unsafe ScanPath(bytes: bytes).withCString { unsafe fnmatch(pattern, $0, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0 }
     }
 }

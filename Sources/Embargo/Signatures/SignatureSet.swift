@@ -110,6 +110,9 @@ public struct SignatureSet: Sendable {
         return vendors
     }
 
+    /// The date of the shipped signature set (`Signatures/set-date.txt`).
+    public static var shippedSetDate: String { EmbeddedDefinitions.setDate }
+
     /// The signatures shipped with Embargo (`Signatures/*.yaml`, embedded at build time).
     public static func shipped() throws -> SignatureSet {
         var vendors: [VendorSignature] = []

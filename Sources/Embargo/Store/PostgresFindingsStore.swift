@@ -34,14 +34,14 @@ public actor PostgresFindingsStore: FindingsStore {
                 group.addTask { try await client.query("SELECT 1", logger: logger) }
                 group.addTask {
                     try await Task.sleep(for: Self.connectTimeout)
-                    throw StoreError("no answer within \(Self.connectTimeout)")
+                    throw StoreError(.connection, "no answer within \(Self.connectTimeout)")
                 }
                 try await group.next()
                 group.cancelAll()
             }
         } catch {
             running.cancel()
-            throw StoreError("PostgreSQL \(Self.redacted(url)): \(String(reflecting: error))")
+            throw StoreError(.connection, "PostgreSQL \(Self.redacted(url)): \(String(reflecting: error))")
         }
     }
 
@@ -50,7 +50,7 @@ public actor PostgresFindingsStore: FindingsStore {
 
     static func configuration(_ url: String) throws(StoreError) -> PostgresClient.Configuration {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
-            throw StoreError("not a PostgreSQL URL: \(redacted(url))")
+            throw StoreError(.other, "not a PostgreSQL URL: \(redacted(url))")
         }
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         let user = components.user ?? ProcessInfo.processInfo.environment["PGUSER"] ?? "postgres"
@@ -66,7 +66,7 @@ public actor PostgresFindingsStore: FindingsStore {
         case "disable": tls = .disable
         case "prefer", "allow": tls = .prefer(.makeClientConfiguration())
         case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        case let mode: throw StoreError("unknown sslmode '\(mode)'")
+        case let mode: throw StoreError(.other, "unknown sslmode '\(mode)'")
         }
         return PostgresClient.Configuration(
             host: components.host ?? "localhost", port: components.port ?? 5432, username: user, password: password,
@@ -94,7 +94,7 @@ public actor PostgresFindingsStore: FindingsStore {
             VALUES (\(scan.name), \(scan.started), \(targets), \(scan.shard), \(scan.policy), \(scan.asOf)) RETURNING id
             """, logger: logger)
         for try await id in rows.decode(Int64.self) { return id }
-        throw StoreError("PostgreSQL returned no scan id")
+        throw StoreError(.other, "PostgreSQL returned no scan id")
     }
 
     public func write(_ batch: StoreBatch, scan: Int64) async throws {
@@ -102,32 +102,32 @@ public actor PostgresFindingsStore: FindingsStore {
             for chunk in batch.findings.chunked(Self.rowsPerStatement) {
                 try await insert(connection, "embargo_findings (scan_id, finding_id, vendor, product, verdict, path, record)",
                     casts: ["", "", "", "", "", "", "::jsonb"], rows: chunk) { finding, binds in
-                    try binds.append(scan)
-                    try binds.append(finding.id)
-                    try binds.append(finding.vendor)
-                    try binds.append(finding.product)
-                    try binds.append(finding.verdict)
+                    binds.append(scan)
+                    binds.append(finding.id)
+                    binds.append(finding.vendor)
+                    binds.append(finding.product)
+                    binds.append(finding.verdict)
                     try binds.append(Data(finding.record.path))
-                    try binds.append(finding.record.json)
+                    binds.append(finding.record.json)
                 }
             }
             for chunk in batch.events.chunked(Self.rowsPerStatement) {
                 try await insert(connection, "embargo_events (scan_id, kind, path, record)", casts: ["", "", "", "::jsonb"], rows: chunk) { event, binds in
-                    try binds.append(scan)
-                    try binds.append(event.kind)
+                    binds.append(scan)
+                    binds.append(event.kind)
                     try binds.append(Data(event.record.path))
-                    try binds.append(event.record.json)
+                    binds.append(event.record.json)
                 }
             }
             for chunk in batch.files.chunked(Self.rowsPerStatement) {
                 try await insert(connection, "embargo_files (scan_id, path, size, modified, inode, device)",
                     casts: ["", "", "", "", "", ""], rows: chunk) { file, binds in
-                    try binds.append(scan)
+                    binds.append(scan)
                     try binds.append(Data(file.path))
-                    try binds.append(Int64(clamping: file.stamp.size))
-                    try binds.append(file.stamp.modified)
-                    try binds.append(Int64(bitPattern: file.stamp.inode))
-                    try binds.append(Int64(bitPattern: file.stamp.device))
+                    binds.append(Int64(clamping: file.stamp.size))
+                    binds.append(file.stamp.modified)
+                    binds.append(Int64(bitPattern: file.stamp.inode))
+                    binds.append(Int64(bitPattern: file.stamp.device))
                 }
             }
         }

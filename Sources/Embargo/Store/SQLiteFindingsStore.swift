@@ -6,7 +6,7 @@ public actor SQLiteFindingsStore: FindingsStore {
     ///
     /// - Throws: `StoreError` when it cannot be opened.
     public init(path: String) throws(StoreError) {
-        database = try SQLiteDatabase(path: path, readOnly: false)
+        database = try SQLiteDatabase(storeAt: path)
     }
 
     public func prepare() throws {

@@ -1,5 +1,6 @@
-/// Writes one scan's records into a findings store as they arrive, from any thread, in batches on a
-/// task of its own.
+/// Writes one scan's records into a findings store as they arrive, in batches, on a task of its
+/// own. The queue to that task is bounded: when the store falls behind, `record` waits, so memory
+/// does not grow with the scan.
 public final class ScanRecorder: Sendable {
     private enum Item: Sendable {
         case finding(Finding)
@@ -10,7 +11,7 @@ public final class ScanRecorder: Sendable {
     /// The store's id for the scan being recorded.
     public let scan: Int64
     private let store: any FindingsStore
-    private let continuation: AsyncStream<Item>.Continuation
+    private let queue = ResultChannel<Item>(capacity: 4 * batchSize, senders: 1)
     private let writer: Task<Void, any Error>
     /// Rows written together in one transaction.
     static let batchSize = 2_000
@@ -19,14 +20,13 @@ public final class ScanRecorder: Sendable {
     public init(store: any FindingsStore, scan: Int64) {
         self.store = store
         self.scan = scan
-        let (stream, continuation) = AsyncStream.makeStream(of: Item.self)
-        self.continuation = continuation
-        writer = Task {
+        writer = Task { [queue] in
             var batch = StoreBatch()
             var failure: (any Error)?
-            // After a failed write the stream is still drained, so that records do not pile up in
-            // memory for the rest of the scan; the failure is thrown at the end.
-            for await item in stream where failure == nil {
+            // After a failed write the queue is still drained, so that the scan is not held up; the
+            // failure is thrown at the end.
+            while let item = await queue.next() {
+                guard failure == nil else { continue }
                 switch item {
                 case .finding(let finding):
                     batch.findings.append((
@@ -53,25 +53,26 @@ public final class ScanRecorder: Sendable {
     }
 
     /// Records a finding.
-    public func record(_ finding: Finding) {
-        continuation.yield(.finding(finding))
+    public func record(_ finding: Finding) async {
+        await queue.send(.finding(finding))
     }
 
     /// Records an event.
-    public func record(_ event: ScanEvent) {
-        continuation.yield(.event(event))
+    public func record(_ event: ScanEvent) async {
+        await queue.send(.event(event))
     }
 
     /// Records that a file was read with this stamp, for the next incremental scan.
-    public func record(file path: ScanPath, stamp: FileStamp) {
-        continuation.yield(.file(path.bytes, stamp))
+    public func record(file path: ScanPath, stamp: FileStamp) async {
+        await queue.send(.file(path.bytes, stamp))
     }
 
-    /// Writes what is left and marks the scan finished with its summary.
+    /// Writes what is left and marks the scan finished with its summary (which says whether the
+    /// scan was interrupted).
     ///
     /// - Throws: the store's error, if a write failed.
     public func finish(summary: ScanSummary, finished: String) async throws {
-        continuation.finish()
+        queue.senderFinished()
         try await writer.value
         try await store.finishScan(scan, finished: finished, summary: RecordCoding.json(summary).serialized())
     }

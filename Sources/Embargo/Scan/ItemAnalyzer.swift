@@ -1,0 +1,163 @@
+internal import EmbargoFormats
+internal import EmbargoMatcher
+
+/// Carries one item through the stages: classify it, then expand it (archives, disk images) or match
+/// and extract it, and detect. Archive members come back here one by one, streamed when they hold
+/// nothing to read structurally, held otherwise. One analyzer per worker: it owns the worker's
+/// libmagic handle, matcher scanner and read buffer.
+final class ItemAnalyzer {
+    let recorder: UnitRecorder
+    let buffer = ReadBuffer()
+    private let limits: ScanLimits
+    private let temporaryDirectory: String
+    private let classifier: ItemClassifier
+    private let matcher: ContentMatcher
+    private let extractor: FactExtractor
+    private let detector: Detector
+    private let archives: ArchiveExpander
+    private let images: DiskImageExpander
+
+    init(configuration: ScanConfiguration, detector: Detector, recorder: UnitRecorder) throws(MagicError) {
+        limits = configuration.limits
+        temporaryDirectory = configuration.temporaryDirectory
+        classifier = try ItemClassifier()
+        matcher = ContentMatcher(matcher: configuration.signatures.matcher)
+        extractor = FactExtractor(buffer: ReadBuffer(size: 1 << 16))
+        self.detector = detector
+        self.recorder = recorder
+        archives = ArchiveExpander(limits: configuration.limits)
+        images = DiskImageExpander(limits: configuration.limits)
+    }
+
+    /// Analyses an item whose bytes are all at hand (a file, or a member held for random access).
+    func analyze(_ content: ItemContent, location: Location, logicalPath: [UInt8], budget: ExpansionBudget) throws {
+        defer {
+            if let change = content.change {
+                recorder.report(ScanEvent(kind: .unreadable, location: location, message: "the file changed while it was read: \(change)"))
+            }
+        }
+        let head = try content.bytes(at: 0, count: ItemClassifier.headSize)
+        let kind = classifier.classify(head)
+        switch kind.format {
+        case .fileSystemImage:
+            recorder.report(images.unreadableImage(head, at: location))
+        case .diskImage, .fat:
+            guard !isTooDeep(location, "image not opened") else { return }
+            if kind.format == .fat {
+                images.readFAT(content, range: 0..<content.size, location: location, analyzer: self)
+            } else {
+                images.readPartitions(content, location: location, analyzer: self)
+            }
+        case let format where format.isContainer:
+            // A package's own metadata first: its detections cover the vendor's files inside it.
+            let extraction = extractor.containerFacts(format: format, content: content, location: location)
+            let detections = detect(extraction, hits: [], kind: kind, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
+            report(detections, content: content, head: head)
+            guard !isTooDeep(location, "archive not unpacked") else { return }
+            recorder.coverage.enter(detections)
+            defer { recorder.coverage.leave() }
+            expand(content, format: format, location: location, budget: budget)
+        default:
+            var hits: [PatternHit] = []
+            if let maxFileSize = limits.maxFileSize, content.size > maxFileSize {
+                recorder.report(ScanEvent(
+                    kind: .limit, location: location,
+                    message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)", limit: "max-file-size"))
+            } else {
+                hits = try matcher.match(content, buffer: buffer)
+            }
+            let extraction = extractor.facts(format: kind.format, content: content, logicalPath: logicalPath, location: location)
+            let detections = detect(extraction, hits: hits, kind: kind, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
+            report(detections, content: content, head: head)
+        }
+    }
+
+    /// Unpacks a container (or the `range` of an image that holds one), analysing each member.
+    func expand(_ content: ItemContent, format: ContentFormat, location: Location, range: Range<UInt64>? = nil, budget: ExpansionBudget) {
+        archives.expand(content, format: format, location: location, range: range, budget: budget, recorder: recorder) { member in
+            try analyze(member: &member, budget: budget)
+        }
+    }
+
+    /// Analyses one archive member: held for random access when it is a container or has structure
+    /// to read, otherwise streamed through the matcher and the hash.
+    private func analyze(member: inout MemberReader, budget: ExpansionBudget) throws {
+        let location = member.location
+        let logicalPath = ItemObservation.logicalPath(ofMember: location.members.last?.bytes ?? [])
+        var head: [UInt8] = []
+        var finished = false
+        while head.count < ItemClassifier.headSize {
+            if try member.next(through: buffer, use: { head += $0.bytesArray }) == 0 {
+                finished = true
+                break
+            }
+        }
+        let format = ContentSniffer.format(of: head)
+        if format == .fileSystemImage {
+            recorder.report(images.unreadableImage(head, at: location))
+            return
+        }
+        if format.isContainer || format == .diskImage || format == .fat || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath) {
+            let spool = makeSpool(sizeHint: member.entry.declaredSize)
+            try spool.append(head)
+            while !finished, try member.next(through: buffer, use: { try spool.append($0) }) > 0 {}
+            try analyze(spool.finish(), location: location, logicalPath: logicalPath, budget: budget)
+            return
+        }
+        // Stream: the head first, then the rest as it comes.
+        matcher.beginStream()
+        matcher.feed(head)
+        while !finished, try member.next(through: buffer, use: { matcher.feed($0) }) > 0 {}
+        let (hits, sha256) = matcher.finishStream()
+        let kind = classifier.classify(head)
+        for var detection in detect(.init(), hits: hits, kind: kind, size: member.memberBytes, sha256: sha256, location: location, logicalPath: logicalPath) {
+            detection.item.description = classifier.describe(head, format: format)
+            recorder.report(detection)
+        }
+    }
+
+    /// A spool for a member's bytes, in memory up to the limit and in a temporary file beyond.
+    func makeSpool(sizeHint: Int64?) -> MemberSpool {
+        MemberSpool(memoryLimit: limits.memberMemoryLimit, sizeHint: sizeHint, temporaryDirectory: temporaryDirectory)
+    }
+
+    // MARK: - Detect
+
+    private func detect(
+        _ extraction: FactExtractor.Extraction,
+        hits: [PatternHit],
+        kind: ItemKind,
+        size: UInt64,
+        sha256: String?,
+        location: Location,
+        logicalPath: [UInt8]
+    ) -> [Detection] {
+        for event in extraction.events { recorder.report(event) }
+        return detector.detections(for: ItemObservation(
+            location: location, logicalPath: logicalPath,
+            item: ItemFacts(size: size, sha256: sha256, format: kind.format, mimeType: kind.mimeType, description: ""),
+            stringHits: hits, facts: extraction.facts))
+    }
+
+    /// Reports an item's detections with its hash (computed now, only for items with detections) and
+    /// a description of its content.
+    private func report(_ detections: [Detection], content: ItemContent, head: [UInt8]) {
+        for var detection in detections {
+            if detection.item.sha256 == nil, content.size <= limits.maxHashBytes {
+                detection.item.sha256 = (try? content.sha256(buffer: buffer)) ?? nil
+            }
+            detection.item.description = classifier.describe(head, format: detection.item.format)
+            recorder.report(detection)
+        }
+    }
+
+    /// Whether `location` is as deep as unpacking may go; if so, says so in a `limit` event that
+    /// starts with `what`.
+    private func isTooDeep(_ location: Location, _ what: String) -> Bool {
+        guard location.depth >= limits.maxDepth else { return false }
+        recorder.report(ScanEvent(
+            kind: .limit, location: location,
+            message: "\(what): it is \(location.depth) levels deep, the limit is \(limits.maxDepth)", limit: "max-depth"))
+        return true
+    }
+}

@@ -1,0 +1,40 @@
+/// What the scan made of one unit of work — a directory listed, or a file on disk read with every
+/// archive member, partition and file inside it — delivered whole once the unit is done.
+public struct ScanUnitResult: Sendable {
+    /// A unit of work.
+    public enum Unit: Sendable, Hashable {
+        /// A directory: its listing, and the repository indexes or system root recognised there.
+        case directory(ScanPath)
+        /// A file on disk, with everything inside it.
+        case file(ScanPath)
+
+        /// The unit's path.
+        public var path: ScanPath {
+            switch self {
+            case .directory(let path), .file(let path): path
+            }
+        }
+    }
+
+    /// The unit.
+    public var unit: Unit
+    /// The products found.
+    public var detections: [Detection] = []
+    /// What could not be read or was left out.
+    public var events: [ScanEvent] = []
+    /// What the unit added to the scan's counts.
+    public var counts = ScanCounts()
+    /// The trees recognised at a directory (a repository, a system root).
+    public var recognised: [RecognisedTree] = []
+    /// A file's stamp, when it was read completely; kept by a findings store for the next incremental
+    /// scan.
+    public var readStamp: FileStamp?
+    /// A file's stamp, when it was not read because it is unchanged since the previous scan, whose
+    /// findings and events for it still hold.
+    public var unchangedStamp: FileStamp?
+
+    /// A result with nothing in it yet.
+    public init(unit: Unit) {
+        self.unit = unit
+    }
+}

@@ -1,0 +1,106 @@
+/// One worker of a scan: takes directories and files from the shared queue, one unit at a time,
+/// and hands each unit's result to the scan's output. Directories are listed and their recognised
+/// trees read; files are carried through the stages by the worker's analyzer.
+final class ScanWorker {
+    private let configuration: ScanConfiguration
+    private let walker: DirectoryWalker
+    private let recogniser: TreeRecogniser
+    private let detector: Detector
+    private let recorder = UnitRecorder()
+    private let analyzer: ItemAnalyzer
+    private let progress: ScanProgress
+
+    init(configuration: ScanConfiguration, walker: DirectoryWalker, detector: Detector, progress: ScanProgress) throws(MagicError) {
+        self.configuration = configuration
+        self.walker = walker
+        self.detector = detector
+        self.progress = progress
+        recogniser = TreeRecogniser(walker: walker, deep: configuration.deep, shard: configuration.shard)
+        analyzer = try ItemAnalyzer(configuration: configuration, detector: detector, recorder: recorder)
+    }
+
+    /// Works until the queue is empty or cancelled, sending each unit's result to `output`.
+    func run(_ queue: WorkQueue<WalkItem>, output: ResultChannel<ScanUnitResult>) async {
+        while let item = await queue.next() {
+            if Task.isCancelled {
+                queue.cancel()
+                queue.finished()
+                return
+            }
+            switch item.kind {
+            case .directory:
+                recorder.begin(.directory(item.path))
+                queue.add(walk(item))
+            case .file:
+                recorder.begin(.file(item.path))
+                scanFile(item)
+            }
+            let result = recorder.finish()
+            progress.add(result)
+            queue.finished()
+            await output.send(result)
+        }
+    }
+
+    /// Lists a directory and reads what is recognised there; returns the items to walk next.
+    private func walk(_ item: WalkItem) -> [WalkItem] {
+        let listing = walker.list(item.path, followingLink: item.followsLink)
+        recorder.counts.symbolicLinks += listing.symbolicLinks
+        for event in listing.events { recorder.report(event) }
+        let recognition = recogniser.recognise(at: item.path, listing: listing, within: item.scope, buffer: analyzer.buffer) { output in
+            switch output {
+            case .observation(let observation):
+                for detection in detector.detections(for: observation) { recorder.report(detection) }
+            case .event(let event):
+                recorder.report(event)
+            }
+        }
+        recorder.counts.indexEntries += recognition.indexEntries
+        recorder.counts.coveredByIndex += recognition.coveredPackages
+        for tree in recognition.trees { recorder.recognise(tree) }
+        // What the walk finds below inherits the scope, narrowed where a tree was recognised.
+        let scope = recognition.scope ?? item.scope
+        let rest = listing.items.compactMap { child -> WalkItem? in
+            if let scope, scope.covers(child.path) { return nil }
+            var child = child
+            if child.isDirectory { child.scope = scope }
+            return child
+        }
+        // The queue is last-in first-out: the fixed places of a system root go first.
+        return rest + recognition.priority
+    }
+
+    /// Reads a file on disk, unless another shard owns it or it is unchanged since the last scan.
+    private func scanFile(_ item: WalkItem) {
+        let path = item.path
+        guard configuration.shard.owns(path.bytes) else {
+            recorder.counts.otherShards += 1
+            return
+        }
+        progress.started(path)
+        let location = Location(path: path)
+        let content: ItemContent
+        do {
+            content = try ItemContent(path: path, followingLink: item.followsLink)
+        } catch {
+            recorder.report(ScanEvent(failure: error, at: location))
+            return
+        }
+        if let stamp = content.stamp, let previous = configuration.previousFiles, previous.isUnchanged(path, stamp) {
+            recorder.counts.unchanged += 1
+            recorder.noteUnchanged(stamp)
+            return
+        }
+        var complete = false
+        do {
+            try analyzer.analyze(content, location: location, logicalPath: path.bytes, budget: ExpansionBudget(limit: configuration.limits.maxExpandedBytes))
+            complete = content.change == nil
+        } catch {
+            recorder.report(ScanEvent(failure: error, at: location))
+        }
+        recorder.counts.files += 1
+        recorder.counts.bytes += content.size
+        // A file that could not be read to the end is read again by the next incremental scan.
+        if complete, let stamp = content.stamp { recorder.noteRead(stamp) }
+    }
+}

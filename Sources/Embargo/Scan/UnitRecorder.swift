@@ -1,0 +1,52 @@
+/// Collects what one worker finds in the unit it is working on: detections (less those a package
+/// around them covers), events and counts, handed over whole when the unit is done.
+final class UnitRecorder {
+    private var result: ScanUnitResult
+    /// What packages being unpacked cover.
+    var coverage = PackageCoverage()
+
+    init() {
+        result = ScanUnitResult(unit: .directory(ScanPath(bytes: [])))
+    }
+
+    /// The counts of the unit so far.
+    var counts: ScanCounts {
+        get { result.counts }
+        set { result.counts = newValue }
+    }
+
+    /// Starts a unit.
+    func begin(_ unit: ScanUnitResult.Unit) {
+        result = ScanUnitResult(unit: unit)
+        coverage = PackageCoverage()
+    }
+
+    /// The unit's result; the recorder is empty afterwards.
+    func finish() -> ScanUnitResult {
+        defer { result = ScanUnitResult(unit: result.unit) }
+        return result
+    }
+
+    func report(_ event: ScanEvent) {
+        if event.makesScanIncomplete { result.counts.errors += 1 } else { result.counts.skipped += 1 }
+        result.events.append(event)
+    }
+
+    func report(_ detection: Detection) {
+        guard coverage.admits(detection) else { return }
+        result.counts.findings += 1
+        result.detections.append(detection)
+    }
+
+    func recognise(_ tree: RecognisedTree) {
+        result.recognised.append(tree)
+    }
+
+    func noteRead(_ stamp: FileStamp) {
+        result.readStamp = stamp
+    }
+
+    func noteUnchanged(_ stamp: FileStamp) {
+        result.unchangedStamp = stamp
+    }
+}

@@ -1,0 +1,69 @@
+/// Recognises the trees a walk meets that are read in their own way: package repositories (read
+/// from their indexes) and mounted system roots (whose fixed places are read first).
+struct TreeRecogniser {
+    let walker: DirectoryWalker
+    /// Whether repository scans open every package the indexes name.
+    let deep: Bool
+    let shard: ScanShard
+
+    /// What was recognised at one directory.
+    struct Recognition {
+        /// Items to walk before the rest: a system root's fixed places.
+        var priority: [WalkItem] = []
+        /// The scope for what lies below, narrowed to leave out what was accounted for; nil when
+        /// nothing was recognised.
+        var scope: WalkScope?
+        /// The trees, for the summary.
+        var trees: [RecognisedTree] = []
+        /// Repository index entries read.
+        var indexEntries = 0
+        /// Package files the indexes stand for.
+        var coveredPackages = 0
+    }
+
+    /// Reads a package repository's indexes, or finds a system root's fixed places, when `path` is
+    /// the root of one. Index entries and repository events go to `emit` as they are read.
+    func recognise(
+        at path: ScanPath,
+        listing: DirectoryWalker.Listing,
+        within scope: WalkScope?,
+        buffer: ReadBuffer,
+        emit: (RepositoryOutput) -> Void
+    ) -> Recognition {
+        var recognition = Recognition()
+        // The names of the subdirectories: what every kind of tree is first recognised by.
+        let names = Set(listing.items.filter(\.isDirectory).map { String(decoding: $0.path.lastComponent, as: UTF8.self) })
+        var covered: Set<[UInt8]> = []
+        var reading: RepositoryReading?
+        if names.contains("dists"), let repository = DebianRepository.recognise(path, walker: walker) {
+            reading = repository.read(deep: deep, shard: shard, buffer: buffer, emit: emit)
+        } else if names.contains("repodata"), let repository = RPMRepository.recognise(path) {
+            reading = repository.read(deep: deep, shard: shard, buffer: buffer, emit: emit)
+        }
+        if let reading {
+            covered.formUnion(reading.covered)
+            recognition.indexEntries = reading.entries
+            recognition.coveredPackages = reading.coveredPackages
+            let packages = deep ? "every package opened (--deep)" : "\(reading.coveredPackages) package files described by the indexes not opened"
+            recognition.trees.append(RecognisedTree(
+                path: path, kind: reading.description, detail: "\(reading.entries) index entries read; \(packages)"))
+        }
+        if let root = SystemRoot.recognise(path, directoryNames: names, walker: walker) {
+            recognition.priority = root.fixedPlaces
+            covered.formUnion(root.fixedPlaces.map(\.path.bytes))
+            let places = root.fixedPlaces.map { String(decoding: $0.path.bytes.dropFirst(path.bytes.count + 1), as: UTF8.self) }
+            recognition.trees.append(RecognisedTree(
+                path: path, kind: root.description,
+                detail: "\(root.fixedPlaces.count) fixed places read first: " + places.joined(separator: ", ")))
+        }
+        guard !covered.isEmpty else { return recognition }
+        let narrowed = WalkScope(covering: covered, within: scope)
+        recognition.scope = narrowed
+        recognition.priority = recognition.priority.map { item in
+            var item = item
+            if item.isDirectory { item.scope = narrowed }
+            return item
+        }
+        return recognition
+    }
+}
