@@ -18,6 +18,7 @@ let package = Package(
     products: [
         .library(name: "Embargo", targets: ["Embargo"]),
         .library(name: "EmbargoMatcher", targets: ["EmbargoMatcher"]),
+        .library(name: "EmbargoFormats", targets: ["EmbargoFormats"]),
         .executable(name: "embargo", targets: ["embargo"]),
     ],
     dependencies: [
@@ -96,11 +97,15 @@ let package = Package(
     ]
 )
 
+// CI (and anyone who sets EMBARGO_WARNINGS_AS_ERRORS) builds Embargo's own targets with every
+// warning an error; the dependencies are not affected.
+let warningsAsErrors = Context.environment["EMBARGO_WARNINGS_AS_ERRORS"] != nil
+
 for target in package.targets where target.type != .system {
     target.swiftSettings =
         (target.swiftSettings ?? []) + [
             .enableUpcomingFeature("ExistentialAny"),
             .enableUpcomingFeature("InternalImportsByDefault"),
             .enableUpcomingFeature("MemberImportVisibility"),
-        ]
+        ] + (warningsAsErrors ? [.treatAllWarnings(as: .error)] : [])
 }

@@ -116,3 +116,62 @@ int CEmbargoSystem_unmap_guarded(const void *base, unsigned long length, int slo
     munmap((void *)base, length);
     return faulted;
 }
+
+// MARK: - Crash slots
+
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+static unsigned char *crash_slots_base;
+static unsigned long crash_slot_size;
+static int crash_slot_count;
+static _Thread_local int crash_slot_index = -1;
+static _Thread_local int crash_alternate_stack_set;
+static const int crash_signals[] = {SIGSEGV, SIGILL, SIGBUS, SIGFPE, SIGABRT, SIGTRAP};
+
+static void crash_handler(int signal_number, siginfo_t *info, void *context) {
+    (void)info;
+    (void)context;
+    int index = crash_slot_index;
+    if (crash_slots_base != NULL && index >= 0 && index < crash_slot_count) {
+        crash_slots_base[(unsigned long)index * crash_slot_size + 4] = (unsigned char)signal_number;
+    }
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+void CEmbargoSystem_crash_slots_install(unsigned char *base, unsigned long slot_size, int count) {
+    crash_slots_base = base;
+    crash_slot_size = slot_size;
+    crash_slot_count = count;
+    struct sigaction action;
+    action.sa_sigaction = crash_handler;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+    for (unsigned long index = 0; index < sizeof crash_signals / sizeof crash_signals[0]; index++) {
+        sigaction(crash_signals[index], &action, NULL);
+    }
+}
+
+void CEmbargoSystem_crash_slot_bind(int index) {
+    crash_slot_index = index;
+    // The handler runs on an alternate stack of the thread's own, so that a stack overflow is
+    // caught too (alternate stacks are per thread).
+    if (!crash_alternate_stack_set && crash_slots_base != NULL) {
+        void *memory = malloc(1 << 16);
+        if (memory != NULL) {
+            stack_t stack = {.ss_sp = memory, .ss_size = 1 << 16, .ss_flags = 0};
+            sigaltstack(&stack, NULL);
+            crash_alternate_stack_set = 1;
+        }
+    }
+}
+
+void CEmbargoSystem_die_with_parent(int signal_number) {
+#if defined(__linux__)
+    prctl(PR_SET_PDEATHSIG, signal_number);
+#else
+    (void)signal_number;
+#endif
+}

@@ -136,10 +136,10 @@ struct AhoCorasickAutomaton: Sendable {
         let threshold = matchThreshold
         var state: UInt32 = 0
         var position = 0
-        while position < block.count {
+        while unsafe position < block.count {
             state = unsafe transitions[Int(state) &+ Int(classOf[Int(bytes[position])])]
             if state >= threshold {
-                reportOutputs(ofState: Int(state >> UInt32(strideShift)), endingAt: position, block, verifier, &sink)
+                unsafe reportOutputs(ofState: Int(state >> UInt32(strideShift)), endingAt: position, block, verifier, &sink)
             }
             position &+= 1
         }
@@ -148,7 +148,7 @@ struct AhoCorasickAutomaton: Sendable {
     /// Confirms every anchor that begins exactly at `start`, walking the trie from the root.
     @inline(__always)
     func walk<Sink: MatchSink>(from start: Int, _ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
-        let limit = min(block.count, start + maximumDepth)
+        let limit = unsafe min(block.count, start + maximumDepth)
         var state: UInt32 = 0
         var position = start
         while position < limit {
@@ -156,7 +156,7 @@ struct AhoCorasickAutomaton: Sendable {
             let index = Int(state >> UInt32(strideShift))
             guard Int(depths[index]) == position - start + 1 else { return }
             let anchor = Int(ownAnchors[index])
-            if anchor >= 0 { verifier.confirm(anchor: anchor, at: start, in: block, into: &sink) }
+            if anchor >= 0 { unsafe verifier.confirm(anchor: anchor, at: start, in: block, into: &sink) }
             position += 1
         }
     }
@@ -172,7 +172,7 @@ struct AhoCorasickAutomaton: Sendable {
         var state = ownAnchors[index] >= 0 ? index : Int(outputLinks[index])
         while state >= 0 {
             let start = position - Int(depths[state]) + 1
-            verifier.confirm(anchor: Int(ownAnchors[state]), at: start, in: block, into: &sink)
+            unsafe verifier.confirm(anchor: Int(ownAnchors[state]), at: start, in: block, into: &sink)
             state = Int(outputLinks[state])
         }
     }

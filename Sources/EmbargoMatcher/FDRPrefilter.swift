@@ -141,25 +141,25 @@ struct FDRPrefilter: Sendable {
     /// Finds and confirms every anchor occurrence in the block.
     func scan<Sink: MatchSink>(_ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
         if stride == 4 {
-            scan(block, stride: 4, verifier: verifier, into: &sink)
+            unsafe scan(block, stride: 4, verifier: verifier, into: &sink)
         } else if stride == 2 {
-            scan(block, stride: 2, verifier: verifier, into: &sink)
+            unsafe scan(block, stride: 2, verifier: verifier, into: &sink)
         } else {
-            scan(block, stride: 1, verifier: verifier, into: &sink)
+            unsafe scan(block, stride: 1, verifier: verifier, into: &sink)
         }
     }
 
     @inline(__always)
     private func scan<Sink: MatchSink>(_ block: ScanBlock, stride: Int, verifier: Verifier, into sink: inout Sink) {
-        let count = block.count
+        let count = unsafe block.count
         let reach = unsafe reach.base
         let mask = domainMask
-        let raw = UnsafeRawPointer(unsafe block.bytes)
+        let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         var carry: UInt64 = 0
         var base = 0
         if count >= 16 {
             let candidates = unsafe Self.step(raw, base: 0, stride: stride, reach: reach, mask: mask, carry: &carry)
-            if candidates != 0 { confirmCandidates(candidates, base: 0, block, verifier, &sink) }
+            if candidates != 0 { unsafe confirmCandidates(candidates, base: 0, block, verifier, &sink) }
             base = 8
             // A step reads one byte past its eight positions.
             while base &+ 9 <= count {
@@ -183,7 +183,7 @@ struct FDRPrefilter: Sendable {
                 unsafe copy.copyMemory(from: raw + stepBase, byteCount: min(9, count - stepBase))
                 let candidates = unsafe Self.step(
                     UnsafeRawPointer(copy), base: 0, stride: stride, reach: reach, mask: mask, carry: &carry)
-                if candidates != 0 { confirmCandidates(candidates, base: stepBase, block, verifier, &sink) }
+                if candidates != 0 { unsafe confirmCandidates(candidates, base: stepBase, block, verifier, &sink) }
             }
             base += 8
         }
@@ -263,7 +263,7 @@ struct FDRPrefilter: Sendable {
         _ verifier: Verifier,
         _ sink: inout Sink
     ) -> (base: Int, carry: UInt64?) {
-        let raw = UnsafeRawPointer(unsafe block.bytes)
+        let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
         let before = unsafe raw.loadUnaligned(fromByteOffset: base &- 1, as: UInt64.self)
         let remaining = candidates & ~(Self.repeatedByteLanes(current ^ before) & distinctEndBuckets)
@@ -274,7 +274,7 @@ struct FDRPrefilter: Sendable {
             let word = unsafe reach.base[Int((UInt16(current & 0xFF) &* 0x0101) & domainMask)]
             return (runEnd, Self.carryAfterRun(of: word, stride: stride))
         }
-        confirmCandidates(remaining, base: base, block, verifier, &sink)
+        unsafe confirmCandidates(remaining, base: base, block, verifier, &sink)
         return (base &+ 8, nil)
     }
 
@@ -368,11 +368,11 @@ struct FDRPrefilter: Sendable {
             let bit = remaining.trailingZeroBitCount
             remaining &= remaining &- 1
             let end = base + bit >> 3
-            guard end < block.count else { continue }
+            guard unsafe end < block.count else { continue }
             let bucket = bit & 7
             let start = end - Int(bucketLengths[bucket]) + 1
             guard start >= 0 else { continue }
-            let key = block.foldedWord(at: start) & bucketKeyMasks[bucket]
+            let key = unsafe block.foldedWord(at: start) & bucketKeyMasks[bucket]
             // A run of one byte value is never an anchor here (see `skipsRuns`).
             if skipsRuns, key == (key & 0xFF) &* 0x0101_0101_0101_0101 & bucketKeyMasks[bucket] {
                 continue
@@ -385,7 +385,7 @@ struct FDRPrefilter: Sendable {
                 let anchor = Int(slotAnchors[first + slot])
                 if anchor < 0 { break }
                 if slotKeys[first + slot] == key {
-                    verifier.confirm(anchor: anchor, at: start, in: block, into: &sink)
+                    unsafe verifier.confirm(anchor: anchor, at: start, in: block, into: &sink)
                     break
                 }
                 slot = (slot + 1) & slotMask

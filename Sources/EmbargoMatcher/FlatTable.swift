@@ -11,7 +11,7 @@ final class FlatTable<Element: BitwiseCopyable>: @unchecked Sendable {
 
     init(_ elements: [Element]) {
         count = elements.count
-        base = UnsafeMutablePointer<Element>.allocate(capacity: max(elements.count, 1))
+        unsafe base = UnsafeMutablePointer<Element>.allocate(capacity: max(elements.count, 1))
         unsafe elements.withUnsafeBufferPointer { source in
             guard let sourceBase = source.baseAddress else { return }
             unsafe base.initialize(from: sourceBase, count: source.count)

@@ -54,9 +54,9 @@ public final class MatchScanner {
     public init(matcher: PatternMatcher) {
         self.matcher = matcher
         historyCapacity = max(0, matcher.maximumLength - 1)
-        history = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, 2 * historyCapacity))
+        unsafe history = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, 2 * historyCapacity))
         let words = (matcher.patternCount + 63) / 64
-        seen = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, words))
+        unsafe seen = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, words))
         unsafe seen.initialize(repeating: 0, count: max(1, words))
         occurrenceCounts = []
     }
@@ -180,10 +180,10 @@ public final class MatchScanner {
             let boundary = unsafe ScanBlock(
                 bytes: history, count: historyCount + head, baseOffset: offset - historyCount,
                 startLimit: historyCount, endMinimum: historyCount)
-            matcher.scan(boundary, scratch: scratch, into: &sink)
+            unsafe matcher.scan(boundary, scratch: scratch, into: &sink)
         }
         let block = unsafe ScanBlock(bytes: bytes, count: count, baseOffset: offset, startLimit: .max, endMinimum: 0)
-        matcher.scan(block, scratch: scratch, into: &sink)
+        unsafe matcher.scan(block, scratch: scratch, into: &sink)
         if historyCapacity > 0 {
             if count >= historyCapacity {
                 unsafe history.update(from: bytes + (count - historyCapacity), count: historyCapacity)

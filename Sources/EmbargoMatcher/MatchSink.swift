@@ -13,6 +13,7 @@ protocol MatchSink {
 ///
 /// Streaming scans read the tail of the previous chunks and the head of the next one as a
 /// boundary block; the window keeps each match to the one block that owns it.
+@unsafe
 struct ScanBlock {
     let bytes: UnsafePointer<UInt8>
     let count: Int
@@ -26,13 +27,13 @@ struct ScanBlock {
     /// Reads the folded anchor word at `position`; bytes past the end of the block read as zero.
     @inline(__always)
     func foldedWord(at position: Int) -> UInt64 {
-        if position + 8 <= count {
+        if unsafe position + 8 <= count {
             return CaseFolding.lower(
                 word: unsafe UnsafeRawPointer(bytes).loadUnaligned(fromByteOffset: position, as: UInt64.self)
             )
         }
         var word: UInt64 = 0
-        for index in 0..<max(0, count - position) {
+        for index in unsafe 0..<max(0, count - position) {
             word |= UInt64(unsafe bytes[position + index]) << (8 * index)
         }
         return CaseFolding.lower(word: word)
@@ -53,11 +54,11 @@ struct Verifier: Sendable {
             let pattern = Int(anchors.referencePatterns[reference])
             guard sink.wants(pattern) else { continue }
             let start = position - Int(anchors.referenceOffsets[reference])
-            guard start >= 0, start < block.startLimit else { continue }
+            guard start >= 0, unsafe start < block.startLimit else { continue }
             let end = start + Int(patterns.lengths[pattern])
-            guard end <= block.count, end > block.endMinimum else { continue }
+            guard unsafe end <= block.count, unsafe end > block.endMinimum else { continue }
             if unsafe patterns.matches(pattern, at: block.bytes + start, available: block.count - start) {
-                sink.report(pattern: pattern, end: block.baseOffset + end)
+                unsafe sink.report(pattern: pattern, end: block.baseOffset + end)
             }
         }
     }

@@ -4,6 +4,8 @@ public struct MatcherError: Error, Sendable, CustomStringConvertible {
     public let code: Code
     /// A sentence for people.
     public let message: String
+    /// The index of the pattern at fault, when one is.
+    public let patternIndex: Int?
 
     /// The kinds of compile errors.
     public struct Code: Hashable, Sendable {
@@ -27,11 +29,11 @@ public struct MatcherError: Error, Sendable, CustomStringConvertible {
 
     @inline(never)
     static func pattern(_ index: Int, _ code: Code, _ problem: String) -> MatcherError {
-        MatcherError(code: code, message: "pattern \(index): \(problem)")
+        MatcherError(code: code, message: "pattern \(index): \(problem)", patternIndex: index)
     }
 
     @inline(never)
     static func engine(_ problem: String) -> MatcherError {
-        MatcherError(code: .engineUnavailable, message: problem)
+        MatcherError(code: .engineUnavailable, message: problem, patternIndex: nil)
     }
 }

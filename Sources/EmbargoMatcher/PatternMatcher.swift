@@ -118,7 +118,7 @@ public final class PatternMatcher: Sendable {
         let started = clock.now
         guard patterns.count <= Self.maximumPatternCount else {
             throw MatcherError(
-                code: .tooManyPatterns, message: "\(patterns.count) patterns, at most \(Self.maximumPatternCount)")
+                code: .tooManyPatterns, message: "\(patterns.count) patterns, at most \(Self.maximumPatternCount)", patternIndex: nil)
         }
         for (index, pattern) in patterns.enumerated() {
             if pattern.bytes.isEmpty { throw MatcherError.pattern(index, .emptyPattern, "is empty") }
@@ -234,15 +234,15 @@ public final class PatternMatcher: Sendable {
                 block, instructionSet: plan.instructionSet, records: scratch.records,
                 recordCapacity: ScanScratch.recordCapacity, verifier: verifier, into: &sink)
         case .fdr(let fdr):
-            fdr.scan(block, verifier: verifier, into: &sink)
+            unsafe fdr.scan(block, verifier: verifier, into: &sink)
         case .automaton(let automaton):
-            automaton.scan(block, verifier: verifier, into: &sink)
+            unsafe automaton.scan(block, verifier: verifier, into: &sink)
         }
         if let runPass {
-            runPass.scan(block, verifier: verifier, into: &sink)
+            unsafe runPass.scan(block, verifier: verifier, into: &sink)
         }
         if let automatonPass, automatonPassIsLive(for: sink) {
-            automatonPass.scan(block, verifier: verifier, into: &sink)
+            unsafe automatonPass.scan(block, verifier: verifier, into: &sink)
         }
     }
 
@@ -261,7 +261,7 @@ final class ScanScratch {
     let records: UnsafeMutableRawPointer
 
     init() {
-        records = UnsafeMutableRawPointer.allocate(byteCount: Self.recordCapacity * teddyRecordSize, alignment: 32)
+        unsafe records = UnsafeMutableRawPointer.allocate(byteCount: Self.recordCapacity * teddyRecordSize, alignment: 32)
     }
 
     deinit {

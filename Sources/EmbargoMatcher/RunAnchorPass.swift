@@ -48,7 +48,7 @@ struct RunAnchorPass: Sendable {
     /// Finds every run of a run byte in the block and confirms the anchors it holds.
     func scan<Sink: MatchSink>(_ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
         let bytes = unsafe block.bytes
-        let count = block.count
+        let count = unsafe block.count
         var sample = stride - 1
         var previousRunEnd = 0
         while sample < count {
@@ -62,7 +62,7 @@ struct RunAnchorPass: Sendable {
             while start > previousRunEnd, CaseFolding.lower(unsafe bytes[start - 1]) == folded { start -= 1 }
             var end = sample + 1
             while end < count, CaseFolding.lower(unsafe bytes[end]) == folded { end += 1 }
-            confirmRun(of: folded, from: start, to: end, block, verifier, &sink)
+            unsafe confirmRun(of: folded, from: start, to: end, block, verifier, &sink)
             previousRunEnd = end
             sample = max(sample + stride, end + stride - 1)
         }
@@ -80,7 +80,7 @@ struct RunAnchorPass: Sendable {
             guard end - start >= length else { return }
             guard patternsOfAnchor[anchor].contains(where: { sink.wants(Int($0)) }) else { continue }
             for anchorStart in start...(end - length) {
-                verifier.confirm(anchor: anchor, at: anchorStart, in: block, into: &sink)
+                unsafe verifier.confirm(anchor: anchor, at: anchorStart, in: block, into: &sink)
                 if !patternsOfAnchor[anchor].contains(where: { sink.wants(Int($0)) }) { break }
             }
         }

@@ -79,13 +79,13 @@ struct TeddyPrefilter: Sendable {
         verifier: Verifier,
         into sink: inout Sink
     ) {
-        let lastStart = block.count - maskCount
+        let lastStart = unsafe block.count - maskCount
         guard lastStart >= 0 else { return }
         var position = 0
         #if arch(x86_64)
         if instructionSet >= .ssse3 {
             let width = instructionSet == .avx2 && !isFat ? 32 : 16
-            let vectorLimit = block.count - (maskCount - 1) - (instructionSet == .avx2 && isFat ? 16 : width)
+            let vectorLimit = unsafe block.count - (maskCount - 1) - (instructionSet == .avx2 && isFat ? 16 : width)
             while position <= vectorLimit {
                 let run: (resume: Int, written: Int)
                 if instructionSet == .avx2 {
@@ -105,8 +105,8 @@ struct TeddyPrefilter: Sendable {
         }
         #endif
         while position <= lastStart {
-            if candidateBuckets(at: position, block) != 0 {
-                confirmation.walk(from: position, block, verifier: verifier, into: &sink)
+            if unsafe candidateBuckets(at: position, block) != 0 {
+                unsafe confirmation.walk(from: position, block, verifier: verifier, into: &sink)
             }
             position += 1
         }
@@ -140,13 +140,13 @@ struct TeddyPrefilter: Sendable {
         let word2 = unsafe record.load(fromByteOffset: 24, as: UInt64.self)
         let word3 = unsafe record.load(fromByteOffset: 32, as: UInt64.self)
         if isFat {
-            confirmPositions(word0 | word2, from: start, block, verifier, &sink)
-            confirmPositions(word1 | word3, from: start + 8, block, verifier, &sink)
+            unsafe confirmPositions(word0 | word2, from: start, block, verifier, &sink)
+            unsafe confirmPositions(word1 | word3, from: start + 8, block, verifier, &sink)
         } else {
-            confirmPositions(word0, from: start, block, verifier, &sink)
-            confirmPositions(word1, from: start + 8, block, verifier, &sink)
-            confirmPositions(word2, from: start + 16, block, verifier, &sink)
-            confirmPositions(word3, from: start + 24, block, verifier, &sink)
+            unsafe confirmPositions(word0, from: start, block, verifier, &sink)
+            unsafe confirmPositions(word1, from: start + 8, block, verifier, &sink)
+            unsafe confirmPositions(word2, from: start + 16, block, verifier, &sink)
+            unsafe confirmPositions(word3, from: start + 24, block, verifier, &sink)
         }
     }
 
@@ -163,7 +163,7 @@ struct TeddyPrefilter: Sendable {
         while remaining != 0 {
             let byteIndex = remaining.trailingZeroBitCount >> 3
             remaining &= ~(0xFF << UInt64(byteIndex << 3))
-            confirmation.walk(from: start + byteIndex, block, verifier: verifier, into: &sink)
+            unsafe confirmation.walk(from: start + byteIndex, block, verifier: verifier, into: &sink)
         }
     }
 }

@@ -26,14 +26,14 @@ package func teddyScanAVX2(
 ) -> (resume: Int, written: Int) {
     let run = unsafe TeddyAVX2Run(bytes: bytes, tables: UnsafeRawPointer(tables), records: records, capacity: capacity)
     switch (maskCount, isFat) {
-    case (1, false): return unsafe run.slim(masks: 1, from: start, limit: limit)
-    case (2, false): return unsafe run.slim(masks: 2, from: start, limit: limit)
-    case (3, false): return unsafe run.slim(masks: 3, from: start, limit: limit)
-    case (_, false): return unsafe run.slim(masks: 4, from: start, limit: limit)
-    case (1, true): return unsafe run.fat(masks: 1, from: start, limit: limit)
-    case (2, true): return unsafe run.fat(masks: 2, from: start, limit: limit)
-    case (3, true): return unsafe run.fat(masks: 3, from: start, limit: limit)
-    default: return unsafe run.fat(masks: 4, from: start, limit: limit)
+    case (1, false): return run.slim(masks: 1, from: start, limit: limit)
+    case (2, false): return run.slim(masks: 2, from: start, limit: limit)
+    case (3, false): return run.slim(masks: 3, from: start, limit: limit)
+    case (_, false): return run.slim(masks: 4, from: start, limit: limit)
+    case (1, true): return run.fat(masks: 1, from: start, limit: limit)
+    case (2, true): return run.fat(masks: 2, from: start, limit: limit)
+    case (3, true): return run.fat(masks: 3, from: start, limit: limit)
+    default: return run.fat(masks: 4, from: start, limit: limit)
     }
 }
 
@@ -71,7 +71,7 @@ private struct TeddyAVX2Run {
         let low1 = masks > 1 ? table(1, high: false) : low0, high1 = masks > 1 ? table(1, high: true) : high0
         let low2 = masks > 2 ? table(2, high: false) : low0, high2 = masks > 2 ? table(2, high: true) : high0
         let low3 = masks > 3 ? table(3, high: false) : low0, high3 = masks > 3 ? table(3, high: true) : high0
-        let raw = UnsafeRawPointer(unsafe bytes)
+        let raw = unsafe UnsafeRawPointer(unsafe bytes)
         var position = start
         var written = 0
         while position <= limit {
@@ -104,14 +104,14 @@ private struct TeddyAVX2Run {
         let low1 = masks > 1 ? table(1, high: false) : low0, high1 = masks > 1 ? table(1, high: true) : high0
         let low2 = masks > 2 ? table(2, high: false) : low0, high2 = masks > 2 ? table(2, high: true) : high0
         let low3 = masks > 3 ? table(3, high: false) : low0, high3 = masks > 3 ? table(3, high: true) : high0
-        let raw = UnsafeRawPointer(unsafe bytes)
+        let raw = unsafe UnsafeRawPointer(unsafe bytes)
         var position = start
         var written = 0
         while position <= limit {
-            var result = lookup(broadcast(raw, position), low: low0, high: high0)
-            if masks > 1 { result = _mm256_and_si256(result, lookup(broadcast(raw, position + 1), low: low1, high: high1)) }
-            if masks > 2 { result = _mm256_and_si256(result, lookup(broadcast(raw, position + 2), low: low2, high: high2)) }
-            if masks > 3 { result = _mm256_and_si256(result, lookup(broadcast(raw, position + 3), low: low3, high: high3)) }
+            var result = unsafe lookup(broadcast(raw, position), low: low0, high: high0)
+            if masks > 1 { result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 1), low: low1, high: high1)) }
+            if masks > 2 { result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 2), low: low2, high: high2)) }
+            if masks > 3 { result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 3), low: low3, high: high3)) }
             if _mm256_testz_si256(result, result) == 0 {
                 record(result, at: position, index: written)
                 written += 1

@@ -24,10 +24,10 @@ package func teddyScanSSSE3(
 ) -> (resume: Int, written: Int) {
     let run = unsafe TeddySSSE3Run(bytes: bytes, tables: UnsafeRawPointer(tables), records: records, capacity: capacity)
     switch maskCount {
-    case 1: return unsafe run.scan(masks: 1, isFat: isFat, from: start, limit: limit)
-    case 2: return unsafe run.scan(masks: 2, isFat: isFat, from: start, limit: limit)
-    case 3: return unsafe run.scan(masks: 3, isFat: isFat, from: start, limit: limit)
-    default: return unsafe run.scan(masks: 4, isFat: isFat, from: start, limit: limit)
+    case 1: return run.scan(masks: 1, isFat: isFat, from: start, limit: limit)
+    case 2: return run.scan(masks: 2, isFat: isFat, from: start, limit: limit)
+    case 3: return run.scan(masks: 3, isFat: isFat, from: start, limit: limit)
+    default: return run.scan(masks: 4, isFat: isFat, from: start, limit: limit)
     }
 }
 
@@ -54,7 +54,7 @@ private struct TeddySSSE3Run {
     /// The buckets of one half (0–7 or 8–15) allowed at the 16 positions from `position`.
     @inline(__always)
     func buckets(masks: Int, at position: Int, upperBuckets: Bool) -> __m128i {
-        let raw = UnsafeRawPointer(unsafe bytes)
+        let raw = unsafe UnsafeRawPointer(unsafe bytes)
         var result = lookup(
             unsafe raw.loadUnaligned(fromByteOffset: position, as: __m128i.self),
             low: table(0, high: false, upperBuckets: upperBuckets), high: table(0, high: true, upperBuckets: upperBuckets))

@@ -9,7 +9,7 @@ struct SignatureOptions: ParsableArguments {
 
     func load() throws -> SignatureSet {
         guard let signatures else { return try SignatureSet.shipped() }
-        return try SignatureSet(vendors: try SignatureSet.load(directory: signatures))
+        return try SignatureSet(directory: signatures)
     }
 }
 

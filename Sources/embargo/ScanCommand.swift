@@ -87,6 +87,13 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "No progress and no summary on standard error.")
     var quiet = false
 
+    @Flag(name: .long, help: "Scan in this process, without a supervising parent that survives a crash of a reader.")
+    var inProcess = false
+
+    /// Set by a supervising parent for the scanning child it starts.
+    @Option(name: .long, help: .hidden)
+    var supervisedChildState: String?
+
     func validate() throws {
         guard (1...ScanConfiguration.maximumJobs).contains(jobs) else {
             throw ValidationError("--jobs must be between 1 and \(ScanConfiguration.maximumJobs)")
@@ -127,6 +134,10 @@ struct ScanCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.message)
         }
+        if let supervisedChildState {
+            try await ScanExecution.runChild(configuration: configuration, statePath: supervisedChildState)
+            return
+        }
         var outputFile = OutputFile.standardOutput
         if let output {
             do {
@@ -161,9 +172,18 @@ struct ScanCommand: AsyncParsableCommand {
         let session = ScanSession(
             evaluator: evaluator, report: ReportWriter(format: reportFormat, output: outputFile, evaluator: evaluator),
             recorder: stored?.recorder, carried: stored?.carried ?? CarriedRecords())
-        let scanner = Embargo.Scanner(configuration: configuration)
-        let display = ProgressDisplay(progress: scanner.progress, enabled: !noProgress && !quiet && isatty(2) != 0)
-        let outcome = await ScanExecution.run(scanner: scanner, session: session, display: display)
+        let outcome: ScanOutcome
+        let showsProgress = !noProgress && !quiet && isatty(2) != 0
+        if inProcess {
+            let scanner = Embargo.Scanner(configuration: configuration)
+            outcome = await ScanExecution.run(scanner: scanner, session: session, display: ProgressDisplay(progress: scanner.progress, enabled: showsProgress))
+        } else {
+            let supervisor = SupervisedScan(
+                executable: ScanExecution.executablePath, arguments: Array(CommandLine.arguments.dropFirst()), jobs: jobs,
+                previousFiles: configuration.previousFiles, temporaryDirectory: configuration.temporaryDirectory)
+            let progress = ScanProgress()
+            outcome = await ScanExecution.run(supervisor: supervisor, progress: progress, session: session, display: ProgressDisplay(progress: progress, enabled: showsProgress))
+        }
         await stored?.store.close()
         switch outcome {
         case .failed(let message):

@@ -15,6 +15,38 @@ enum ScanOutcome {
 /// cleanly: the first signal stops taking new work and lets the report and the store be finished
 /// as interrupted; a second one ends the process at once.
 enum ScanExecution {
+    /// This program, for starting the supervised scanning process.
+    static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Scans in a child process supervised by this one, which survives the child's crashes.
+    static func run(supervisor: SupervisedScan, progress: ScanProgress, session: ScanSession, display: ProgressDisplay) async -> ScanOutcome {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let interrupts = InterruptHandler { supervisor.stop() }
+        defer { interrupts.stop() }
+        display.start()
+        let interrupted: Bool
+        do {
+            interrupted = try await supervisor.run(
+                progress: progress, onResult: { try await session.take($0) }, onCrash: { try await session.take(standalone: $0) })
+        } catch {
+            display.stop()
+            return .failed("\(error)")
+        }
+        display.stop()
+        return await finish(session, elapsed: clock.now - started, interrupted: interrupted)
+    }
+
+    /// The scanning child's side: scans and hands its results to the parent.
+    static func runChild(configuration: ScanConfiguration, statePath: String) async throws {
+        let child = try ScanChild(configuration: configuration, statePath: statePath)
+        let interrupts = InterruptHandler { child.stop() }
+        defer { interrupts.stop() }
+        try await child.run()
+    }
+
     static func run(scanner: Embargo.Scanner, session: ScanSession, display: ProgressDisplay) async -> ScanOutcome {
         let clock = ContinuousClock()
         let started = clock.now
@@ -30,9 +62,13 @@ enum ScanExecution {
         }
         display.stop()
         defer { interrupts.stop() }
+        return await finish(session, elapsed: clock.now - started, interrupted: scanned.interrupted)
+    }
+
+    /// Finishes the report and the store.
+    private static func finish(_ session: ScanSession, elapsed: Duration, interrupted: Bool) async -> ScanOutcome {
         do {
-            let summary = try await session.finish(
-                elapsed: clock.now - started, interrupted: scanned.interrupted, finishedAt: ScanCommand.timestamp(Date()))
+            let summary = try await session.finish(elapsed: elapsed, interrupted: interrupted, finishedAt: ScanCommand.timestamp(Date()))
             return .finished(summary)
         } catch let error as ReportError {
             return .failed(error.message)

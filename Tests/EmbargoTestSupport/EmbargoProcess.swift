@@ -44,10 +44,12 @@ public enum EmbargoProcess {
     /// drops to that user and group first (with setpriv, as root), so that permissions apply. With
     /// `measuringMemory`, the run goes through `/usr/bin/time`, which forks it from a small process:
     /// a child spawned straight from the test process would count the test process's memory as its
-    /// own peak (posix_spawn shares the parent's memory until exec).
+    /// own peak (posix_spawn shares the parent's memory until exec). With `signal`, the child is
+    /// sent that signal once `delay` has passed, before anything is read from it: a child with more
+    /// output than a pipe holds is then still running, blocked on the full pipe.
     public static func run(
         _ arguments: [String], asUser: (uid: Int, gid: Int)? = nil, environment: [String: String] = [:],
-        measuringMemory: Bool = false
+        measuringMemory: Bool = false, signal: (number: Int32, delay: Duration)? = nil
     ) throws -> Result {
         var command = [executable] + arguments
         if measuringMemory { command = ["/usr/bin/time", "-f", "\(peakMarker)%M"] + command }
@@ -70,6 +72,11 @@ public enum EmbargoProcess {
         guard spawned == 0 else { throw TestSupportError("cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
         try out.fileHandleForWriting.close()
         try err.fileHandleForWriting.close()
+        if let signal {
+            let nanoseconds = signal.delay.components.seconds * 1_000_000_000 + signal.delay.components.attoseconds / 1_000_000_000
+            usleep(useconds_t(nanoseconds / 1_000))
+            kill(pid, signal.number)
+        }
         let (outputData, errorData) = readToEnd(output: out.fileHandleForReading, errors: err.fileHandleForReading)
         var status: Int32 = 0
         waitpid(pid, &status, 0)

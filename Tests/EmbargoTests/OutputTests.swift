@@ -22,7 +22,7 @@ import Testing
         try ArchiveBuilder.write(directory.file("tree/bomb.tar.zst"), format: .tar, filter: .zstd, entries: [("z".bytes, [UInt8](repeating: 0, count: 24 << 20))])
         let odd: [UInt8] = Array(directory.file("tree/odd-").utf8) + [0xC3, 0x28] + Array(".txt".utf8)
         try Data(mentionText.utf8).write(to: URL(fileURLWithPath: String(decoding: odd, as: UTF8.self)))
-        _ = (odd + [0]).withUnsafeBufferPointer { buffer in
+        (odd + [0]).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { path in
                 let descriptor = open(path.baseAddress!, O_CREAT | O_WRONLY, 0o644)
                 _ = mentionText.withCString { write(descriptor, $0, strlen($0)) }

@@ -21,6 +21,11 @@ import Testing
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".yaml") }
         #expect(Set(files) == Set(EmbeddedDefinitions.signatures.map(\.0)))
+        let policies = try FileManager.default.contentsOfDirectory(atPath: root + "/policies").filter { $0.hasSuffix(".yaml") }
+        #expect(Set(policies) == Set(EmbeddedDefinitions.policies.map(\.0)), "every policy file is embedded, and nothing else")
+        let date = try String(contentsOfFile: root + "/set-date.txt", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(EmbeddedDefinitions.setDate == date)
+        #expect(CalendarDate(date) != nil, "the set date is a date")
     }
 
     struct Broken: Sendable, CustomTestStringConvertible {
@@ -41,6 +46,8 @@ import Testing
         Broken(yaml: "vendor: acme\nname: Acme\nproducts:\n  - id: acme-x\n    name: X\n    family: tool\n    evidence:\n      - hex: \"4D 5Z\"\n",
                expected: "broken.yaml:8:14: products[0].evidence[0].hex: not a hex pattern"),
         Broken(yaml: "vendor: acme\nname: [unclosed\n", expected: "broken.yaml:3: not valid YAML"),
+        Broken(yaml: "vendor: acme\nname: Acme\nproducts:\n  - id: acme-x\n    name: X\n    family: tool\n    evidence:\n      - string: \"" + String(repeating: "a", count: 20_000) + "\"\n",
+               expected: "broken.yaml:8:17: products[0].evidence[0].string: a string of 20000 bytes as matched; patterns are at most 16384 bytes"),
     ]
 
     @Test(arguments: broken)

@@ -67,11 +67,14 @@ import Testing
         try storeRoundTrip(database: directory.file("findings.sqlite"))
     }
 
-    /// Runs against the server that scripts/test.sh starts (EMBARGO_TEST_POSTGRES_URL).
-    @Test func thePostgreSQLStoreKeepsScansAndSkipsUnchangedFiles() throws {
-        let url = try #require(
-            ProcessInfo.processInfo.environment["EMBARGO_TEST_POSTGRES_URL"],
-            "EMBARGO_TEST_POSTGRES_URL is not set: run the tests with scripts/test.sh, which starts a local PostgreSQL server")
+    /// Runs against the server that scripts/test.sh starts (EMBARGO_TEST_POSTGRES_URL); under plain
+    /// `swift test` without a server it is skipped, and says why.
+    @Test(
+        .enabled(
+            if: ProcessInfo.processInfo.environment["EMBARGO_TEST_POSTGRES_URL"] != nil,
+            "EMBARGO_TEST_POSTGRES_URL is not set: scripts/test.sh starts a local PostgreSQL server and sets it"))
+    func thePostgreSQLStoreKeepsScansAndSkipsUnchangedFiles() throws {
+        let url = try #require(ProcessInfo.processInfo.environment["EMBARGO_TEST_POSTGRES_URL"])
         try storeRoundTrip(database: url)
     }
 

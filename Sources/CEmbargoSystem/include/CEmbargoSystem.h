@@ -30,4 +30,17 @@ int CEmbargoSystem_mkostemp(char *template, int flags);
 const void *CEmbargoSystem_map_guarded(int descriptor, long long offset, unsigned long length, int *slot);
 int CEmbargoSystem_unmap_guarded(const void *base, unsigned long length, int slot);
 
+/// Crash slots, for a scan supervised by a parent process. `base` is memory shared with the parent
+/// (`count` slots of `slot_size` bytes); each worker thread binds the slot it writes its current item
+/// into. On SIGSEGV, SIGILL, SIGBUS, SIGFPE, SIGABRT or SIGTRAP the handler writes the signal number
+/// into byte 4 of the crashing thread's slot (if it has one), then lets the signal take its default
+/// effect, so that the parent learns which item was being read when the process died.
+void CEmbargoSystem_crash_slots_install(unsigned char *base, unsigned long slot_size, int count);
+
+/// Binds the calling thread to slot `index` (-1 for none).
+void CEmbargoSystem_crash_slot_bind(int index);
+
+/// Makes the process receive `signal_number` when its parent dies (Linux); a no-op elsewhere.
+void CEmbargoSystem_die_with_parent(int signal_number);
+
 #endif

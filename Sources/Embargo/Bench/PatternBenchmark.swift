@@ -3,28 +3,28 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-public import EmbargoMatcher
+package import EmbargoMatcher
 
 /// Benchmark mode: the matcher alone over files, comparable with the peer tools (`hsscan`, YARA).
 ///
 /// Every regular file under the paths is read through the scan pipeline's reader and the matcher, in
 /// distinct-pattern mode; no classification, archives or signatures are involved.
-public struct PatternBenchmark: Sendable {
+package struct PatternBenchmark: Sendable {
     /// What to run.
-    public struct Configuration: Sendable {
+    package struct Configuration: Sendable {
         /// Files or directories to scan.
-        public var paths: [ScanPath]
+        package var paths: [ScanPath]
         /// The patterns, ids in order.
-        public var patterns: [Pattern]
+        package var patterns: [Pattern]
         /// Concurrent workers.
-        public var jobs: Int
+        package var jobs: Int
         /// Matcher options (engine and instruction set).
-        public var matcherOptions: PatternMatcher.Options
+        package var matcherOptions: PatternMatcher.Options
         /// Exclusions.
-        public var excludes: [ExcludeGlob]
+        package var excludes: [ExcludeGlob]
 
         /// A configuration.
-        public init(
+        package init(
             paths: [ScanPath],
             patterns: [Pattern],
             jobs: Int,
@@ -40,43 +40,43 @@ public struct PatternBenchmark: Sendable {
     }
 
     /// The patterns found in one file.
-    public struct FileHits: Sendable {
+    package struct FileHits: Sendable {
         /// The file.
-        public let path: ScanPath
+        package let path: ScanPath
         /// The distinct pattern ids found, ascending.
-        public let patterns: [Int]
+        package let patterns: [Int]
     }
 
     /// What a run measured.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// Files with at least one pattern, by path.
-        public let hits: [FileHits]
+        package let hits: [FileHits]
         /// Regular files read.
-        public let files: Int
+        package let files: Int
         /// Bytes read.
-        public let bytes: UInt64
+        package let bytes: UInt64
         /// Files that could not be read.
-        public let unreadable: Int
+        package let unreadable: Int
         /// Wall time of the scan, compile excluded.
-        public let scanDuration: Duration
+        package let scanDuration: Duration
         /// What the matcher compiled to (and how long it took).
-        public let plan: PatternMatcher.Plan
+        package let plan: PatternMatcher.Plan
         /// Peak resident memory of the process, in bytes.
-        public let peakResidentBytes: Int
+        package let peakResidentBytes: Int
     }
 
     /// The configuration.
-    public let configuration: Configuration
+    package let configuration: Configuration
 
     /// A benchmark.
-    public init(configuration: Configuration) {
+    package init(configuration: Configuration) {
         self.configuration = configuration
     }
 
     /// Compiles the patterns and scans.
     ///
     /// - Throws: `MatcherError` when the patterns do not compile.
-    public func run() async throws -> Result {
+    package func run() async throws -> Result {
         let matcher = try PatternMatcher(patterns: configuration.patterns, options: configuration.matcherOptions)
         let walker = DirectoryWalker(excludes: configuration.excludes)
         var initial: [WalkItem] = []

@@ -1,22 +1,22 @@
 internal import EmbargoFormats
-public import EmbargoMatcher
+import EmbargoMatcher
 
 /// Everything the extract stage observed about one item, ready for the signatures.
-public struct ItemObservation: Sendable {
+struct ItemObservation: Sendable {
     /// Where the item is.
-    public var location: Location
+    var location: Location
     /// The item's path as software on the scanned system would see it: the on-disk path, or for an
     /// archive member its name inside the archive, starting with `/`.
-    public var logicalPath: [UInt8]
+    var logicalPath: [UInt8]
     /// The recognised format, MIME type, size and hash.
-    public var item: ItemFacts
+    var item: ItemFacts
     /// The distinct signature strings found in the content, with their first end offsets.
-    public var stringHits: [PatternHit]
+    var stringHits: [PatternHit]
     /// Structural facts (certificate subjects, version fields, package records).
-    public var facts: [Fact]
+    var facts: [Fact]
 
     /// An observation.
-    public init(location: Location, logicalPath: [UInt8], item: ItemFacts, stringHits: [PatternHit], facts: [Fact]) {
+    init(location: Location, logicalPath: [UInt8], item: ItemFacts, stringHits: [PatternHit], facts: [Fact]) {
         self.location = location
         self.logicalPath = logicalPath
         self.item = item

@@ -12,7 +12,7 @@ public struct Policy: Sendable, Hashable {
     /// The verdict for detections that are only mentions (never `prohibited`).
     public var mentionVerdict: Verdict
     /// The rules, tried in order; the first that selects a detection decides.
-    public var rules: [PolicyRule]
+    package var rules: [PolicyRule]
     /// For a combined policy, the policies it combines (the strictest verdict wins); then `rules` is empty.
     public var combines: [String]
     /// The file it came from.
@@ -20,27 +20,27 @@ public struct Policy: Sendable, Hashable {
 }
 
 /// One rule of a policy.
-public struct PolicyRule: Sendable, Hashable {
+package struct PolicyRule: Sendable, Hashable {
     /// The rule id, unique in its policy.
-    public var id: String
+    package var id: String
     /// Which detections it applies to.
-    public var selector: RuleSelector
+    package var selector: RuleSelector
     /// The verdict by period; the period containing the as-of date applies.
-    public var periods: [PolicyPeriod]
+    package var periods: [PolicyPeriod]
     /// The legal citation for the rule.
-    public var citation: String
+    package var citation: String
 }
 
 /// A span of dates and the verdict that holds in it.
-public struct PolicyPeriod: Sendable, Hashable {
+package struct PolicyPeriod: Sendable, Hashable {
     /// The first day the verdict holds, or nil for "since always".
-    public var from: CalendarDate?
+    package var from: CalendarDate?
     /// The first day it no longer holds, or nil for "from then on".
-    public var until: CalendarDate?
+    package var until: CalendarDate?
     /// The verdict.
-    public var verdict: Verdict
+    package var verdict: Verdict
     /// Why, for people.
-    public var reason: String
+    package var reason: String
 
     func contains(_ date: CalendarDate) -> Bool {
         (from.map { date >= $0 } ?? true) && (until.map { date < $0 } ?? true)
@@ -61,19 +61,19 @@ public enum DetectionForm: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Which detections a rule applies to; every field given must match.
-public struct RuleSelector: Sendable, Hashable {
+package struct RuleSelector: Sendable, Hashable {
     /// Vendor ids (any of).
-    public var vendors: [String] = []
+    package var vendors: [String] = []
     /// Product ids (any of).
-    public var products: [String] = []
+    package var products: [String] = []
     /// Product families (any of).
-    public var families: [String] = []
+    package var families: [String] = []
     /// Confidences (any of).
-    public var confidences: [DetectionConfidence] = []
+    package var confidences: [DetectionConfidence] = []
     /// Evidence kinds, at least one of which the detection must have (`package.name`, `certificate.subject`).
-    public var evidenceKinds: [String] = []
+    package var evidenceKinds: [String] = []
     /// Forms (any of).
-    public var forms: [DetectionForm] = []
+    package var forms: [DetectionForm] = []
 
     func selects(_ detection: Detection) -> Bool {
         (vendors.isEmpty || vendors.contains(detection.vendor))

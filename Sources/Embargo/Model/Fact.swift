@@ -1,8 +1,8 @@
 /// A piece of identity that a structural reader pulled out of an item: a certificate subject, a
 /// version-resource field, a package record's name. Signatures turn facts into evidence.
-public struct Fact: Sendable, Hashable {
+package struct Fact: Sendable, Hashable {
     /// What the fact is.
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    package enum Kind: String, Sendable, Hashable, CaseIterable {
         case certificateSubject = "certificate.subject"
         case certificateIssuer = "certificate.issuer"
         case packageName = "package.name"
@@ -20,21 +20,21 @@ public struct Fact: Sendable, Hashable {
     }
 
     /// The kind.
-    public var kind: Kind
+    package var kind: Kind
     /// The value as read.
-    public var value: String
+    package var value: String
     /// Where in the structure it was read (`signer`, `chain[1]`, `Maintainer`, ...).
-    public var field: String?
+    package var field: String?
     /// The record inside the item it belongs to (a package in a package database, a certificate in a
     /// bundle); nil when it describes the item itself.
-    public var record: String?
+    package var record: String?
     /// The byte offset of the structure it came from, where known.
-    public var offset: UInt64?
+    package var offset: UInt64?
     /// Where the fact comes from, which decides the form of a detection built on it.
-    public var origin: Origin
+    package var origin: Origin
 
     /// Where a fact comes from.
-    public enum Origin: String, Sendable, Hashable {
+    package enum Origin: String, Sendable, Hashable {
         /// An installed-software record (dpkg status, rpmdb) or a system trust store.
         case installedRecord
         /// A package file's own metadata (.deb control, .rpm header).
@@ -46,7 +46,7 @@ public struct Fact: Sendable, Hashable {
     }
 
     /// A fact.
-    public init(
+    package init(
         kind: Kind,
         value: String,
         field: String? = nil,

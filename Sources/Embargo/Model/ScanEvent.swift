@@ -16,6 +16,9 @@ public struct ScanEvent: Sendable, Hashable {
         /// A repository that does not hold what its indexes promise: a checksum or size that does not
         /// match, or a file they name that is missing.
         case integrity
+        /// The scanning process crashed while reading this item (a defect in a reader, or a kill for
+        /// memory); the item was skipped and the scan went on in a new process.
+        case crashed
     }
 
     /// The kind.

@@ -77,15 +77,7 @@ internal import CEmbargoSystem
     }
 
     private func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
-        var written = 0
-        while written < bytes.count {
-            let result = unsafe systemWrite(descriptor, UnsafeRawBufferPointer(rebasing: bytes[written...]))
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw SystemError.lastError("write to a temporary file")
-            }
-            written += result
-        }
+        try unsafe writeAll(descriptor, bytes, what: "write to a temporary file")
     }
 
     /// An unlinked temporary file in `directory`: it disappears when closed.
@@ -96,9 +88,4 @@ internal import CEmbargoSystem
         _ = unsafe unlink(template)
         return descriptor
     }
-}
-
-/// `write(2)`, named so that it does not collide with methods called `write`.
-func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
-    unsafe write(descriptor, bytes.baseAddress, bytes.count)
 }

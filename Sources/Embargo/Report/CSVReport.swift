@@ -4,7 +4,7 @@ import Foundation
 /// that a spreadsheet would read as a formula (it begins with `=`, `+`, `-`, `@`, a tab or a carriage
 /// return) is prefixed with `'`, as OWASP advises against CSV injection: names inside archives are
 /// chosen by whoever made the archive.
-public enum CSVReport {
+package enum CSVReport {
     static let columns = [
         "type", "id", "verdict", "vendor", "product", "product_name", "family", "confidence", "form", "path", "members",
         "record", "policy", "rule", "citation", "reason", "effective_date", "as_of", "exemption", "sha256", "size",
@@ -12,7 +12,7 @@ public enum CSVReport {
     ]
 
     /// The table: findings first, then events.
-    public static func render(findings: [Finding], events: [ScanEvent] = []) -> String {
+    package static func render(findings: [Finding], events: [ScanEvent] = []) -> String {
         var rows = [columns.joined(separator: ",")]
         for finding in findings.sorted(by: { $0.detection.location < $1.detection.location }) {
             let detection = finding.detection

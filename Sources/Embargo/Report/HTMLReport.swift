@@ -1,13 +1,13 @@
 /// `--format html`: one self-contained page for an auditor — the policy and date, a summary by
 /// verdict and by vendor with a bar chart, then every finding with its evidence and reason, then the
 /// events. No scripts, no external resources.
-public enum HTMLReport {
+package enum HTMLReport {
     static let colors: [Verdict: String] = [
         .prohibited: "#b42318", .restricted: "#dc6803", .review: "#1570ef", .exempt: "#6941c6", .allowed: "#079455",
     ]
 
     /// The page.
-    public static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator) -> String {
+    package static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator) -> String {
         let verdicts = Verdict.allCases.reversed()
         let counts = Dictionary(grouping: findings, by: \.assessment.verdict).mapValues(\.count)
         let vendors = Dictionary(grouping: findings, by: \.detection.vendorName)

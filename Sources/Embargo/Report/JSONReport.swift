@@ -1,7 +1,7 @@
 /// `--format json`: one document with the scan's policy, date, summary, findings and events.
-public enum JSONReport {
+package enum JSONReport {
     /// The document.
-    public static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator) -> String {
+    package static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator) -> String {
         var members: [(String, JSONValue)] = [
             ("tool", .object([("name", .string("embargo")), ("version", .string(EmbargoVersion.current))])),
             ("policy", .object([("id", .string(evaluator.policy.id)), ("name", .string(evaluator.policy.name))])),

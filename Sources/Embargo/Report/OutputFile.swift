@@ -42,19 +42,10 @@ public final class OutputFile: Sendable {
     ///
     /// - Throws: `ReportError` when the system refuses (`EPIPE`, `ENOSPC`, `EIO`, ...).
     public func write(_ bytes: [UInt8]) throws(ReportError) {
-        var written = 0
-        while written < bytes.count {
-            let result = unsafe bytes.withUnsafeBytes { unsafe systemWrite(descriptor, UnsafeRawBufferPointer(rebasing: $0[written...])) }
-            if result < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN {
-                    var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-                    _ = unsafe poll(&poller, 1, 1_000)
-                    continue
-                }
-                throw ReportError.lastError("cannot write the report to \(name)")
-            }
-            written += result
+        do {
+            try writeAll(descriptor, bytes, what: "write")
+        } catch {
+            throw ReportError(message: "cannot write the report to \(name): \(error.message)")
         }
     }
 
@@ -68,6 +59,10 @@ public final class OutputFile: Sendable {
 public struct ReportError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What failed, and why.
     public let message: String
+
+    init(message: String) {
+        self.message = message
+    }
 
     static func lastError(_ what: String) -> ReportError {
         ReportError(message: "\(what): \(unsafe String(cString: strerror(errno)))")

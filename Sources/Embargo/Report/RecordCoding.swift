@@ -6,10 +6,19 @@ internal import EmbargoFormats
 public enum RecordCoding {
     /// A finding as a JSON object.
     public static func json(_ finding: Finding) -> JSONValue {
-        let detection = finding.detection
-        let assessment = finding.assessment
-        var members: [(String, JSONValue)] = [("type", .string("finding")), ("id", .string(finding.id))]
-        members += location(detection.location)
+        .object([("type", .string("finding")), ("id", .string(finding.id))] + members(of: finding.detection, assessment: finding.assessment))
+    }
+
+    /// A detection, not yet decided under a policy, as a JSON object (as a supervised scanning process
+    /// hands it over).
+    public static func json(_ detection: Detection) -> JSONValue {
+        .object([("type", .string("detection")), ("id", .string(detection.id))] + members(of: detection, assessment: nil))
+    }
+
+    /// The members of a finding record after its type and id: the detection's, with the assessment's
+    /// after the score.
+    private static func members(of detection: Detection, assessment: Assessment?) -> [(String, JSONValue)] {
+        var members = location(detection.location)
         members += [
             ("record", .string(detection.record)),
             ("vendor", .string(detection.vendor)),
@@ -20,6 +29,21 @@ public enum RecordCoding {
             ("confidence", .string(detection.confidence.rawValue)),
             ("form", .string(detection.form.rawValue)),
             ("score", .int(Int64(detection.score))),
+        ]
+        if let assessment { members += self.members(of: assessment) }
+        members += [
+            ("evidence", .array(detection.evidence.map(json))),
+            ("sha256", .string(detection.item.sha256)),
+            ("size", detection.item.size.map { .int(Int64(clamping: $0)) } ?? .null),
+            ("format", .string(detection.item.format.rawValue)),
+            ("mimeType", .string(detection.item.mimeType)),
+            ("description", .string(detection.item.description)),
+        ]
+        return members
+    }
+
+    private static func members(of assessment: Assessment) -> [(String, JSONValue)] {
+        [
             ("verdict", .string(assessment.verdict.rawValue)),
             ("policyVerdict", .string(assessment.policyVerdict.rawValue)),
             ("policy", .string(assessment.policy)),
@@ -29,14 +53,7 @@ public enum RecordCoding {
             ("effectiveDate", .string(assessment.effectiveDate?.description)),
             ("asOf", .string(assessment.asOf.description)),
             ("exemption", assessment.exemption.map(json) ?? .null),
-            ("evidence", .array(detection.evidence.map(json))),
-            ("sha256", .string(detection.item.sha256)),
-            ("size", detection.item.size.map { .int(Int64(clamping: $0)) } ?? .null),
-            ("format", .string(detection.item.format.rawValue)),
-            ("mimeType", .string(detection.item.mimeType)),
-            ("description", .string(detection.item.description)),
         ]
-        return .object(members)
     }
 
     /// An event as a JSON object.
@@ -177,6 +194,13 @@ public enum RecordCoding {
             verdict: verdict, policyVerdict: text("policyVerdict").flatMap(Verdict.init(rawValue:)) ?? verdict,
             policy: text("policy") ?? "", rule: text("rule"), citation: text("citation") ?? "", reason: text("reason") ?? "",
             effectiveDate: text("effectiveDate").flatMap(CalendarDate.init), asOf: asOf, exemption: applied))
+    }
+
+    /// Reads one detection record back (see `json(_:)` for a detection).
+    ///
+    /// - Throws: `DecodingError` (line 1) when the text is not a detection record.
+    public static func detection(fromJSON json: String) throws(DecodingError) -> Detection {
+        try detection(from: try jsonObject(json), line: 1)
     }
 
     /// Reads one event record back.

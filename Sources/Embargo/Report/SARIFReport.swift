@@ -5,11 +5,11 @@
 /// `partialFingerprints` from the finding id (GitHub cannot compute them for binaries), the on-disk
 /// path as its physical location and the archive member chain as logical locations. Scan events go
 /// to the invocation's tool execution notifications.
-public enum SARIFReport {
+package enum SARIFReport {
     static let fingerprintKey = "embargoFindingId/v1"
 
     /// The SARIF log.
-    public static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary? = nil, evaluator: PolicyEvaluator) -> String {
+    package static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary? = nil, evaluator: PolicyEvaluator) -> String {
         let ordered = findings.sorted { $0.detection.location < $1.detection.location }
         var ruleIDs: [String] = []
         var ruleInfo: [String: (finding: Finding, worst: Verdict)] = [:]

@@ -2,9 +2,9 @@ import Foundation
 
 /// The readable report of a scan: the findings grouped by verdict, each with its evidence and reason,
 /// the events, and a summary with the counts per verdict and the as-of date.
-public enum TextReport {
+package enum TextReport {
     /// One finding, for people.
-    public static func line(for finding: Finding) -> String {
+    package static func line(for finding: Finding) -> String {
         let detection = finding.detection
         let assessment = finding.assessment
         var text = "[\(assessment.verdict.rawValue.uppercased())] \(detection.productName) (\(detection.vendorName), \(detection.family))"
@@ -29,12 +29,12 @@ public enum TextReport {
     }
 
     /// One event, for people.
-    public static func line(for event: ScanEvent) -> String {
+    package static func line(for event: ScanEvent) -> String {
         "[\(event.kind.rawValue)\(event.limit.map { " \($0)" } ?? "")] \(event.location.description.terminalSafe): \(event.message.terminalSafe)"
     }
 
     /// The summary line: files, bytes, archives, members, errors, findings, elapsed.
-    public static func summaryLine(_ summary: ScanSummary) -> String {
+    package static func summaryLine(_ summary: ScanSummary) -> String {
         let counts = summary.counts
         let seconds = summary.elapsed.seconds
         let rate = seconds > 0 ? Double(counts.bytes) / seconds : 0
@@ -52,11 +52,11 @@ public enum TextReport {
     }
 
     /// What a report of a scan that was stopped before it finished says first.
-    public static let interruptedNotice =
+    package static let interruptedNotice =
         "The scan did not finish (it was interrupted or stopped): what it did not reach is not in this report."
 
     /// The whole report.
-    public static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, asOf: CalendarDate, policy: String) -> String {
+    package static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, asOf: CalendarDate, policy: String) -> String {
         var text = "Embargo scan, policy \(policy), as of \(asOf)\n"
         if summary?.interrupted == true { text += "\n\(interruptedNotice)\n" }
         let ordered = findings.sorted {

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 internal import EmbargoFormats
 internal import EmbargoMatcher
 
@@ -16,8 +21,14 @@ final class ItemAnalyzer {
     private let detector: Detector
     private let archives: ArchiveExpander
     private let images: DiskImageExpander
+    private let crashGuard: CrashGuard
+    #if DEBUG
+    /// Test builds only: content starting with these bytes makes the analyzer trap, so that tests can
+    /// show that a supervised scan survives a crash it did not foresee (`EMBARGO_TEST_TRAP`).
+    private let trapMarker: [UInt8]? = unsafe getenv("EMBARGO_TEST_TRAP").map { unsafe Array(String(cString: $0).utf8) }
+    #endif
 
-    init(configuration: ScanConfiguration, detector: Detector, recorder: UnitRecorder) throws(MagicError) {
+    init(configuration: ScanConfiguration, detector: Detector, recorder: UnitRecorder, crashGuard: CrashGuard) throws(MagicError) {
         limits = configuration.limits
         temporaryDirectory = configuration.temporaryDirectory
         classifier = try ItemClassifier()
@@ -27,16 +38,20 @@ final class ItemAnalyzer {
         self.recorder = recorder
         archives = ArchiveExpander(limits: configuration.limits)
         images = DiskImageExpander(limits: configuration.limits)
+        self.crashGuard = crashGuard
     }
 
     /// Analyses an item whose bytes are all at hand (a file, or a member held for random access).
     func analyze(_ content: ItemContent, location: Location, logicalPath: [UInt8], budget: ExpansionBudget) throws {
+        guard crashGuard.enter(location) else { return }
+        defer { crashGuard.leave() }
         defer {
             if let change = content.change {
                 recorder.report(ScanEvent(kind: .unreadable, location: location, message: "the file changed while it was read: \(change)"))
             }
         }
         let head = try content.bytes(at: 0, count: ItemClassifier.headSize)
+        trapIfMarked(head)
         let kind = classifier.classify(head)
         switch kind.format {
         case .fileSystemImage:
@@ -83,6 +98,8 @@ final class ItemAnalyzer {
     /// to read, otherwise streamed through the matcher and the hash.
     private func analyze(member: inout MemberReader, budget: ExpansionBudget) throws {
         let location = member.location
+        guard crashGuard.enter(location) else { return }
+        defer { crashGuard.leave() }
         let logicalPath = ItemObservation.logicalPath(ofMember: location.members.last?.bytes ?? [])
         var head: [UInt8] = []
         var finished = false
@@ -92,6 +109,7 @@ final class ItemAnalyzer {
                 break
             }
         }
+        trapIfMarked(head)
         let format = ContentSniffer.format(of: head)
         if format == .fileSystemImage {
             recorder.report(images.unreadableImage(head, at: location))
@@ -114,6 +132,15 @@ final class ItemAnalyzer {
             detection.item.description = classifier.describe(head, format: format)
             recorder.report(detection)
         }
+    }
+
+    /// Test builds only: traps on content that starts with the test marker (see `trapMarker`).
+    private func trapIfMarked(_ head: [UInt8]) {
+        #if DEBUG
+        if let trapMarker, !trapMarker.isEmpty, head.starts(with: trapMarker) {
+            preconditionFailure("EMBARGO_TEST_TRAP: a planted crash")
+        }
+        #endif
     }
 
     /// A spool for a member's bytes, in memory up to the limit and in a temporary file beyond.

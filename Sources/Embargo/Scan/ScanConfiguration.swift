@@ -28,6 +28,8 @@ public struct ScanConfiguration: Sendable {
     public var previousFiles: PreviousFiles?
     /// Where archive members too large to hold in memory are spooled (unlinked at once).
     public var temporaryDirectory: String
+    /// Set when the scan runs in a process supervised by a parent (see `ScanChild`).
+    var supervision: Supervision?
 
     /// A configuration.
     public init(
@@ -61,7 +63,7 @@ public struct ScanConfiguration: Sendable {
 
 /// The stamps of the files an earlier scan read, for an incremental scan.
 public struct PreviousFiles: Sendable {
-    private let stamps: [[UInt8]: FileStamp]
+    let stamps: [[UInt8]: FileStamp]
 
     /// The stamps, by path.
     public init(_ stamps: [[UInt8]: FileStamp]) {

@@ -47,6 +47,16 @@ public final class ScanSession {
         }
     }
 
+    /// Takes an event that belongs to no unit's result (an item a supervised scan crashed on).
+    ///
+    /// - Throws: `ReportError` when the report cannot be written and there is no findings store.
+    public func take(standalone event: ScanEvent) async throws(ReportError) {
+        var counts = ScanCounts()
+        if event.makesScanIncomplete { counts.errors = 1 } else { counts.skipped = 1 }
+        tally.add(counts)
+        try await take(event)
+    }
+
     /// Finishes the report and the store with the summary of the scan.
     ///
     /// - Throws: `ReportError` when the report could not be written, or the store's error.

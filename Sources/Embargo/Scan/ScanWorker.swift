@@ -9,14 +9,17 @@ final class ScanWorker {
     private let recorder = UnitRecorder()
     private let analyzer: ItemAnalyzer
     private let progress: ScanProgress
+    private let crashGuard: CrashGuard
 
-    init(configuration: ScanConfiguration, walker: DirectoryWalker, detector: Detector, progress: ScanProgress) throws(MagicError) {
+    /// A worker; `slot` numbers it among the scan's workers.
+    init(configuration: ScanConfiguration, walker: DirectoryWalker, detector: Detector, progress: ScanProgress, slot: Int) throws(MagicError) {
         self.configuration = configuration
         self.walker = walker
         self.detector = detector
         self.progress = progress
+        crashGuard = CrashGuard(supervision: configuration.supervision, slot: slot)
         recogniser = TreeRecogniser(walker: walker, deep: configuration.deep, shard: configuration.shard)
-        analyzer = try ItemAnalyzer(configuration: configuration, detector: detector, recorder: recorder)
+        analyzer = try ItemAnalyzer(configuration: configuration, detector: detector, recorder: recorder, crashGuard: crashGuard)
     }
 
     /// Works until the queue is empty or cancelled, sending each unit's result to `output`.
@@ -27,10 +30,15 @@ final class ScanWorker {
                 queue.finished()
                 return
             }
+            crashGuard.beginUnit()
             switch item.kind {
             case .directory:
                 recorder.begin(.directory(item.path))
                 queue.add(walk(item))
+            case .file where crashGuard.isDone(item.path):
+                // An earlier process of this scan read it; its parent has the result.
+                queue.finished()
+                continue
             case .file:
                 recorder.begin(.file(item.path))
                 scanFile(item)
@@ -47,13 +55,18 @@ final class ScanWorker {
         let listing = walker.list(item.path, followingLink: item.followsLink)
         recorder.counts.symbolicLinks += listing.symbolicLinks
         for event in listing.events { recorder.report(event) }
-        let recognition = recogniser.recognise(at: item.path, listing: listing, within: item.scope, buffer: analyzer.buffer) { output in
-            switch output {
-            case .observation(let observation):
-                for detection in detector.detections(for: observation) { recorder.report(detection) }
-            case .event(let event):
-                recorder.report(event)
+        // A directory whose repository indexes an earlier process crashed on is walked as plain files.
+        var recognition = TreeRecogniser.Recognition()
+        if crashGuard.enter(Location(path: item.path)) {
+            recognition = recogniser.recognise(at: item.path, listing: listing, within: item.scope, buffer: analyzer.buffer) { output in
+                switch output {
+                case .observation(let observation):
+                    for detection in detector.detections(for: observation) { recorder.report(detection) }
+                case .event(let event):
+                    recorder.report(event)
+                }
             }
+            crashGuard.leave()
         }
         recorder.counts.indexEntries += recognition.indexEntries
         recorder.counts.coveredByIndex += recognition.coveredPackages

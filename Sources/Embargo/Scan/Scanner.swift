@@ -93,10 +93,11 @@ public final class Scanner: Sendable {
         let detector = Detector(signatures: configuration.signatures)
         try await withTaskCancellationHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<jobs {
+                for index in 0..<jobs {
                     group.addTask(executorPreference: pool) { [configuration, progress] in
                         defer { channel.senderFinished() }
-                        let worker = try ScanWorker(configuration: configuration, walker: walker, detector: detector, progress: progress)
+                        let worker = try ScanWorker(
+                            configuration: configuration, walker: walker, detector: detector, progress: progress, slot: index)
                         await worker.run(queue, output: channel)
                     }
                 }
@@ -143,28 +144,28 @@ public struct ScanError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Adds up the results of a scan's units into its summary.
-public struct ScanTally: Sendable {
+struct ScanTally: Sendable {
     /// The counts so far.
-    public private(set) var counts = ScanCounts()
+    private(set) var counts = ScanCounts()
     /// The trees recognised so far.
-    public private(set) var recognised: [RecognisedTree] = []
+    private(set) var recognised: [RecognisedTree] = []
 
     /// An empty tally.
-    public init() {}
+    init() {}
 
     /// Adds one unit's result.
-    public mutating func add(_ result: ScanUnitResult) {
+    mutating func add(_ result: ScanUnitResult) {
         counts.add(result.counts)
         recognised += result.recognised
     }
 
     /// Adds counts that come from elsewhere (records carried over from an earlier scan).
-    public mutating func add(_ other: ScanCounts) {
+    mutating func add(_ other: ScanCounts) {
         counts.add(other)
     }
 
     /// The summary of a scan that took `elapsed`.
-    public func summary(elapsed: Duration, interrupted: Bool) -> ScanSummary {
+    func summary(elapsed: Duration, interrupted: Bool) -> ScanSummary {
         ScanSummary(counts: counts, elapsed: elapsed, recognised: recognised.sorted { $0.path < $1.path }, interrupted: interrupted)
     }
 }

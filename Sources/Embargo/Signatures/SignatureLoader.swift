@@ -79,14 +79,22 @@ enum SignatureLoader {
                     encodings.append(encoding)
                 }
             }
+            let longest = text.utf8.count * (encodings.contains { $0 == .wide || $0 == .wideNocase } ? 2 : 1)
+            guard longest <= PatternMatcher.maximumPatternLength else {
+                throw value.error("a string of \(longest) bytes as matched; patterns are at most \(PatternMatcher.maximumPatternLength) bytes")
+            }
             kind = .string(text: text, encodings: encodings)
             defaultStrength = .mention
         case "hex":
             let text = try value.nonEmptyString()
+            let pattern: Pattern
             do {
-                _ = try Pattern(hex: text)
+                pattern = try Pattern(hex: text)
             } catch {
                 throw value.error("not a hex pattern: \(error)")
+            }
+            guard pattern.count <= PatternMatcher.maximumPatternLength else {
+                throw value.error("a hex pattern of \(pattern.count) bytes; patterns are at most \(PatternMatcher.maximumPatternLength) bytes")
             }
             kind = .hex(text)
             defaultStrength = .mention

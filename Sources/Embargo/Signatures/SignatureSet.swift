@@ -5,7 +5,7 @@ public import EmbargoMatcher
 /// what it looks at. Immutable and shared by all workers.
 public struct SignatureSet: Sendable {
     /// The vendors, in load order.
-    public let vendors: [VendorSignature]
+    package let vendors: [VendorSignature]
     /// The matcher over every string and hex rule.
     public let matcher: PatternMatcher
     /// For each matcher pattern id: the rule it came from and the text it stands for.
@@ -26,7 +26,7 @@ public struct SignatureSet: Sendable {
     ///
     /// - Throws: `DefinitionError` for a vendor id used twice, or `MatcherError` when the strings do
     ///   not compile.
-    public init(vendors: [VendorSignature]) throws {
+    package init(vendors: [VendorSignature]) throws {
         var seen: [String: String] = [:]
         for vendor in vendors {
             if let other = seen[vendor.id] {
@@ -65,7 +65,18 @@ public struct SignatureSet: Sendable {
             }
         }
         self.vendors = vendors
-        self.matcher = try PatternMatcher(patterns: patterns)
+        do {
+            self.matcher = try PatternMatcher(patterns: patterns)
+        } catch {
+            // Name the rule the pattern came from (the loader refuses what it can see coming).
+            guard let index = error.patternIndex, patternRules.indices.contains(index) else { throw error }
+            let reference = patternRules[index].0
+            let vendor = vendors[reference.vendor]
+            let rule = vendor.products[reference.product].evidence[reference.rule]
+            throw DefinitionError(
+                file: vendor.source, line: Int(rule.origin.split(separator: ":").last ?? ""), column: nil,
+                field: "products[\(reference.product)].evidence[\(reference.rule)]", message: error.description)
+        }
         self.patternRules = patternRules
         self.factRules = factRules
         self.locationRules = locationRules
@@ -81,14 +92,14 @@ public struct SignatureSet: Sendable {
     }
 
     /// Every product as (vendor, product).
-    public var products: [(vendor: VendorSignature, product: ProductSignature)] {
+    package var products: [(vendor: VendorSignature, product: ProductSignature)] {
         vendors.flatMap { vendor in vendor.products.map { (vendor, $0) } }
     }
 
     /// Loads every `*.yaml` signature file in `directory` (not its subdirectories), in name order.
     ///
     /// - Throws: `DefinitionError` for the first file that is not valid.
-    public static func load(directory: String) throws(DefinitionError) -> [VendorSignature] {
+    package static func load(directory: String) throws(DefinitionError) -> [VendorSignature] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
@@ -99,15 +110,27 @@ public struct SignatureSet: Sendable {
         guard !names.isEmpty else {
             throw DefinitionError(file: directory, line: nil, column: nil, field: "", message: "no signature files (*.yaml)")
         }
+        let fileLimit = 16 << 20
         var vendors: [VendorSignature] = []
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
+            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > fileLimit {
+                throw DefinitionError(file: path, line: nil, column: nil, field: "", message: "larger than \(fileLimit) bytes")
+            }
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw DefinitionError(file: path, line: nil, column: nil, field: "", message: "cannot read the file as UTF-8")
             }
             vendors.append(try SignatureLoader.load(text, file: path))
         }
         return vendors
+    }
+
+    /// The signatures in every `*.yaml` file of `directory`, compiled.
+    ///
+    /// - Throws: `DefinitionError` for the first file that is not valid, or `MatcherError` when the
+    ///   strings do not compile.
+    public init(directory: String) throws {
+        try self.init(vendors: try Self.load(directory: directory))
     }
 
     /// The date of the shipped signature set (`Signatures/set-date.txt`).

@@ -17,6 +17,6 @@ public struct ExcludeGlob: Sendable, Hashable {
 
     func matches(_ path: ScanPath) -> Bool {
         let subject = pattern.contains("/") ? path.bytes : path.lastComponent
-        return ScanPath(bytes: subject).withCString { unsafe fnmatch(pattern, $0, 0) == 0 }
+        return unsafe ScanPath(bytes: subject).withCString { unsafe fnmatch(pattern, $0, 0) == 0 }
     }
 }
