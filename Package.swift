@@ -81,6 +81,11 @@ let package = Package(
             name: "embargo",
             dependencies: ["Embargo", "EmbargoMatcher", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // Fuzzing: the targets, and the libFuzzer executable (scripts/fuzz.sh builds it with
+        // -sanitize=fuzzer,address and FUZZING; an ordinary build replays inputs).
+        .target(name: "CEmbargoFuzz"),
+        .target(name: "EmbargoFuzzTargets", dependencies: ["Embargo", "EmbargoFormats"], swiftSettings: [.strictMemorySafety()]),
+        .executableTarget(name: "embargo-fuzz", dependencies: ["EmbargoFuzzTargets", "CEmbargoFuzz"]),
         .target(
             name: "EmbargoTestSupport",
             dependencies: ["CEmbargoArchive"],
@@ -91,7 +96,7 @@ let package = Package(
         .testTarget(
             name: "EmbargoTests",
             // The end-to-end tests run the built executable, so it is a dependency.
-            dependencies: ["Embargo", "EmbargoMatcher", "EmbargoFormats", "EmbargoTestSupport", "embargo"],
+            dependencies: ["Embargo", "EmbargoMatcher", "EmbargoFormats", "EmbargoFuzzTargets", "EmbargoTestSupport", "embargo"],
             exclude: []
         ),
     ]

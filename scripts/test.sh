@@ -9,5 +9,7 @@ if [ -z "${EMBARGO_TEST_POSTGRES_URL:-}" ]; then
     trap stop_test_postgres EXIT
     start_test_postgres
 fi
+# Embargo's own targets build with every warning an error (Package.swift reads this).
+export EMBARGO_WARNINGS_AS_ERRORS=1
 swift build --build-tests
 swift test --skip-build "$@"

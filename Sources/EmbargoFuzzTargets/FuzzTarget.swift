@@ -1,0 +1,89 @@
+internal import Embargo
+internal import EmbargoFormats
+
+/// Every reader of hostile bytes, as a fuzz target: each takes any bytes and must return, never
+/// trap. `item` is the whole pipeline on a file (archives, disk images, SQLite, libmagic included).
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    case pe, macho, certificates, signedData = "signed-data", rpmHeader = "rpm-header", debianControl = "debian-control"
+    case debianRelease = "debian-release", debianPackages = "debian-packages", repomd, rpmPrimary = "rpm-primary"
+    case xml, propertyList = "property-list", partitionTable = "partition-table", fat, sniffer, item
+
+    /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
+    func run(_ bytes: [UInt8], probe: ItemProbe?) {
+        switch self {
+        case .pe: _ = try? PortableExecutable.read(bytes)
+        case .macho: _ = try? MachOBinary.read(bytes)
+        case .certificates: _ = CertificateFile.read(bytes)
+        case .signedData: _ = try? SignedDataReader.read(bytes)
+        case .rpmHeader:
+            _ = try? RPMHeader.readPackage(bytes)
+            _ = try? RPMHeader.parse(bytes)
+        case .debianControl: _ = DebianControl.installedPackages(bytes)
+        case .debianRelease: _ = try? DebianRelease.parse(bytes)
+        case .debianPackages:
+            var stream = DebianControl.ParagraphStream()
+            let half = bytes.count / 2
+            try? stream.feed(bytes[..<half]) { _ = DebianIndexEntry($0) }
+            try? stream.feed(bytes[half...]) { _ = DebianIndexEntry($0) }
+            stream.finish { _ = DebianIndexEntry($0) }
+        case .repomd: _ = try? RPMRepositoryMetadata.parse(bytes)
+        case .rpmPrimary:
+            var parser = RPMPrimaryMetadata()
+            // Fed in two pieces, so that chunk boundaries are fuzzed too.
+            let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % bytes.count
+            try? parser.feed(bytes[..<cut]) { _ in }
+            try? parser.feed(bytes[cut...]) { _ in }
+            try? parser.finish()
+        case .xml: try? XMLReader.parse(bytes) { _ in }
+        case .propertyList: _ = PropertyList.bundleIdentifier(in: bytes)
+        case .partitionTable: _ = try? PartitionTable.read(bytes)
+        case .fat:
+            if let fileSystem = try? FATFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
+                let listing = try? fileSystem.files(bytes)
+            {
+                for file in listing.files.prefix(64) { _ = try? fileSystem.extents(of: file) }
+            }
+        case .sniffer:
+            _ = ContentSniffer.format(of: bytes)
+            _ = ContentSniffer.unreadableImageKind(bytes)
+        case .item:
+            _ = probe?.analyze(bytes, path: "/fuzz/var/lib/rpm/rpmdb.sqlite")
+            _ = probe?.analyze(bytes, path: "/fuzz/input")
+        }
+    }
+}
+
+/// Runs one fuzz target again and again in one thread, with what it needs set up once.
+public final class FuzzRunner {
+    /// The target.
+    public let target: FuzzTarget
+    private let probe: ItemProbe?
+
+    /// A runner of `target`.
+    ///
+    /// - Throws: when the pipeline cannot be set up (for `item`).
+    public init(target: FuzzTarget) throws {
+        self.target = target
+        guard target == .item else {
+            probe = nil
+            return
+        }
+        // Small limits keep each input fast.
+        var limits = ScanLimits()
+        limits.maxDepth = 4
+        limits.maxMembers = 64
+        limits.maxExpandedBytes = 16 << 20
+        limits.memberMemoryLimit = 4 << 20
+        probe = try ItemProbe(signatures: SignatureSet.shipped(), limits: limits)
+    }
+
+    /// Runs the target on `bytes`.
+    public func run(_ bytes: [UInt8]) {
+        target.run(bytes, probe: probe)
+    }
+
+    /// What the pipeline makes of `bytes` (for `item` regression inputs: each must end as events).
+    public func events(of bytes: [UInt8]) -> [String] {
+        probe?.analyze(bytes, path: "/fuzz/input").events.map { "\($0.kind.rawValue): \($0.message)" } ?? []
+    }
+}

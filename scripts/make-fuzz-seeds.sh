@@ -1,0 +1,81 @@
+#!/bin/sh
+# scripts/make-fuzz-seeds.sh TARGET DIR: writes seed inputs for fuzz target TARGET into DIR, from the
+# test fixtures and from the real tools that make each format (dpkg-deb, dpkg-scanpackages,
+# createrepo_c, sfdisk, mkfs.vfat, python's plistlib, openssl where installed). Inputs saved from
+# earlier crashes (Tests/Fixtures/fuzz-regressions/TARGET) are seeds too.
+set -eu
+cd "$(dirname "$0")/.."
+target=$1
+out=$2
+mkdir -p "$out"
+vendor=Tests/Fixtures/vendor
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+has() { command -v "$1" >/dev/null 2>&1; }
+
+# A small Debian repository and an rpm-md one, made by the tools mirrors use.
+debian_repository() {
+    mkdir -p "$work/deb/pool" "$work/deb/pkg/DEBIAN"
+    printf 'Package: kesl\nVersion: 12.1\nArchitecture: amd64\nMaintainer: AO Kaspersky Lab <a@example.invalid>\nDescription: Kaspersky Endpoint Security\n second line\n' > "$work/deb/pkg/DEBIAN/control"
+    dpkg-deb --build --root-owner-group "$work/deb/pkg" "$work/deb/pool/kesl_12.1_amd64.deb" >/dev/null
+    (cd "$work/deb" && dpkg-scanpackages --multiversion pool /dev/null 2>/dev/null > Packages)
+    sha=$(sha256sum "$work/deb/Packages" | cut -d' ' -f1)
+    size=$(stat -c %s "$work/deb/Packages")
+    printf 'Origin: Test\nSuite: stable\nCodename: test\nSHA256:\n %s %s main/binary-amd64/Packages\n' "$sha" "$size" > "$work/deb/Release"
+}
+rpm_repository() {
+    mkdir -p "$work/rpm"
+    cp "$vendor"/*.rpm "$work/rpm/"
+    createrepo_c --quiet "$work/rpm"
+    gunzip -c "$work"/rpm/repodata/*-primary.xml.gz > "$work/rpm/primary.xml"
+}
+
+case "$target" in
+pe) cp "$vendor"/*.exe "$vendor"/traps/*.exe "$out/" ;;
+macho) cp "$vendor/macos-kav-agent" "$out/" ;;
+certificates | signed-data)
+    cp "$vendor/trust-store/etc/ssl/certs/ca-certificates.crt" "$out/"
+    # The PKCS#7 signature blocks of the signed binaries (their certificate tables).
+    python3 - "$vendor/signed-kaspersky-avp.exe" "$vendor/signed-kaspersky-neutral.exe" "$out" <<'PY'
+import struct, sys
+for index, path in enumerate(sys.argv[1:-1]):
+    data = open(path, "rb").read()
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    magic = struct.unpack_from("<H", data, pe + 24)[0]
+    directory = pe + 24 + (96 if magic == 0x10B else 112) + 4 * 8
+    offset, size = struct.unpack_from("<II", data, directory)
+    open("%s/signature-%d.p7" % (sys.argv[-1], index), "wb").write(data[offset + 8:offset + size])
+PY
+    if has openssl; then
+        openssl x509 -in "$vendor/trust-store/etc/ssl/certs/ca-certificates.crt" -outform der -out "$out/first.der" 2>/dev/null || true
+    fi ;;
+rpm-header) cp "$vendor"/*.rpm "$out/" ;;
+debian-control) cp "$vendor/dpkg-root/var/lib/dpkg/status" "$out/" ;;
+debian-release) debian_repository; cp "$work/deb/Release" "$out/" ;;
+debian-packages) debian_repository; cp "$work/deb/Packages" "$out/" ;;
+repomd) rpm_repository; cp "$work/rpm/repodata/repomd.xml" "$out/" ;;
+rpm-primary | xml) rpm_repository; cp "$work/rpm/primary.xml" "$work/rpm/repodata/repomd.xml" "$out/" ;;
+property-list)
+    python3 -c '
+import plistlib, sys
+value = {"CFBundleIdentifier": "com.kaspersky.kav.agent", "CFBundleVersion": "1.0", "List": [1, 2.5, True, b"\x00\x01"]}
+open(sys.argv[1] + "/info.bplist", "wb").write(plistlib.dumps(value, fmt=plistlib.FMT_BINARY))
+open(sys.argv[1] + "/info.plist", "wb").write(plistlib.dumps(value, fmt=plistlib.FMT_XML))' "$out" ;;
+partition-table | fat)
+    truncate -s 4M "$work/mbr.img"
+    printf 'label: dos\nstart=2048, size=4096, type=c\nstart=6144, type=83\n' | sfdisk --quiet "$work/mbr.img"
+    truncate -s 4M "$work/gpt.img"
+    printf 'label: gpt\nstart=2048, size=4096, type=uefi\nstart=6144, type=linux\n' | sfdisk --quiet "$work/gpt.img"
+    truncate -s 2M "$work/fat.img"
+    mkfs.vfat -F 12 "$work/fat.img" >/dev/null
+    mmd -i "$work/fat.img" ::/Program ::/Program/Kaspersky
+    mcopy -i "$work/fat.img" "$vendor/invoice-2024.dat" "::/Program/Kaspersky/A Long File Name.dat"
+    if [ "$target" = fat ]; then cp "$work/fat.img" "$out/"; else head -c 65536 "$work/mbr.img" > "$out/mbr"; head -c 65536 "$work/gpt.img" > "$out/gpt"; fi ;;
+sniffer) cp "$vendor"/*.exe "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/macos-kav-agent" "$out/" ;;
+item)
+    cp "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/signed-kaspersky-avp.exe" "$vendor/macos-kav-agent" "$out/"
+    cp "$vendor/rpm-root/var/lib/rpm/rpmdb.sqlite" "$out/"
+    (cd "$vendor" && tar czf "$out/roots.tar.gz" dpkg-root trust-store) ;;
+*) echo "unknown fuzz target '$target'" >&2; exit 2 ;;
+esac
+if [ -d "Tests/Fixtures/fuzz-regressions/$target" ]; then cp "Tests/Fixtures/fuzz-regressions/$target"/* "$out/" 2>/dev/null || true; fi
