@@ -6,8 +6,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 target=$1
-out=$2
-mkdir -p "$out"
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
 vendor=Tests/Fixtures/vendor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
