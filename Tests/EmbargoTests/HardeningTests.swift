@@ -52,7 +52,7 @@ import Testing
 
     @Test(arguments: [
         (["--max-ratio", "nan"], "--max-ratio"), (["--max-ratio", "inf"], "--max-ratio"), (["--jobs", "2000000"], "--jobs"),
-        (["--jobs", "0"], "--jobs"), (["--max-expanded", "12Q"], "max-expanded"), (["--max-depth", "0"], "--max-depth"),
+        (["--jobs", "0"], "--jobs"), (["--max-expanded", "12Q"], "max-expanded"), (["--max-depth", "-1"], "--max-depth"),
         (["--format", "xml"], "format"), (["--fail-on", "sometimes"], "fail-on"),
     ])
     func anImpossibleOptionValueIsAUsageError(_ option: [String], _ named: String) throws {

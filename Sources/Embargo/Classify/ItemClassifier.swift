@@ -1,8 +1,9 @@
 internal import EmbargoFormats
 
-/// The classify stage: what an item is, from its first bytes. The formats the extractors and the
-/// expanders handle are recognised by their magic numbers; libmagic (one handle per worker) names
-/// the rest, and describes the content of findings.
+/// The classify stage: what an item is, from its first bytes. Every decision the scan makes about an
+/// item rests on the formats recognised by their magic numbers (`ContentSniffer`); libmagic (one
+/// handle per worker) is asked only to name and describe the content of items with findings, so an
+/// archive of a hundred thousand object files costs no libmagic call at all.
 struct ItemClassifier: ~Copyable {
     /// The first bytes classification looks at (ISO 9660 needs about 37 KiB, btrfs 65 KiB).
     static let headSize = 68 << 10
@@ -16,23 +17,19 @@ struct ItemClassifier: ~Copyable {
         magic = try MagicCookie()
     }
 
-    /// What content that starts with `head` is.
-    func classify(_ head: [UInt8]) -> ItemKind {
-        let format = ContentSniffer.format(of: head)
-        return ItemKind(format: format, mimeType: format == .other ? magic.mimeType(of: head) : format.mimeType)
+    /// What content that starts with `head` is; text is `.other` here, told apart when it matters
+    /// (a finding, an index file read by its name).
+    func classify(_ head: [UInt8]) -> ContentFormat {
+        ContentSniffer.format(of: head, distinguishingText: false)
     }
 
-    /// A description of content that starts with `head`, for a finding: libmagic's for text and
-    /// unknown content, the format's own otherwise.
-    func describe(_ head: [UInt8], format: ContentFormat) -> String {
-        format == .other || format == .text ? magic.description(of: head) : format.summary
+    /// Fills in the format (text or not), MIME type and description of a finding's item, whose
+    /// content starts with `head`: libmagic's for text and unknown content, the format's own
+    /// otherwise.
+    func describe(_ item: inout ItemFacts, head: [UInt8]) {
+        if item.format == .other, ContentSniffer.isText(head) { item.format = .text }
+        let askMagic = item.format == .other || item.format == .text
+        if item.mimeType.isEmpty { item.mimeType = item.format == .other ? magic.mimeType(of: head) : item.format.mimeType }
+        item.description = askMagic ? magic.description(of: head) : item.format.summary
     }
-}
-
-/// The classification of an item.
-struct ItemKind {
-    /// The format recognised from the first bytes.
-    let format: ContentFormat
-    /// The MIME type.
-    let mimeType: String
 }

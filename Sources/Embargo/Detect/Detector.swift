@@ -14,12 +14,21 @@ internal import EmbargoMatcher
 /// - evidence for a vendor's fallback product joins every specific product found in the same item and
 ///   record, and mentions of a vendor are dropped where the same item proves an installation of it.
 ///
-/// The scan worker also drops the detections of a vendor inside a package whose own metadata already
-/// proves that vendor's product (see `ScanWorker`): the package finding covers its files.
-struct Detector: Sendable {
+/// What a package around an item covers is decided elsewhere (`PackageCoverage`). One detector per
+/// worker: it keeps the scanner of the location prefilter.
+final class Detector {
     let signatures: SignatureSet
+    private let locationScanner: MatchScanner?
+
+    init(signatures: SignatureSet) {
+        self.signatures = signatures
+        locationScanner = signatures.locationPrefilter.makeScanner()
+    }
 
     func detections(for observation: ItemObservation) -> [Detection] {
+        let locationCandidates = signatures.locationPrefilter.candidates(in: observation.logicalPath, scanner: locationScanner)
+        // Nothing to go on: most items of a scan.
+        guard !observation.stringHits.isEmpty || !observation.facts.isEmpty || !locationCandidates.isEmpty else { return [] }
         var grouped: [Key: [Evidence]] = [:]
         var origins: [Key: Set<Fact.Origin>] = [:]
         let executable = observation.item.format.isExecutable
@@ -32,7 +41,9 @@ struct Detector: Sendable {
                 weight: strength == rule.strength ? rule.weight : SignatureLoader.defaultWeight(strength),
                 rule: signatures.ruleName(reference)))
         }
-        for reference in signatures.locationRules {
+        let fileName = observation.fileName
+        for index in locationCandidates {
+            let reference = signatures.locationRules[index]
             let rule = signatures.rule(reference)
             let matched: Bool
             let kind: String
@@ -41,7 +52,7 @@ struct Detector: Sendable {
                 matched = Glob.matches(glob, bytes: observation.logicalPath, caseInsensitive: caseInsensitive)
                 kind = "path"
             case .fileName(let glob):
-                matched = Glob.matches(glob, bytes: observation.fileName, caseInsensitive: true)
+                matched = Glob.matches(glob, bytes: fileName, caseInsensitive: true)
                 kind = "file-name"
             default:
                 continue
@@ -49,7 +60,7 @@ struct Detector: Sendable {
             guard matched else { continue }
             let strength = executable ? rule.strength : min(rule.strength, .supporting)
             grouped[Key(reference, record: nil), default: []].append(Evidence(
-                kind: kind, value: ScanPath(bytes: kind == "path" ? observation.logicalPath : observation.fileName).displayString,
+                kind: kind, value: ScanPath(bytes: kind == "path" ? observation.logicalPath : fileName).displayString,
                 strength: strength, weight: strength == rule.strength ? rule.weight : SignatureLoader.defaultWeight(strength),
                 rule: signatures.ruleName(reference)))
         }

@@ -50,9 +50,9 @@ struct FactExtractor {
             {
                 extraction.facts.append(Fact(kind: .bundleIdentifier, value: identifier, field: "CFBundleIdentifier"))
             }
-        case .debianPackagesIndex where format == .text:
+        case .debianPackagesIndex where Self.isText(format, content):
             PackageDatabaseFacts.debianIndex(content, buffer: buffer, location: location, into: &extraction)
-        case .rpmPrimaryIndex where format == .text:
+        case .rpmPrimaryIndex where Self.isText(format, content):
             PackageDatabaseFacts.rpmPrimary(content, buffer: buffer, location: location, into: &extraction)
         case .certificateFile where format != .pem && format != .der:
             CertificateFacts.read(content, logicalPath: logicalPath, location: location, into: &extraction)
@@ -60,6 +60,11 @@ struct FactExtractor {
             break
         }
         return extraction
+    }
+
+    /// Whether an item of `format` (from a classification that does not tell text apart) is text.
+    private static func isText(_ format: ContentFormat, _ content: ItemContent) -> Bool {
+        format == .text || (format == .other && (try? content.bytes(at: 0, count: 8 << 10)).map(ContentSniffer.isText) == true)
     }
 
     /// Facts of a container itself: an .rpm's header, a .deb's control file.
@@ -88,28 +93,61 @@ enum ItemRole {
     /// repository root (scanned on its own, or inside an archive).
     case debianPackagesIndex, rpmPrimaryIndex
 
-    /// The role of the item at `logicalPath`, if it has one.
+    /// The role of the item at `logicalPath`, if it has one. Compared as bytes: this runs for every
+    /// item and archive member of a scan.
     init?(_ logicalPath: [UInt8]) {
-        let path = String(decoding: logicalPath, as: UTF8.self)
-        let rpmDirectories = ["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/share/rpm/"]
-        if path.hasSuffix("/var/lib/dpkg/status") || path.contains("/var/lib/dpkg/status.d/") {
+        func ends(_ suffix: [UInt8]) -> Bool {
+            logicalPath.count >= suffix.count && logicalPath[(logicalPath.count - suffix.count)...].elementsEqual(suffix)
+        }
+        if ends(Names.dpkgStatus) || Self.contains(logicalPath, Names.dpkgStatusDirectory) {
             self = .dpkgStatus
-        } else if path.hasSuffix("/rpmdb.sqlite") {
+        } else if ends(Names.rpmSQLite) {
             self = .rpmSQLite
-        } else if rpmDirectories.contains(where: { path.hasSuffix($0 + "Packages") }) {
+        } else if Names.rpmDirectories.contains(where: { ends($0 + Names.berkeleyName) }) {
             self = .rpmBerkeley
-        } else if rpmDirectories.contains(where: { path.hasSuffix($0 + "Packages.db") }) {
+        } else if Names.rpmDirectories.contains(where: { ends($0 + Names.ndbName) }) {
             self = .rpmNDB
-        } else if path.hasSuffix("/Info.plist") {
+        } else if ends(Names.infoPlist) {
             self = .infoPlist
-        } else if path.hasSuffix("/Packages") {
+        } else if ends(Names.packagesIndex) {
             self = .debianPackagesIndex
-        } else if path.hasSuffix("primary.xml") {
+        } else if ends(Names.primaryIndex) {
             self = .rpmPrimaryIndex
-        } else if [".crt", ".pem", ".cer", ".der", ".p7b"].contains(where: { path.lowercased().hasSuffix($0) }) {
+        } else if Names.certificateExtensions.contains(where: { suffix in
+            logicalPath.count >= suffix.count
+                && zip(logicalPath[(logicalPath.count - suffix.count)...], suffix).allSatisfy { Self.lowercased($0) == $1 }
+        }) {
             self = .certificateFile
         } else {
             return nil
         }
+    }
+
+    /// The names roles are recognised by, as bytes.
+    private enum Names {
+        static let dpkgStatus = Array("/var/lib/dpkg/status".utf8)
+        static let dpkgStatusDirectory = Array("/var/lib/dpkg/status.d/".utf8)
+        static let rpmSQLite = Array("/rpmdb.sqlite".utf8)
+        static let rpmDirectories = ["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/share/rpm/"].map { Array($0.utf8) }
+        static let berkeleyName = Array("Packages".utf8)
+        static let ndbName = Array("Packages.db".utf8)
+        static let infoPlist = Array("/Info.plist".utf8)
+        static let packagesIndex = Array("/Packages".utf8)
+        static let primaryIndex = Array("primary.xml".utf8)
+        static let certificateExtensions = [".crt", ".pem", ".cer", ".der", ".p7b"].map { Array($0.utf8) }
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+
+    private static func contains(_ bytes: [UInt8], _ part: [UInt8]) -> Bool {
+        guard let first = part.first, bytes.count >= part.count else { return false }
+        var index = 0
+        while index + part.count <= bytes.count {
+            if bytes[index] == first, bytes[index..<(index + part.count)].elementsEqual(part) { return true }
+            index += 1
+        }
+        return false
     }
 }

@@ -80,3 +80,10 @@ extension RawSpan {
         unsafe withUnsafeBytes { unsafe Array($0) }
     }
 }
+
+extension [UInt8] {
+    /// Appends the bytes of `span`.
+    mutating func append(_ span: RawSpan) {
+        unsafe span.withUnsafeBytes { unsafe append(contentsOf: $0) }
+    }
+}

@@ -20,6 +20,18 @@ final class ContentMatcher {
         return scanner.hits
     }
 
+    /// The distinct patterns in `bytes`, all at hand (a small archive member).
+    func match(_ bytes: [UInt8]) -> [PatternHit] {
+        scanner.reset()
+        scanner.scan(bytes.span)
+        return scanner.hits
+    }
+
+    /// The SHA-256 of `bytes` in hex.
+    static func sha256(_ bytes: [UInt8]) -> String {
+        Hex.string(SHA256.hash(data: bytes))
+    }
+
     /// Starts matching and hashing a stream.
     func beginStream() {
         scanner.reset()

@@ -22,6 +22,8 @@ final class ItemAnalyzer {
     private let archives: ArchiveExpander
     private let images: DiskImageExpander
     private let crashGuard: CrashGuard
+    /// A member's first bytes, kept between members so that reading one allocates nothing.
+    private var headScratch: [UInt8] = []
     #if DEBUG
     /// Test builds only: content starting with these bytes makes the analyzer trap, so that tests can
     /// show that a supervised scan survives a crash it did not foresee (`EMBARGO_TEST_TRAP`).
@@ -52,13 +54,13 @@ final class ItemAnalyzer {
         }
         let head = try content.bytes(at: 0, count: ItemClassifier.headSize)
         trapIfMarked(head)
-        let kind = classifier.classify(head)
-        switch kind.format {
+        let format = classifier.classify(head)
+        switch format {
         case .fileSystemImage:
             recorder.report(images.unreadableImage(head, at: location))
         case .diskImage, .fat:
             guard !isTooDeep(location, "image not opened") else { return }
-            if kind.format == .fat {
+            if format == .fat {
                 images.readFAT(content, range: 0..<content.size, location: location, analyzer: self)
             } else {
                 images.readPartitions(content, location: location, analyzer: self)
@@ -66,7 +68,7 @@ final class ItemAnalyzer {
         case let format where format.isContainer:
             // A package's own metadata first: its detections cover the vendor's files inside it.
             let extraction = extractor.containerFacts(format: format, content: content, location: location)
-            let detections = detect(extraction, hits: [], kind: kind, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
+            let detections = detect(extraction, hits: [], format: format, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
             report(detections, content: content, head: head)
             guard !isTooDeep(location, "archive not unpacked") else { return }
             recorder.coverage.enter(detections)
@@ -78,11 +80,14 @@ final class ItemAnalyzer {
                 recorder.report(ScanEvent(
                     kind: .limit, location: location,
                     message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)", limit: "max-file-size"))
+            } else if UInt64(head.count) == content.size {
+                // A small file is all in its head: it is not read again.
+                hits = matcher.match(head)
             } else {
                 hits = try matcher.match(content, buffer: buffer)
             }
-            let extraction = extractor.facts(format: kind.format, content: content, logicalPath: logicalPath, location: location)
-            let detections = detect(extraction, hits: hits, kind: kind, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
+            let extraction = extractor.facts(format: format, content: content, logicalPath: logicalPath, location: location)
+            let detections = detect(extraction, hits: hits, format: format, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
             report(detections, content: content, head: head)
         }
     }
@@ -101,16 +106,20 @@ final class ItemAnalyzer {
         guard crashGuard.enter(location) else { return }
         defer { crashGuard.leave() }
         let logicalPath = ItemObservation.logicalPath(ofMember: location.members.last?.bytes ?? [])
+        // A nested archive's members take a scratch of their own while this one is out.
         var head: [UInt8] = []
+        swap(&head, &headScratch)
+        head.removeAll(keepingCapacity: true)
+        defer { swap(&head, &headScratch) }
         var finished = false
         while head.count < ItemClassifier.headSize {
-            if try member.next(through: buffer, use: { head += $0.bytesArray }) == 0 {
+            if try member.next(through: buffer, use: { head.append($0) }) == 0 {
                 finished = true
                 break
             }
         }
         trapIfMarked(head)
-        let format = ContentSniffer.format(of: head)
+        let format = classifier.classify(head)
         if format == .fileSystemImage {
             recorder.report(images.unreadableImage(head, at: location))
             return
@@ -122,14 +131,21 @@ final class ItemAnalyzer {
             try analyze(spool.finish(), location: location, logicalPath: logicalPath, budget: budget)
             return
         }
-        // Stream: the head first, then the rest as it comes.
-        matcher.beginStream()
-        matcher.feed(head)
-        while !finished, try member.next(through: buffer, use: { matcher.feed($0) }) > 0 {}
-        let (hits, sha256) = matcher.finishStream()
-        let kind = classifier.classify(head)
-        for var detection in detect(.init(), hits: hits, kind: kind, size: member.memberBytes, sha256: sha256, location: location, logicalPath: logicalPath) {
-            detection.item.description = classifier.describe(head, format: format)
+        // A member that is all in its head (most are) is matched at once and hashed only if it has
+        // findings; a longer one is streamed through the matcher and the hash, the head first.
+        let hits: [PatternHit]
+        var sha256: String?
+        if finished {
+            hits = matcher.match(head)
+        } else {
+            matcher.beginStream()
+            matcher.feed(head)
+            while try member.next(through: buffer, use: { matcher.feed($0) }) > 0 {}
+            (hits, sha256) = matcher.finishStream()
+        }
+        for var detection in detect(.init(), hits: hits, format: format, size: member.memberBytes, sha256: sha256, location: location, logicalPath: logicalPath) {
+            detection.item.sha256 = detection.item.sha256 ?? ContentMatcher.sha256(head)
+            classifier.describe(&detection.item, head: head)
             recorder.report(detection)
         }
     }
@@ -153,7 +169,7 @@ final class ItemAnalyzer {
     private func detect(
         _ extraction: FactExtractor.Extraction,
         hits: [PatternHit],
-        kind: ItemKind,
+        format: ContentFormat,
         size: UInt64,
         sha256: String?,
         location: Location,
@@ -162,7 +178,7 @@ final class ItemAnalyzer {
         for event in extraction.events { recorder.report(event) }
         return detector.detections(for: ItemObservation(
             location: location, logicalPath: logicalPath,
-            item: ItemFacts(size: size, sha256: sha256, format: kind.format, mimeType: kind.mimeType, description: ""),
+            item: ItemFacts(size: size, sha256: sha256, format: format, mimeType: "", description: ""),
             stringHits: hits, facts: extraction.facts))
     }
 
@@ -173,7 +189,7 @@ final class ItemAnalyzer {
             if detection.item.sha256 == nil, content.size <= limits.maxHashBytes {
                 detection.item.sha256 = (try? content.sha256(buffer: buffer)) ?? nil
             }
-            detection.item.description = classifier.describe(head, format: detection.item.format)
+            classifier.describe(&detection.item, head: head)
             recorder.report(detection)
         }
     }

@@ -43,6 +43,20 @@ final class ResultChannel<Element: Sendable>: Sendable {
         }
     }
 
+    /// Sends an element without waiting for room (a sender's last element, from a `defer`); dropped
+    /// once the channel is closed.
+    func sendWithoutWaiting(_ element: Element) {
+        state.withLock { state in
+            guard !state.isClosed else { return }
+            if let receiver = state.waitingReceiver {
+                state.waitingReceiver = nil
+                receiver.resume(returning: element)
+            } else {
+                state.buffer.append(element)
+            }
+        }
+    }
+
     /// Says that one sender will send no more.
     func senderFinished() {
         state.withLock { state in

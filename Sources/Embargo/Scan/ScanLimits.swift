@@ -33,7 +33,7 @@ extension ScanLimits {
     ///
     /// - Throws: `ScanError` naming the first limit that is not.
     public func validate() throws(ScanError) {
-        guard (1...1_000).contains(maxDepth) else { throw ScanError(message: "--max-depth must be between 1 and 1000") }
+        guard (0...1_000).contains(maxDepth) else { throw ScanError(message: "--max-depth must be between 0 and 1000") }
         guard maxMembers >= 1 else { throw ScanError(message: "--max-members must be at least 1") }
         guard maxExpandedBytes >= 1 else { throw ScanError(message: "--max-expanded must be at least 1 byte") }
         guard maxRatio.isFinite, maxRatio >= 1 else { throw ScanError(message: "--max-ratio must be a finite number of at least 1") }

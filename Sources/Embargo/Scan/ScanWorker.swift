@@ -12,18 +12,27 @@ final class ScanWorker {
     private let crashGuard: CrashGuard
 
     /// A worker; `slot` numbers it among the scan's workers.
-    init(configuration: ScanConfiguration, walker: DirectoryWalker, detector: Detector, progress: ScanProgress, slot: Int) throws(MagicError) {
+    init(configuration: ScanConfiguration, walker: DirectoryWalker, progress: ScanProgress, slot: Int) throws(MagicError) {
         self.configuration = configuration
         self.walker = walker
-        self.detector = detector
+        detector = Detector(signatures: configuration.signatures)
         self.progress = progress
         crashGuard = CrashGuard(supervision: configuration.supervision, slot: slot)
         recogniser = TreeRecogniser(walker: walker, deep: configuration.deep, shard: configuration.shard)
         analyzer = try ItemAnalyzer(configuration: configuration, detector: detector, recorder: recorder, crashGuard: crashGuard)
     }
 
-    /// Works until the queue is empty or cancelled, sending each unit's result to `output`.
-    func run(_ queue: WorkQueue<WalkItem>, output: ResultChannel<ScanUnitResult>) async {
+    /// Results are handed over in batches of up to this many units, or once this long has passed
+    /// since the last batch: one hand-off per small file would cost more than reading it.
+    static let batchSize = 32
+    static let batchInterval = Duration.milliseconds(50)
+
+    /// Works until the queue is empty or cancelled, sending the units' results to `output` in batches.
+    func run(_ queue: WorkQueue<WalkItem>, output: ResultChannel<[ScanUnitResult]>) async {
+        let clock = ContinuousClock()
+        var batch: [ScanUnitResult] = []
+        var lastSent = clock.now
+        defer { if !batch.isEmpty { output.sendWithoutWaiting(batch) } }
         while let item = await queue.next() {
             if Task.isCancelled {
                 queue.cancel()
@@ -46,7 +55,12 @@ final class ScanWorker {
             let result = recorder.finish()
             progress.add(result)
             queue.finished()
-            await output.send(result)
+            batch.append(result)
+            if batch.count >= Self.batchSize || clock.now - lastSent >= Self.batchInterval {
+                await output.send(batch)
+                batch.removeAll(keepingCapacity: true)
+                lastSent = clock.now
+            }
         }
     }
 

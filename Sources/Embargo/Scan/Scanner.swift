@@ -87,24 +87,24 @@ public final class Scanner: Sendable {
             return control.stopped
         }
         if stoppedAlready { queue.cancel() }
-        let channel = ResultChannel<ScanUnitResult>(capacity: 64 * jobs, senders: jobs)
+        let channel = ResultChannel<[ScanUnitResult]>(capacity: 4 * jobs, senders: jobs)
         let pool = WorkerThreadPool(threads: jobs)
         defer { pool.shutdown() }
-        let detector = Detector(signatures: configuration.signatures)
         try await withTaskCancellationHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<jobs {
                     group.addTask(executorPreference: pool) { [configuration, progress] in
                         defer { channel.senderFinished() }
-                        let worker = try ScanWorker(
-                            configuration: configuration, walker: walker, detector: detector, progress: progress, slot: index)
+                        let worker = try ScanWorker(configuration: configuration, walker: walker, progress: progress, slot: index)
                         await worker.run(queue, output: channel)
                     }
                 }
                 do {
-                    while let result = await channel.next() {
-                        tally.add(result)
-                        try await onResult(result)
+                    while let batch = await channel.next() {
+                        for result in batch {
+                            tally.add(result)
+                            try await onResult(result)
+                        }
                     }
                 } catch {
                     queue.cancel()

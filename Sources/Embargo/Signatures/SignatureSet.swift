@@ -14,6 +14,8 @@ public struct SignatureSet: Sendable {
     let factRules: [Fact.Kind: [RuleReference]]
     /// Path and file-name rules.
     let locationRules: [RuleReference]
+    /// Which location rules could match a path.
+    let locationPrefilter: LocationPrefilter
 
     /// Where a rule sits: vendor, product and rule indices.
     struct RuleReference: Sendable, Hashable {
@@ -80,6 +82,12 @@ public struct SignatureSet: Sendable {
         self.patternRules = patternRules
         self.factRules = factRules
         self.locationRules = locationRules
+        locationPrefilter = LocationPrefilter(globs: locationRules.map { reference in
+            switch vendors[reference.vendor].products[reference.product].evidence[reference.rule].kind {
+            case .path(let glob, _), .fileName(let glob): glob
+            default: ""
+            }
+        })
     }
 
     func rule(_ reference: RuleReference) -> EvidenceRule {

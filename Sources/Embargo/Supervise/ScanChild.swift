@@ -44,22 +44,41 @@ public final class ScanChild: Sendable {
         defer { writer.shutdown() }
         // Writing to the channel blocks while the parent is behind: on a thread of its own.
         try await withTaskExecutorPreference(writer) {
+            var frames = FrameBuffer()
             let summary = try await scanner.run { result in
-                try Self.send(kind: .unit, UnitResultCoding.encode(result))
+                try frames.add(kind: .unit, UnitResultCoding.encode(result))
             }
             var end = FrameWriter()
             end.flag(summary.interrupted)
-            try Self.send(kind: .end, end.bytes)
+            try frames.add(kind: .end, end.bytes)
+            try frames.flush()
         }
     }
+}
 
-    /// Writes one frame: its kind, its length (4 bytes, little-endian) and its payload.
-    private static func send(kind: FrameKind, _ payload: [UInt8]) throws(SystemError) {
-        var frame = [kind.rawValue]
+/// Frames on their way to the parent: written together once 64 KiB are gathered or 50 ms have
+/// passed, so that a tree of small files does not cost a system call each. Results lost with an
+/// unwritten buffer in a crash are units the parent does not have: the next process does them again.
+private struct FrameBuffer {
+    private var bytes: [UInt8] = []
+    private let clock = ContinuousClock()
+    private var lastFlush = ContinuousClock().now
+
+    /// Adds one frame: its kind, its length (4 bytes, little-endian) and its payload.
+    mutating func add(kind: FrameKind, _ payload: [UInt8]) throws(SystemError) {
         let length = UInt32(payload.count)
-        frame += [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)]
-        frame += payload
-        try writeAll(channelDescriptor, frame, what: "write to the supervising process")
+        bytes.append(kind.rawValue)
+        bytes += [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)]
+        bytes += payload
+        if bytes.count >= 64 << 10 || clock.now - lastFlush >= .milliseconds(50) { try flush() }
+    }
+
+    /// Writes what is gathered.
+    mutating func flush() throws(SystemError) {
+        guard !bytes.isEmpty else { return }
+        try writeAll(ScanChild.channelDescriptor, bytes, what: "write to the supervising process")
+        bytes.removeAll(keepingCapacity: true)
+        lastFlush = clock.now
     }
 }
 
