@@ -6,17 +6,32 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Run the pattern matcher alone over files, for comparison with hsscan and YARA.",
+        abstract: "Measure the whole scanning pipeline over files, or the pattern matcher alone.",
         discussion: """
-            Reads a pattern file in the peers' format (one pattern a line: plain text, i:TEXT for ASCII \
-            case-insensitive, hex:4D5A90 for bytes; ids count non-empty lines from 0). With --print-hits, \
-            prints one line 'path<TAB>id,id,...' per file with matches (distinct ids, ascending), the same \
-            as hsscan. The summary goes to standard error.
+            Without --patterns: the scan of PATHs with the shipped (or --signatures) set, in this process, \
+            a warm-up run and then --runs measured runs, no report written. Prints files/s, bytes/s, \
+            members/s, peak memory and the time of every stage (walk, read, classify, unpack, match, \
+            extract, detect, evaluate), summed over workers.
+
+            With --patterns: the matcher alone, for comparison with hsscan and YARA. Reads a pattern file \
+            in the peers' format (one pattern a line: plain text, i:TEXT for ASCII case-insensitive, \
+            hex:4D5A90 for bytes; ids count non-empty lines from 0). With --print-hits, prints one line \
+            'path<TAB>id,id,...' per file with matches (distinct ids, ascending), the same as hsscan. The \
+            summary goes to standard error.
             """
     )
 
-    @Option(name: .long, help: "The pattern file.")
-    var patterns: String
+    @Option(name: .long, help: "The pattern file: measure the matcher alone.")
+    var patterns: String?
+
+    @Option(name: .long, help: "Measured runs of the pipeline, after one warm-up run.")
+    var runs: Int = 3
+
+    @Flag(name: .long, help: "Instead: compare the first-bytes classification with libmagic's on every file.")
+    var classification = false
+
+    @OptionGroup var signatureOptions: SignatureOptions
+    @OptionGroup var policyOptions: PolicyOptions
 
     @Option(name: .shortAndLong, help: "Concurrent workers (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -40,9 +55,18 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...ScanConfiguration.maximumJobs).contains(jobs) else {
             throw ValidationError("--jobs must be between 1 and \(ScanConfiguration.maximumJobs)")
         }
+        guard (1...100).contains(runs) else { throw ValidationError("--runs must be between 1 and 100") }
     }
 
     func run() async throws {
+        if classification {
+            try survey()
+            return
+        }
+        guard let patterns else {
+            try await runPipeline()
+            return
+        }
         guard let contents = FileManager.default.contents(atPath: patterns) else {
             throw ValidationError("cannot read the pattern file '\(patterns)'")
         }
@@ -86,5 +110,62 @@ struct BenchCommand: AsyncParsableCommand {
                 Double(result.peakResidentBytes) / 1_048_576, result.plan.description)
         }
         writeStandardError(summary + "\n")
+    }
+
+    /// The pipeline benchmark.
+    private func runPipeline() async throws {
+        let configuration = ScanConfiguration(
+            targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, signatures: try signatureOptions.load())
+        let evaluator = try policyOptions.evaluator()
+        let result = try await PipelineBenchmark(configuration: configuration, evaluator: evaluator, runs: runs).run()
+        guard let best = result.best else { return }
+        let seconds = best.elapsed.seconds
+        let counts = best.counts
+        let rate = { (value: Double) in seconds > 0 ? value / seconds : 0 }
+        let stages = Stage.allCases.map { ($0.name, Double(best.stageTimes[$0]) / 1e9) }
+        let text: String
+        if format == .json {
+            let stageJSON = stages.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+            text = """
+                {"runs":[\(result.runs.map { String($0.elapsed.seconds) }.joined(separator: ","))],"seconds":\(seconds),\
+                "files":\(counts.files),"bytes":\(counts.bytes),"members":\(counts.members),"archives":\(counts.archives),\
+                "filesPerSecond":\(rate(Double(counts.files))),"bytesPerSecond":\(rate(Double(counts.bytes))),\
+                "membersPerSecond":\(rate(Double(counts.members))),"peakResidentBytes":\(result.peakResidentBytes),\
+                "findings":\(counts.findings),"errors":\(counts.errors),"stageSeconds":{\(stageJSON)}}
+                """
+        } else {
+            // Shares of the workers' time (wall time × workers); "other" is what no stage accounts for:
+            // bookkeeping between stages, waiting for work, handing results over.
+            let workerTime = seconds * Double(jobs)
+            let total = stages.reduce(0) { $0 + $1.1 }
+            var lines = [
+                String(
+                    format: "embargo bench: best of %d runs %.3f s (%@); %d files, %.1f MiB, %d members; %.0f files/s, %.1f MiB/s, %.0f members/s; peak RSS %.1f MiB",
+                    result.runs.count, seconds, result.runs.map { String(format: "%.3f", $0.elapsed.seconds) }.joined(separator: ", "),
+                    counts.files, Double(counts.bytes) / 1_048_576, counts.members, rate(Double(counts.files)),
+                    rate(Double(counts.bytes)) / 1_048_576, rate(Double(counts.members)), Double(result.peakResidentBytes) / 1_048_576),
+                "  stage      seconds   share of the \(jobs) workers' time",
+            ]
+            for (name, value) in stages + [("other", max(0, workerTime - total))] {
+                let padded = name + String(repeating: " ", count: max(0, 9 - name.count))
+                lines.append("  " + padded + String(format: "%9.3f  %5.1f%%", value, workerTime > 0 ? value / workerTime * 100 : 0))
+            }
+            text = lines.joined(separator: "\n")
+        }
+        writeStandardError(text + "\n")
+    }
+
+    /// The classification survey.
+    private func survey() throws {
+        let result = try ClassificationSurvey(paths: paths.map(ScanPath.init)).run()
+        var lines = [
+            String(format: "embargo bench --classification: %d files; first-bytes format and libmagic agree on %d (%.3f%%)",
+                result.files, result.agreeing, result.agreement * 100),
+            "  files per format: " + result.formats.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+        ]
+        for difference in result.differences.prefix(40) {
+            lines.append("  \(difference.count)\t\(difference.format) / libmagic \(difference.mimeType): \(difference.examples.joined(separator: " "))")
+        }
+        try OutputFile.standardOutput.write(lines.joined(separator: "\n") + "\n")
     }
 }

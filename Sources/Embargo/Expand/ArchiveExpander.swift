@@ -57,7 +57,7 @@ struct ArchiveExpander {
         while true {
             let entry: ArchiveReader.Entry
             do {
-                guard let next = try reader.nextEntry() else { return members }
+                guard let next = try recorder.timer.measure(.unpack, { try reader.nextEntry() }) else { return members }
                 entry = next
             } catch {
                 recorder.report(ScanEvent(failure: error, at: location, doing: "damaged or truncated \(format.summary) after \(members) members"))

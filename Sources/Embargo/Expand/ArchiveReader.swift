@@ -89,13 +89,21 @@ internal import CEmbargoArchive
         )
     }
 
-    /// Reads the current member's data into `buffer`; returns 0 at its end.
+    /// The next block of the current member's data, in libarchive's own buffer (for an uncompressed
+    /// archive, the container's bytes themselves): handed to `use` with its offset in the member,
+    /// valid only during the call. Returns false at the end of the member.
     ///
-    /// - Throws: `ArchiveError` when the data is damaged.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ArchiveError) -> Int {
-        let count = unsafe archive_read_data(handle, buffer.baseAddress, buffer.count)
-        guard count >= 0 else { throw error() }
-        return count
+    /// - Throws: `ArchiveError` when the data is damaged, or `use`'s error.
+    func readBlock(_ use: (RawSpan, Int64) throws -> Void) throws -> Bool {
+        var block: UnsafeRawPointer?
+        var size = 0
+        var offset: Int64 = 0
+        let status = unsafe archive_read_data_block(handle, &block, &size, &offset)
+        if status == ARCHIVE_EOF { return false }
+        guard status == ARCHIVE_OK || status == ARCHIVE_WARN else { throw error() }
+        guard size > 0, let start = unsafe block else { return true }
+        try unsafe use(UnsafeRawBufferPointer(start: start, count: size).bytes, offset)
+        return true
     }
 
     /// Bytes consumed from the archive's own input (compressed), for the expansion ratio.

@@ -11,6 +11,8 @@ struct MemberReader {
     var archiveExpanded: UInt64
     /// Bytes expanded from this member so far.
     private(set) var memberBytes: UInt64 = 0
+    /// The stopwatch decompression is accounted to, if any.
+    var timer: StageTimer?
 
     init(reader: ArchiveReader, entry: ArchiveReader.Entry, location: Location, budget: ExpansionBudget, limits: ScanLimits, archiveExpanded: UInt64) {
         self.reader = reader
@@ -21,21 +23,29 @@ struct MemberReader {
         self.archiveExpanded = archiveExpanded
     }
 
-    /// Reads the next piece of the member into `buffer` and hands it to `use`.
+    /// Hands the next piece of the member to `use`, read in place from libarchive's buffer (the holes
+    /// of a sparse member as zeros).
     ///
-    /// - Returns: how many bytes were read; 0 at the end of the member.
+    /// - Returns: false at the end of the member (nothing was handed over).
     /// - Throws: `ExpansionStop` when a limit is passed, `ArchiveError` for damaged data, or
     ///   `use`'s error.
-    mutating func next(through buffer: ReadBuffer, use: (RawSpan) throws -> Void) throws -> Int {
-        try unsafe buffer.chunk(
-            upTo: buffer.count,
-            fill: { room in
-                let count = try unsafe reader.read(into: room)
-                if count > 0 { try account(count) }
-                return count
-            },
-            use: use)
+    mutating func next(use: (RawSpan) throws -> Void) throws -> Bool {
+        let started = timer?.isEnabled == true ? ContinuousClock().now : nil
+        let more = try reader.readBlock { block, offset in
+            if let started, let timer { timer.add(ContinuousClock().now - started, to: .unpack) }
+            // A sparse member's hole: zeros up to the block, counted against the limits like data.
+            while UInt64(max(0, offset)) > memberBytes {
+                let gap = Int(min(UInt64(max(0, offset)) - memberBytes, UInt64(Self.zeros.count)))
+                try account(gap)
+                unsafe try Self.zeros.withUnsafeBytes { try unsafe use(UnsafeRawBufferPointer(rebasing: $0[0..<gap]).bytes) }
+            }
+            try account(block.byteCount)
+            try use(block)
+        }
+        return more
     }
+
+    private static let zeros = [UInt8](repeating: 0, count: 1 << 16)
 
     private mutating func account(_ count: Int) throws {
         archiveExpanded += UInt64(count)

@@ -40,14 +40,10 @@ enum DebianPackage {
 
     /// The current member's bytes, up to `memberLimit`.
     static func readAll(_ reader: ArchiveReader) throws -> [UInt8] {
-        let buffer = ReadBuffer(size: 1 << 16)
         var bytes: [UInt8] = []
-        while true {
-            let count = try unsafe buffer.chunk(
-                upTo: buffer.count, fill: { room throws(ArchiveError) in try unsafe reader.read(into: room) },
-                use: { span in bytes += span.bytesArray })
-            if count == 0 { return bytes }
+        while try reader.readBlock({ block, _ in bytes.append(block) }) {
             guard bytes.count <= memberLimit else { throw FormatError.limit("control member larger than \(memberLimit) bytes") }
         }
+        return bytes
     }
 }

@@ -103,9 +103,9 @@ enum ItemRole {
             self = .dpkgStatus
         } else if ends(Names.rpmSQLite) {
             self = .rpmSQLite
-        } else if Names.rpmDirectories.contains(where: { ends($0 + Names.berkeleyName) }) {
+        } else if Names.rpmBerkeley.contains(where: ends) {
             self = .rpmBerkeley
-        } else if Names.rpmDirectories.contains(where: { ends($0 + Names.ndbName) }) {
+        } else if Names.rpmNDB.contains(where: ends) {
             self = .rpmNDB
         } else if ends(Names.infoPlist) {
             self = .infoPlist
@@ -128,9 +128,9 @@ enum ItemRole {
         static let dpkgStatus = Array("/var/lib/dpkg/status".utf8)
         static let dpkgStatusDirectory = Array("/var/lib/dpkg/status.d/".utf8)
         static let rpmSQLite = Array("/rpmdb.sqlite".utf8)
-        static let rpmDirectories = ["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/share/rpm/"].map { Array($0.utf8) }
-        static let berkeleyName = Array("Packages".utf8)
-        static let ndbName = Array("Packages.db".utf8)
+        static let rpmDirectories = ["/var/lib/rpm/", "/usr/lib/sysimage/rpm/", "/usr/share/rpm/"]
+        static let rpmBerkeley = rpmDirectories.map { Array(($0 + "Packages").utf8) }
+        static let rpmNDB = rpmDirectories.map { Array(($0 + "Packages.db").utf8) }
         static let infoPlist = Array("/Info.plist".utf8)
         static let packagesIndex = Array("/Packages".utf8)
         static let primaryIndex = Array("primary.xml".utf8)

@@ -31,15 +31,11 @@ enum IndexFile {
         try reader.open(content)
         guard try reader.nextEntry() != nil else { return }
         var expanded: UInt64 = 0
-        while true {
-            let count = try unsafe buffer.chunk(
-                upTo: buffer.count, fill: { room throws(ArchiveError) in try unsafe reader.read(into: room) }, use: onChunk)
-            if count == 0 { return }
-            expanded += UInt64(count)
-            guard expanded <= expansionLimit else {
-                throw FormatError.limit("expands to more than \(expansionLimit) bytes")
-            }
-        }
+        while try reader.readBlock({ block, _ in
+            expanded += UInt64(block.byteCount)
+            guard expanded <= expansionLimit else { throw FormatError.limit("expands to more than \(expansionLimit) bytes") }
+            try onChunk(block)
+        }) {}
     }
 
     /// The whole decompressed content, for small indexes (`repomd.xml`, `Release`).

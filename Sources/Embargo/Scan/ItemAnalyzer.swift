@@ -52,9 +52,10 @@ final class ItemAnalyzer {
                 recorder.report(ScanEvent(kind: .unreadable, location: location, message: "the file changed while it was read: \(change)"))
             }
         }
-        let head = try content.bytes(at: 0, count: ItemClassifier.headSize)
+        let timer = recorder.timer
+        let head = try timer.measure(.read) { try content.bytes(at: 0, count: ItemClassifier.headSize) }
         trapIfMarked(head)
-        let format = classifier.classify(head)
+        let format = timer.measure(.classify) { classifier.classify(head) }
         switch format {
         case .fileSystemImage:
             recorder.report(images.unreadableImage(head, at: location))
@@ -67,7 +68,7 @@ final class ItemAnalyzer {
             }
         case let format where format.isContainer:
             // A package's own metadata first: its detections cover the vendor's files inside it.
-            let extraction = extractor.containerFacts(format: format, content: content, location: location)
+            let extraction = timer.measure(.extract) { extractor.containerFacts(format: format, content: content, location: location) }
             let detections = detect(extraction, hits: [], format: format, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
             report(detections, content: content, head: head)
             guard !isTooDeep(location, "archive not unpacked") else { return }
@@ -82,11 +83,11 @@ final class ItemAnalyzer {
                     message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)", limit: "max-file-size"))
             } else if UInt64(head.count) == content.size {
                 // A small file is all in its head: it is not read again.
-                hits = matcher.match(head)
+                hits = timer.measure(.match) { matcher.match(head) }
             } else {
-                hits = try matcher.match(content, buffer: buffer)
+                hits = try timer.measure(.match) { try matcher.match(content, buffer: buffer) }
             }
-            let extraction = extractor.facts(format: format, content: content, logicalPath: logicalPath, location: location)
+            let extraction = timer.measure(.extract) { extractor.facts(format: format, content: content, logicalPath: logicalPath, location: location) }
             let detections = detect(extraction, hits: hits, format: format, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
             report(detections, content: content, head: head)
         }
@@ -112,14 +113,16 @@ final class ItemAnalyzer {
         head.removeAll(keepingCapacity: true)
         defer { swap(&head, &headScratch) }
         var finished = false
+        let timer = recorder.timer
+        member.timer = timer
         while head.count < ItemClassifier.headSize {
-            if try member.next(through: buffer, use: { head.append($0) }) == 0 {
+            if try !member.next(use: { head.append($0) }) {
                 finished = true
                 break
             }
         }
         trapIfMarked(head)
-        let format = classifier.classify(head)
+        let format = timer.measure(.classify) { classifier.classify(head) }
         if format == .fileSystemImage {
             recorder.report(images.unreadableImage(head, at: location))
             return
@@ -127,7 +130,7 @@ final class ItemAnalyzer {
         if format.isContainer || format == .diskImage || format == .fat || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath) {
             let spool = makeSpool(sizeHint: member.entry.declaredSize)
             try spool.append(head)
-            while !finished, try member.next(through: buffer, use: { try spool.append($0) }) > 0 {}
+            while !finished, try member.next(use: { try spool.append($0) }) {}
             try analyze(spool.finish(), location: location, logicalPath: logicalPath, budget: budget)
             return
         }
@@ -136,11 +139,11 @@ final class ItemAnalyzer {
         let hits: [PatternHit]
         var sha256: String?
         if finished {
-            hits = matcher.match(head)
+            hits = timer.measure(.match) { matcher.match(head) }
         } else {
             matcher.beginStream()
-            matcher.feed(head)
-            while try member.next(through: buffer, use: { matcher.feed($0) }) > 0 {}
+            timer.measure(.match) { matcher.feed(head) }
+            while try member.next(use: { span in timer.measure(.match) { matcher.feed(span) } }) {}
             (hits, sha256) = matcher.finishStream()
         }
         for var detection in detect(.init(), hits: hits, format: format, size: member.memberBytes, sha256: sha256, location: location, logicalPath: logicalPath) {
@@ -176,16 +179,19 @@ final class ItemAnalyzer {
         logicalPath: [UInt8]
     ) -> [Detection] {
         for event in extraction.events { recorder.report(event) }
-        return detector.detections(for: ItemObservation(
+        return recorder.timer.measure(.detect) { detector.detections(for: ItemObservation(
             location: location, logicalPath: logicalPath,
             item: ItemFacts(size: size, sha256: sha256, format: format, mimeType: "", description: ""),
-            stringHits: hits, facts: extraction.facts))
+            stringHits: hits, facts: extraction.facts)) }
     }
 
     /// Reports an item's detections with its hash (computed now, only for items with detections) and
     /// a description of its content.
     private func report(_ detections: [Detection], content: ItemContent, head: [UInt8]) {
+        let timer = recorder.timer
         for var detection in detections {
+            let started = timer.isEnabled ? ContinuousClock().now : nil
+            defer { if let started { timer.add(ContinuousClock().now - started, to: .detect) } }
             if detection.item.sha256 == nil, content.size <= limits.maxHashBytes {
                 detection.item.sha256 = (try? content.sha256(buffer: buffer)) ?? nil
             }

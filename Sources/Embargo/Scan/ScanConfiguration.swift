@@ -30,6 +30,8 @@ public struct ScanConfiguration: Sendable {
     public var temporaryDirectory: String
     /// Set when the scan runs in a process supervised by a parent (see `ScanChild`).
     var supervision: Supervision?
+    /// Whether to account time to the pipeline's stages (benchmark mode; `ScanSummary.stageTimes`).
+    package var measuresStages = false
 
     /// A configuration.
     public init(

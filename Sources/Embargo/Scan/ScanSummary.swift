@@ -8,6 +8,8 @@ public struct ScanSummary: Sendable {
     public var recognised: [RecognisedTree]
     /// Whether the scan was stopped before it finished (an interrupt, a failure of its output).
     public var interrupted: Bool
+    /// Time per stage, summed over workers (benchmark mode only).
+    package var stageTimes = StageTimes()
 
     /// A summary.
     public init(counts: ScanCounts, elapsed: Duration, recognised: [RecognisedTree] = [], interrupted: Bool = false) {

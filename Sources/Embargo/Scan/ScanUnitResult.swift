@@ -32,6 +32,8 @@ public struct ScanUnitResult: Sendable {
     /// A file's stamp, when it was not read because it is unchanged since the previous scan, whose
     /// findings and events for it still hold.
     public var unchangedStamp: FileStamp?
+    /// Time spent per stage on the unit (benchmark mode only; not handed over by a supervised child).
+    package var stageTimes = StageTimes()
 
     /// A result with nothing in it yet.
     public init(unit: Unit) {

@@ -6,7 +6,7 @@ final class ScanWorker {
     private let walker: DirectoryWalker
     private let recogniser: TreeRecogniser
     private let detector: Detector
-    private let recorder = UnitRecorder()
+    private let recorder: UnitRecorder
     private let analyzer: ItemAnalyzer
     private let progress: ScanProgress
     private let crashGuard: CrashGuard
@@ -17,6 +17,7 @@ final class ScanWorker {
         self.walker = walker
         detector = Detector(signatures: configuration.signatures)
         self.progress = progress
+        recorder = UnitRecorder(measuringStages: configuration.measuresStages)
         crashGuard = CrashGuard(supervision: configuration.supervision, slot: slot)
         recogniser = TreeRecogniser(walker: walker, deep: configuration.deep, shard: configuration.shard)
         analyzer = try ItemAnalyzer(configuration: configuration, detector: detector, recorder: recorder, crashGuard: crashGuard)
@@ -43,7 +44,7 @@ final class ScanWorker {
             switch item.kind {
             case .directory:
                 recorder.begin(.directory(item.path))
-                queue.add(walk(item))
+                queue.add(recorder.timer.measure(.walk) { walk(item) })
             case .file where crashGuard.isDone(item.path):
                 // An earlier process of this scan read it; its parent has the result.
                 queue.finished()
@@ -108,7 +109,7 @@ final class ScanWorker {
         let location = Location(path: path)
         let content: ItemContent
         do {
-            content = try ItemContent(path: path, followingLink: item.followsLink)
+            content = try recorder.timer.measure(.read) { try ItemContent(path: path, followingLink: item.followsLink) }
         } catch {
             recorder.report(ScanEvent(failure: error, at: location))
             return

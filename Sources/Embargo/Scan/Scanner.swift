@@ -153,10 +153,14 @@ struct ScanTally: Sendable {
     /// An empty tally.
     init() {}
 
+    /// Time per stage so far.
+    private(set) var stageTimes = StageTimes()
+
     /// Adds one unit's result.
     mutating func add(_ result: ScanUnitResult) {
         counts.add(result.counts)
         recognised += result.recognised
+        stageTimes.add(result.stageTimes)
     }
 
     /// Adds counts that come from elsewhere (records carried over from an earlier scan).
@@ -166,6 +170,8 @@ struct ScanTally: Sendable {
 
     /// The summary of a scan that took `elapsed`.
     func summary(elapsed: Duration, interrupted: Bool) -> ScanSummary {
-        ScanSummary(counts: counts, elapsed: elapsed, recognised: recognised.sorted { $0.path < $1.path }, interrupted: interrupted)
+        var summary = ScanSummary(counts: counts, elapsed: elapsed, recognised: recognised.sorted { $0.path < $1.path }, interrupted: interrupted)
+        summary.stageTimes = stageTimes
+        return summary
     }
 }

@@ -4,8 +4,11 @@ final class UnitRecorder {
     private var result: ScanUnitResult
     /// What packages being unpacked cover.
     var coverage = PackageCoverage()
+    /// The stopwatch of the stages (on in benchmark mode).
+    let timer: StageTimer
 
-    init() {
+    init(measuringStages: Bool = false) {
+        timer = StageTimer(enabled: measuringStages)
         result = ScanUnitResult(unit: .directory(ScanPath(bytes: [])))
     }
 
@@ -24,6 +27,7 @@ final class UnitRecorder {
     /// The unit's result; the recorder is empty afterwards.
     func finish() -> ScanUnitResult {
         defer { result = ScanUnitResult(unit: result.unit) }
+        if timer.isEnabled { result.stageTimes = timer.take() }
         return result
     }
 

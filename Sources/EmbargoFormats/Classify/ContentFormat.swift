@@ -256,16 +256,23 @@ public enum ContentSniffer {
 
     /// Whether the text starts (after blank space) with a PEM armour line.
     static func startsWithPEM(_ bytes: [UInt8]) -> Bool {
-        let marker = Array("-----BEGIN ".utf8)
         var index = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-        if index + marker.count <= bytes.count, Array(bytes[index..<index + marker.count]) == marker { return true }
+        if isCertificateArmour(bytes[index...]) { return true }
         // Certificate bundles often open with comments.
         guard bytes.first == UInt8(ascii: "#") else { return false }
         return bytes.prefix(4096).split(separator: 0x0A, maxSplits: 64, omittingEmptySubsequences: true)
-            .contains { $0.starts(with: marker) }
+            .contains { isCertificateArmour($0) }
     }
+
+    /// Whether a line opens a PEM block of certificates (not a key, not an OpenPGP armour).
+    private static func isCertificateArmour(_ line: ArraySlice<UInt8>) -> Bool {
+        certificateArmours.contains { line.starts(with: $0) }
+    }
+
+    private static let certificateArmours = ["CERTIFICATE-----", "TRUSTED CERTIFICATE-----", "X509 CERTIFICATE-----", "PKCS7-----", "CMS-----"]
+        .map { Array("-----BEGIN \($0)".utf8) }
 
     /// Whether the bytes look like a DER certificate: a SEQUENCE holding a SEQUENCE, both with
     /// long-form lengths that fit.
