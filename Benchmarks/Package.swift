@@ -1,8 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Benchmarks of the matcher alone, with ordo-one/package-benchmark. Run from the repository root:
-//   swift package --package-path Benchmarks benchmark
+// Benchmarks of the matcher alone and of the whole pipeline, with ordo-one/package-benchmark. Run
+// from the repository root:
+//   swift package --package-path Benchmarks --disable-sandbox benchmark
 let package = Package(
     name: "EmbargoBenchmarks",
     platforms: [.macOS(.v15)],
@@ -19,6 +20,15 @@ let package = Package(
             ],
             path: "Benchmarks/MatcherBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "PipelineBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Embargo", package: "Embargo"),
+            ],
+            path: "Benchmarks/PipelineBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -66,6 +66,10 @@ public final class MatchScanner {
         unsafe seen.deallocate()
     }
 
+    /// Whether this scanner's Teddy let through far more candidates than estimated, so that FDR now
+    /// serves its scans (see `PatternMatcher`); it stays so across `reset()`.
+    public var switchedToFallback: Bool { scratch.guardTripped }
+
     /// The number of input bytes consumed since the last reset.
     public var bytesScanned: UInt64 { UInt64(offset) }
 

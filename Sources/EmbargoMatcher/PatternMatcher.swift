@@ -1,8 +1,10 @@
 /// A compiled, immutable set of patterns, shared by every worker of a scan.
 ///
 /// Compilation chooses each pattern's anchor (at most 8 fixed bytes), then a literal engine for the
-/// anchors: Teddy (SIMD nibble shuffles) for up to 64 anchors, a bucketed shift-or in the style of
-/// Hyperscan's FDR for more, or a dense Aho–Corasick DFA when asked for. Anchors shorter than 3
+/// anchors: Teddy (SIMD nibble shuffles) for up to 64 anchors when its estimated cost on typical
+/// data (`TeddyLayout`, `ByteFrequency`) beats the bucketed shift-or in the style of Hyperscan's FDR,
+/// FDR otherwise, or a dense Aho–Corasick DFA when asked for. A scan that finds Teddy letting through
+/// far more candidates than estimated switches to FDR for the rest of its input. Anchors shorter than 3
 /// bytes or made of the commonest bytes would flood a prefilter with candidates; they go to a
 /// separate Aho–Corasick pass, whose cost does not depend on how often they occur. Every engine and
 /// every instruction set reports the same matches.
@@ -47,7 +49,8 @@ public final class PatternMatcher: Sendable {
 
     /// The literal engines.
     public enum Engine: String, Sendable, CaseIterable {
-        /// Teddy up to 64 anchors (with SSSE3 or AVX2), FDR beyond.
+        /// Teddy for up to 64 anchors (with SSSE3 or AVX2) when its estimated cost is lower, FDR
+        /// otherwise; a run-time guard moves a scan from Teddy to FDR.
         case automatic
         /// SIMD nibble-table prefilter confirmed by the trie; at most 64 anchors.
         case teddy
@@ -87,11 +90,16 @@ public final class PatternMatcher: Sendable {
         case none
         case teddy(TeddyPrefilter)
         case fdr(FDRPrefilter)
+        /// FDR over the anchors of five bytes or more, at a stride their length allows, and Teddy over
+        /// the few shorter ones, which would otherwise hold FDR to every position.
+        case fdrWithTeddy(FDRPrefilter, TeddyPrefilter)
         case automaton(AhoCorasickAutomaton)
     }
 
     let verifier: Verifier
     let main: MainEngine
+    /// FDR over Teddy's anchors, for a scan whose Teddy candidates exceed the estimate.
+    let fallback: FDRPrefilter?
     let automatonPass: AhoCorasickAutomaton?
     /// The pass over anchors that are one byte repeated.
     let runPass: RunAnchorPass?
@@ -155,22 +163,27 @@ public final class PatternMatcher: Sendable {
         }
 
         var engine = options.engine
+        var layout: TeddyLayout?
+        if engine == .teddy || (engine == .automatic && instructionSet >= .ssse3 && prefilterAnchors.count <= TeddyPrefilter.maximumAnchors) {
+            layout = TeddyLayout.best(prefilterAnchors.map { anchors.foldedBytes[$0] })
+        }
         if engine == .automatic {
-            engine =
-                instructionSet >= .ssse3 && prefilterAnchors.count <= TeddyPrefilter.maximumAnchors ? .teddy : .fdr
+            engine = (layout?.estimatedCost ?? .infinity) < Self.fdrEstimatedCost ? .teddy : .fdr
         }
         let main: MainEngine
+        var fallback: FDRPrefilter?
         if prefilterAnchors.isEmpty {
             main = .none
         } else {
             switch engine {
             case .teddy:
-                guard let teddy = TeddyPrefilter(anchorIndices: prefilterAnchors, table: anchors, budgetBytes: budget)
+                guard let layout, let teddy = TeddyPrefilter(anchorIndices: prefilterAnchors, table: anchors, layout: layout, budgetBytes: budget)
                 else {
                     throw MatcherError.engine(
                         "Teddy takes at most \(TeddyPrefilter.maximumAnchors) anchors; this set has \(prefilterAnchors.count)")
                 }
                 main = .teddy(teddy)
+                if options.engine == .automatic { fallback = FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors) }
             case .ahoCorasick:
                 guard let automaton = AhoCorasickAutomaton(
                     anchorIndices: prefilterAnchors, table: anchors, budgetBytes: budget)
@@ -179,7 +192,8 @@ public final class PatternMatcher: Sendable {
                 }
                 main = .automaton(automaton)
             case .fdr, .automatic:
-                main = .fdr(FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors))
+                main = Self.fdrEngine(prefilterAnchors, table: anchors, automatic: options.engine == .automatic,
+                    instructionSet: instructionSet, budgetBytes: budget)
             }
         }
 
@@ -192,6 +206,7 @@ public final class PatternMatcher: Sendable {
         }
         self.verifier = Verifier(patterns: patternTable, anchors: anchors)
         self.main = main
+        self.fallback = fallback
         self.automatonPass = automatonPass
         self.automatonPassPatterns = passPatterns.sorted()
         self.maximumMatchesPerPattern = options.maximumMatchesPerPattern
@@ -203,10 +218,16 @@ public final class PatternMatcher: Sendable {
             details = "no anchors"
         case .teddy(let teddy):
             mainBytes = teddy.byteCount
-            details = "\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks"
+            let perMegabyte = Int((teddy.estimatedCandidateRate * 1e6).rounded())
+            details = "\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks, \(perMegabyte) candidates per MB estimated"
+                + (fallback == nil ? "" : "; FDR if a scan sees four times as many")
         case .fdr(let fdr):
             mainBytes = fdr.byteCount
             details = "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain"
+        case .fdrWithTeddy(let fdr, let teddy):
+            mainBytes = fdr.byteCount + teddy.byteCount
+            details = "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain; "
+                + "Teddy for the \(teddy.anchorCount) anchors under 5 bytes (\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks)"
         case .automaton(let automaton):
             mainBytes = automaton.byteCount
             details = "\(automaton.stateCount) states, \(automaton.classCount) byte classes"
@@ -230,11 +251,21 @@ public final class PatternMatcher: Sendable {
         case .none:
             break
         case .teddy(let teddy):
+            if scratch.guardTripped, let fallback {
+                unsafe fallback.scan(block, verifier: verifier, into: &sink)
+            } else {
+                let steps = unsafe teddy.scan(
+                    block, instructionSet: plan.instructionSet, records: scratch.records,
+                    recordCapacity: ScanScratch.recordCapacity, verifier: verifier, into: &sink)
+                if fallback != nil { unsafe scratch.observe(bytes: block.count, candidates: steps, estimate: teddy.estimatedCandidateRate) }
+            }
+        case .fdr(let fdr):
+            unsafe fdr.scan(block, verifier: verifier, into: &sink)
+        case .fdrWithTeddy(let fdr, let teddy):
+            unsafe fdr.scan(block, verifier: verifier, into: &sink)
             unsafe teddy.scan(
                 block, instructionSet: plan.instructionSet, records: scratch.records,
                 recordCapacity: ScanScratch.recordCapacity, verifier: verifier, into: &sink)
-        case .fdr(let fdr):
-            unsafe fdr.scan(block, verifier: verifier, into: &sink)
         case .automaton(let automaton):
             unsafe automaton.scan(block, verifier: verifier, into: &sink)
         }
@@ -245,6 +276,25 @@ public final class PatternMatcher: Sendable {
             unsafe automatonPass.scan(block, verifier: verifier, into: &sink)
         }
     }
+
+    /// FDR over `anchorIndices`; when chosen automatically, the few anchors under five bytes that
+    /// would hold FDR to every position go to a Teddy beside it.
+    private static func fdrEngine(
+        _ anchorIndices: [Int], table: AnchorTable, automatic: Bool, instructionSet: InstructionSet, budgetBytes: Int
+    ) -> MainEngine {
+        let short = anchorIndices.filter { table.foldedBytes[$0].count < 5 }
+        let long = anchorIndices.filter { table.foldedBytes[$0].count >= 5 }
+        guard automatic, instructionSet >= .ssse3, !short.isEmpty, !long.isEmpty, short.count <= TeddyPrefilter.maximumAnchors,
+            let teddy = TeddyPrefilter(
+                anchorIndices: short, table: table, layout: TeddyLayout.best(short.map { table.foldedBytes[$0] }),
+                budgetBytes: budgetBytes)
+        else { return .fdr(FDRPrefilter(anchorIndices: anchorIndices, table: table)) }
+        return .fdrWithTeddy(FDRPrefilter(anchorIndices: long, table: table), teddy)
+    }
+
+    /// FDR's cost on typical data, in nanoseconds per byte (1.3 to 1.8 GB/s on one core of the build
+    /// machine over shared libraries), against which Teddy's estimate is weighed.
+    static let fdrEstimatedCost = 0.6
 
     /// Whether the automaton pass can still report something to `sink`: a distinct scan stops the
     /// pass once every pattern it serves has been seen.
@@ -259,6 +309,25 @@ public final class PatternMatcher: Sendable {
 final class ScanScratch {
     static let recordCapacity = 64
     let records: UnsafeMutableRawPointer
+    /// Bytes and candidate steps Teddy saw, for the guard.
+    private var observedBytes = 0
+    private var observedCandidates = 0
+    /// Set once Teddy let through far more candidates than estimated: FDR takes over.
+    private(set) var guardTripped = false
+    /// How much input the guard sees before it judges.
+    static let guardWindow = 8 << 20
+
+    /// Counts what one Teddy block let through; trips the guard when, over at least `guardWindow`
+    /// bytes, candidates exceed four times the estimate and one per 4 KiB.
+    func observe(bytes: Int, candidates: Int, estimate: Double) {
+        observedBytes += bytes
+        observedCandidates += candidates
+        guard observedBytes >= Self.guardWindow else { return }
+        let rate = Double(observedCandidates) / Double(observedBytes)
+        if rate > max(4 * estimate, 1.0 / 4096) { guardTripped = true }
+        observedBytes = 0
+        observedCandidates = 0
+    }
 
     init() {
         unsafe records = UnsafeMutableRawPointer.allocate(byteCount: Self.recordCapacity * teddyRecordSize, alignment: 32)

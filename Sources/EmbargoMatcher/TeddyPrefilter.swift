@@ -24,28 +24,28 @@ struct TeddyPrefilter: Sendable {
     let scalarLow: FlatTable<UInt16>
     let scalarHigh: FlatTable<UInt16>
     let confirmation: AhoCorasickAutomaton
+    /// The estimated candidates per input byte of the layout (see `TeddyLayout`).
+    let estimatedCandidateRate: Double
+    /// How many anchors it serves.
+    let anchorCount: Int
 
-    init?(anchorIndices: [Int], table: AnchorTable, budgetBytes: Int) {
+    /// Teddy over `anchorIndices` with `layout` (from `TeddyLayout.best` over their folded bytes).
+    init?(anchorIndices: [Int], table: AnchorTable, layout: TeddyLayout, budgetBytes: Int) {
         guard !anchorIndices.isEmpty, anchorIndices.count <= Self.maximumAnchors else { return nil }
         guard let confirmation = AhoCorasickAutomaton(
             anchorIndices: anchorIndices, table: table, budgetBytes: budgetBytes)
         else { return nil }
-        let shortest = anchorIndices.map { table.foldedBytes[$0].count }.min() ?? 1
-        let maskCount = min(anchorIndices.count > 32 ? 4 : 3, shortest)
-        let isFat = anchorIndices.count > 32
-        let bucketCount = isFat ? 16 : 8
-
-        // Similar anchors share a bucket, so that the bucket's nibble sets stay small.
-        let sorted = anchorIndices.sorted { table.foldedBytes[$0].prefix(maskCount).lexicographicallyPrecedes(
-            table.foldedBytes[$1].prefix(maskCount)) }
+        let maskCount = layout.maskCount
+        let isFat = layout.isFat
         var low = [UInt16](repeating: 0, count: maskCount * 16)
         var high = [UInt16](repeating: 0, count: maskCount * 16)
-        for (rank, anchor) in sorted.enumerated() {
-            let bucket = rank * bucketCount / sorted.count
+        for (bucket, members) in layout.buckets.enumerated() {
             for position in 0..<maskCount {
-                for byte in CaseFolding.variants(table.foldedBytes[anchor][position]) {
-                    low[position * 16 + Int(byte & 0xF)] |= 1 << bucket
-                    high[position * 16 + Int(byte >> 4)] |= 1 << bucket
+                for member in members {
+                    for byte in CaseFolding.variants(table.foldedBytes[anchorIndices[member]][position]) {
+                        low[position * 16 + Int(byte & 0xF)] |= 1 << bucket
+                        high[position * 16 + Int(byte >> 4)] |= 1 << bucket
+                    }
                 }
             }
         }
@@ -66,11 +66,15 @@ struct TeddyPrefilter: Sendable {
         self.scalarLow = FlatTable(low)
         self.scalarHigh = FlatTable(high)
         self.confirmation = confirmation
+        estimatedCandidateRate = layout.candidateRate
+        anchorCount = anchorIndices.count
     }
 
     var byteCount: Int { vectorTables.byteCount + scalarLow.byteCount + scalarHigh.byteCount + confirmation.byteCount }
 
-    /// Finds and confirms every anchor occurrence in the block.
+    /// Finds and confirms every anchor occurrence in the block; returns how many vector steps had
+    /// candidates (about the candidates per byte times the bytes, when candidates are rare).
+    @discardableResult
     func scan<Sink: MatchSink>(
         _ block: ScanBlock,
         instructionSet: InstructionSet,
@@ -78,10 +82,11 @@ struct TeddyPrefilter: Sendable {
         recordCapacity: Int,
         verifier: Verifier,
         into sink: inout Sink
-    ) {
+    ) -> Int {
         let lastStart = unsafe block.count - maskCount
-        guard lastStart >= 0 else { return }
+        guard lastStart >= 0 else { return 0 }
         var position = 0
+        var steps = 0
         #if arch(x86_64)
         if instructionSet >= .ssse3 {
             let width = instructionSet == .avx2 && !isFat ? 32 : 16
@@ -100,6 +105,7 @@ struct TeddyPrefilter: Sendable {
                 for record in 0..<run.written {
                     unsafe confirmRecord(records + record * teddyRecordSize, block, verifier, &sink)
                 }
+                steps += run.written
                 position = run.resume
             }
         }
@@ -110,6 +116,7 @@ struct TeddyPrefilter: Sendable {
             }
             position += 1
         }
+        return steps
     }
 
     /// The buckets whose anchors may start at `position`, computed without vector instructions.

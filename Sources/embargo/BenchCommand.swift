@@ -100,14 +100,15 @@ struct BenchCommand: AsyncParsableCommand {
                 {"files":\(result.files),"bytes":\(result.bytes),"unreadable":\(result.unreadable),\
                 "seconds":\(seconds),"megabytesPerSecond":\(rate),"compileSeconds":\(compileSeconds),\
                 "peakResidentBytes":\(result.peakResidentBytes),"engine":"\(result.plan.engine.rawValue)",\
-                "instructionSet":"\(result.plan.instructionSet.rawValue)","patterns":\(result.plan.patternCount),\
+                "instructionSet":"\(result.plan.instructionSet.rawValue)","switchedToFDR":\(result.switchedWorkers),"patterns":\(result.plan.patternCount),\
                 "anchors":\(result.plan.anchorCount),"tableBytes":\(result.plan.tableBytes)}
                 """
         } else {
             summary = String(
                 format: "embargo bench: %d files, %llu bytes, %d unreadable, scan %.3f s, %.1f MB/s, compile %.3f s, peak RSS %.1f MiB\n  %@",
                 result.files, result.bytes, result.unreadable, seconds, rate, compileSeconds,
-                Double(result.peakResidentBytes) / 1_048_576, result.plan.description)
+                Double(result.peakResidentBytes) / 1_048_576,
+                result.plan.description + (result.switchedWorkers > 0 ? "; FDR took over from Teddy in \(result.switchedWorkers) of \(jobs) workers" : ""))
         }
         writeStandardError(summary + "\n")
     }

@@ -63,6 +63,8 @@ package struct PatternBenchmark: Sendable {
         package let plan: PatternMatcher.Plan
         /// Peak resident memory of the process, in bytes.
         package let peakResidentBytes: Int
+        /// Workers whose Teddy prefilter let through so many candidates that FDR took over.
+        package let switchedWorkers: Int
     }
 
     /// The configuration.
@@ -104,7 +106,8 @@ package struct PatternBenchmark: Sendable {
             unreadable: reports.reduce(0) { $0 + $1.unreadable },
             scanDuration: duration,
             plan: matcher.plan,
-            peakResidentBytes: Int(usage.ru_maxrss) * 1024
+            peakResidentBytes: Int(usage.ru_maxrss) * 1024,
+            switchedWorkers: reports.filter(\.switched).count
         )
     }
 
@@ -113,6 +116,7 @@ package struct PatternBenchmark: Sendable {
         var files = 0
         var bytes: UInt64 = 0
         var unreadable = 0
+        var switched = false
     }
 
     private static func work(queue: WorkQueue<WalkItem>, walker: DirectoryWalker, matcher: PatternMatcher) async
@@ -142,6 +146,7 @@ package struct PatternBenchmark: Sendable {
                 }
             }
         }
+        report.switched = scanner.switchedToFallback
         return report
     }
 }
