@@ -10,3 +10,6 @@ $SUDO apt-get install -y --no-install-recommends \
     gzip bzip2 xz-utils zstd lz4 util-linux python3 time \
     dpkg-dev rpm createrepo-c xorriso fdisk dosfstools mtools e2fsprogs \
     postgresql
+# The official CycloneDX schema and its validator, for the tests of --format cyclonedx.
+python3 -m pip install --quiet --disable-pip-version-check "cyclonedx-python-lib[json-validation]==11.12.0" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "cyclonedx-python-lib[json-validation]==11.12.0"

@@ -65,7 +65,8 @@ struct ReportCommand: AsyncParsableCommand {
             await store.close()
             let evaluator = try Self.evaluator(for: chosen[0])
             let summary = Self.mergedSummary(chosen, findings: findings, events: events)
-            try outputFile.write(reportFormat.render(findings: findings, events: events, summary: summary, evaluator: evaluator))
+            let targets = Array(Set(chosen.flatMap(\.targets))).sorted()
+            try outputFile.write(reportFormat.render(findings: findings, events: events, summary: summary, evaluator: evaluator, targets: targets))
         } catch let error as ReportError {
             await store.close()
             throw ValidationError(error.message)

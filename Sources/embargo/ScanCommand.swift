@@ -13,7 +13,7 @@ struct ScanCommand: AsyncParsableCommand {
 
             Formats: text (default when standard output is a terminal), jsonl (default otherwise: one JSON \
             object a line, findings, events and a last summary record), json (one document), sarif \
-            (SARIF 2.1.0), csv, html.
+            (SARIF 2.1.0), csv, html, cyclonedx (CycloneDX 1.6 JSON).
 
             Sizes are bytes, or a number with K, M, G, T (powers of 1000) or KiB, MiB, GiB, TiB (powers of \
             1024): 400M is 400,000,000 bytes.
@@ -170,7 +170,7 @@ struct ScanCommand: AsyncParsableCommand {
             configuration.previousFiles = stored?.previousFiles
         }
         let session = ScanSession(
-            evaluator: evaluator, report: ReportWriter(format: reportFormat, output: outputFile, evaluator: evaluator),
+            evaluator: evaluator, report: ReportWriter(format: reportFormat, output: outputFile, evaluator: evaluator, targets: paths),
             recorder: stored?.recorder, carried: stored?.carried ?? CarriedRecords())
         let outcome: ScanOutcome
         let showsProgress = !noProgress && !quiet && isatty(2) != 0

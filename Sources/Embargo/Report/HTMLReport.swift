@@ -7,7 +7,9 @@ package enum HTMLReport {
     ]
 
     /// The page.
-    package static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator) -> String {
+    package static func render(
+        findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator, targets: [String] = []
+    ) -> String {
         let verdicts = Verdict.allCases.reversed()
         let counts = Dictionary(grouping: findings, by: \.assessment.verdict).mapValues(\.count)
         let vendors = Dictionary(grouping: findings, by: \.detection.vendorName)

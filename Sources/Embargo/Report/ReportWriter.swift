@@ -5,17 +5,20 @@ public final class ReportWriter {
     public let format: ReportFormat
     private let output: OutputFile
     private let evaluator: PolicyEvaluator
+    private let targets: [String]
     private var findings: [Finding] = []
     private var events: [ScanEvent] = []
     private var pending: [UInt8] = []
     /// How much JSON Lines output is gathered before it is written.
     static let flushBytes = 1 << 16
 
-    /// A writer of `format` to `output`, naming `evaluator`'s policy and date.
-    public init(format: ReportFormat, output: OutputFile, evaluator: PolicyEvaluator) {
+    /// A writer of `format` to `output`, naming `evaluator`'s policy and date and the scan's
+    /// `targets`.
+    public init(format: ReportFormat, output: OutputFile, evaluator: PolicyEvaluator, targets: [String] = []) {
         self.format = format
         self.output = output
         self.evaluator = evaluator
+        self.targets = targets
     }
 
     /// Adds a finding.
@@ -50,7 +53,7 @@ public final class ReportWriter {
             pending = []
             return
         }
-        try output.write(format.render(findings: findings, events: events, summary: summary, evaluator: evaluator))
+        try output.write(format.render(findings: findings, events: events, summary: summary, evaluator: evaluator, targets: targets))
     }
 
     private func queue(_ line: String) throws(ReportError) {
