@@ -66,6 +66,12 @@ struct ScanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "In package repositories, also open every package the indexes name (by default verified indexes stand for the packages they describe).")
     var deep = false
 
+    @Option(name: .long, help: "Check repository signatures (InRelease, Release.gpg, repomd.xml.asc) against this OpenPGP keyring, binary or armoured; repeatable. Needs gpgv.")
+    var keyring: [String] = []
+
+    @Flag(name: .long, help: "With --keyring: a repository without a signature is an integrity event.")
+    var requireSigned = false
+
     @Option(name: .long, help: "Scan part K of N (K from 1): files, and repository packages, are split by a hash of their path.")
     var shard: String?
 
@@ -104,6 +110,7 @@ struct ScanCommand: AsyncParsableCommand {
             throw ValidationError(error.message)
         }
         if incremental, db == nil { throw ValidationError("--incremental needs --db") }
+        if requireSigned, keyring.isEmpty { throw ValidationError("--require-signed needs --keyring") }
         _ = try resolveShard()
     }
 
@@ -129,7 +136,10 @@ struct ScanCommand: AsyncParsableCommand {
         var configuration = ScanConfiguration(
             targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits(),
             excludes: exclude.map(ExcludeGlob.init), signatures: signatures, deep: deep, shard: try resolveShard())
+        configuration.keyrings = keyring
+        configuration.requireSigned = requireSigned
         do {
+            try configuration.prepareSignatureCheck()
             try Embargo.Scanner(configuration: configuration).checkTargets()
         } catch {
             throw ValidationError(error.message)

@@ -122,3 +122,133 @@ import Testing
         #expect(outcome.installations.allSatisfy { $0.location.members.map(\.displayString) == ["Packages"] })
     }
 }
+
+/// Copies of one index side by side give one finding per package.
+@Suite struct IndexCopyTests {
+    @Test func copiesOfAPackagesIndexWithoutReleaseGiveOneFindingPerPackage() async throws {
+        let directory = TemporaryDirectory()
+        try RepositoryFixture.debian(at: directory.path, ordinary: 3)
+        // A copied dists folder without its Release: the three Packages files are read on their own.
+        let copy = directory.file("copied")
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        for name in ["Packages", "Packages.gz", "Packages.xz"] {
+            try FileManager.default.copyItem(atPath: directory.file("dists/stable/main/binary-amd64/\(name)"), toPath: "\(copy)/\(name)")
+        }
+        let outcome = try await scan([copy])
+        let findings = outcome.detections
+        // The session merges copies; the in-process helper shows what the workers found.
+        #expect(findings.count == 6, "three copies of two vendor packages: \(findings.map(\.location))")
+        let result = try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", copy])
+        let records = try result.records().filter { $0["type"] as? String == "finding" }
+        #expect(records.count == 2, "one finding per package")
+        for record in records {
+            let copies = (record["evidence"] as? [[String: Any]] ?? []).filter { $0["kind"] as? String == "index.copy" }
+            #expect(copies.count == 2, "the other two copies are named: \(copies)")
+        }
+        #expect(try result.records().last?["findings"] as? Int == 2, "the summary counts the merged findings")
+    }
+}
+
+/// Repository signatures checked with gpgv against keyrings made with gpg: good, tampered, by an
+/// unknown key, and missing under `--require-signed`.
+@Suite struct RepositorySignatureTests {
+    static let key = Result { try SigningKey() }
+
+    /// A Debian repository whose Release is signed both ways (`InRelease` and `Release.gpg`).
+    func signedDebian(_ key: SigningKey) throws -> TemporaryDirectory {
+        let directory = TemporaryDirectory()
+        try RepositoryFixture.debian(at: directory.path, ordinary: 2)
+        let suite = directory.file("dists/stable")
+        try key.clearSign("\(suite)/Release", to: "\(suite)/InRelease")
+        try key.detachSign("\(suite)/Release", to: "\(suite)/Release.gpg", armoured: false)
+        return directory
+    }
+
+    func signatureDetail(_ outcome: ScanOutcome) -> String {
+        outcome.summary.recognised.map(\.detail).joined(separator: " | ")
+    }
+
+    @Test(arguments: [false, true])
+    func aSignedDebianRepositoryVerifiesAgainstItsKeyring(armoured: Bool) async throws {
+        let key = try Self.key.get()
+        let directory = try signedDebian(key)
+        let outcome = try await scan([directory.path]) {
+            $0.keyrings = [armoured ? key.armouredKeyring : key.keyring]
+            $0.requireSigned = true
+            try $0.prepareSignatureCheck()
+        }
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+        #expect(signatureDetail(outcome).contains("signed by Embargo Test Archive <archive@example.org>"), "\(signatureDetail(outcome))")
+        #expect(outcome.detections.count == 2)
+    }
+
+    @Test func aReleaseChangedAfterSigningIsAnIntegrityEvent() async throws {
+        let key = try Self.key.get()
+        let directory = try signedDebian(key)
+        // Rewrite InRelease's signed text: an attacker adding a suite line after signing.
+        let inRelease = directory.file("dists/stable/InRelease")
+        let text = try String(contentsOfFile: inRelease, encoding: .utf8)
+        try text.replacingOccurrences(of: "Suite: stable", with: "Suite: stab1e").write(toFile: inRelease, atomically: true, encoding: .utf8)
+        let outcome = try await scan([directory.path]) {
+            $0.keyrings = [key.keyring]
+            try $0.prepareSignatureCheck()
+        }
+        let events = outcome.events(.integrity)
+        #expect(events.map(\.location.path.displayString) == [inRelease], "\(outcome.events)")
+        #expect(events.first?.message.contains("bad signature") == true, "\(events)")
+        #expect(signatureDetail(outcome).contains("BAD signature"))
+    }
+
+    @Test func aSignatureByAKeyTheKeyringsLackIsAnIntegrityEvent() async throws {
+        let key = try Self.key.get()
+        let other = try SigningKey(identity: "Someone Else <else@example.org>")
+        let directory = TemporaryDirectory()
+        try RepositoryFixture.rpm(at: directory.path, ordinary: 1)
+        let repomd = directory.file("repodata/repomd.xml")
+        try other.detachSign(repomd, to: "\(repomd).asc", armoured: true)
+        let outcome = try await scan([directory.path]) {
+            $0.keyrings = [key.keyring]
+            try $0.prepareSignatureCheck()
+        }
+        let events = outcome.events(.integrity)
+        #expect(events.map(\.location.path.displayString) == [repomd], "\(outcome.events)")
+        #expect(events.first?.message.contains("which the keyrings do not hold") == true, "\(events)")
+
+        let trusted = try await scan([directory.path]) {
+            $0.keyrings = [key.keyring, other.armouredKeyring]
+            try $0.prepareSignatureCheck()
+        }
+        #expect(trusted.events.isEmpty, "\(trusted.events)")
+        #expect(signatureDetail(trusted).contains("signed by Someone Else"))
+    }
+
+    @Test func anUnsignedRepositoryIsAnEventOnlyWhenSignaturesAreRequired() async throws {
+        let key = try Self.key.get()
+        let directory = TemporaryDirectory()
+        try RepositoryFixture.rpm(at: directory.path, ordinary: 1)
+        let relaxed = try await scan([directory.path]) {
+            $0.keyrings = [key.keyring]
+            try $0.prepareSignatureCheck()
+        }
+        #expect(relaxed.events.isEmpty)
+        #expect(signatureDetail(relaxed).contains("unsigned"))
+
+        let result = try EmbargoProcess.run([
+            "scan", "--format", "jsonl", "--fail-on", "never", "--fail-on-incomplete", "--keyring", key.keyring, "--require-signed",
+            directory.path,
+        ])
+        #expect(result.status == 3, "an integrity event makes the scan incomplete")
+        let events = try result.records().filter { $0["type"] as? String == "event" }
+        #expect(events.contains { ($0["message"] as? String)?.contains("not signed (no repomd.xml.asc)") == true }, "\(events)")
+    }
+
+    @Test func theCommandLineRejectsRequireSignedWithoutAKeyringAndAnUnreadableKeyring() throws {
+        let directory = TemporaryDirectory()
+        let withoutKeyring = try EmbargoProcess.run(["scan", "--require-signed", directory.path])
+        #expect(withoutKeyring.status == 2)
+        #expect(withoutKeyring.errors.contains("--require-signed needs --keyring"), "\(withoutKeyring.errors)")
+        let missing = try EmbargoProcess.run(["scan", "--keyring", directory.file("absent.gpg"), directory.path])
+        #expect(missing.status == 2)
+        #expect(missing.errors.contains("--keyring: cannot read"), "\(missing.errors)")
+    }
+}

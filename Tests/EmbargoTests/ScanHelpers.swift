@@ -28,12 +28,15 @@ let shippedSignatures: SignatureSet = {
 
 /// Scans `paths` in-process with the shipped signatures.
 func scan(
-    _ paths: [String], limits: ScanLimits = ScanLimits(), jobs: Int = 2, deep: Bool = false, shard: ScanShard = .whole
+    _ paths: [String], limits: ScanLimits = ScanLimits(), jobs: Int = 2, deep: Bool = false, shard: ScanShard = .whole,
+    configure: (inout ScanConfiguration) throws -> Void = { _ in }
 ) async throws -> ScanOutcome {
     let collected = Mutex<([Detection], [ScanEvent])>(([], []))
-    let scanner = Scanner(configuration: ScanConfiguration(
+    var configuration = ScanConfiguration(
         targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits, signatures: shippedSignatures,
-        deep: deep, shard: shard))
+        deep: deep, shard: shard)
+    try configure(&configuration)
+    let scanner = Scanner(configuration: configuration)
     let summary = try await scanner.run { result in
         collected.withLock { state in
             state.0 += result.detections

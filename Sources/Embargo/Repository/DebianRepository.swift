@@ -23,13 +23,18 @@ struct DebianRepository {
 
     /// Verifies the indexes against the Release files, reads the `Packages` indexes and checks the
     /// package files they name.
-    func read(deep: Bool, shard: ScanShard, buffer: ReadBuffer, emit: (RepositoryOutput) -> Void) -> RepositoryReading {
+    func read(options: RepositoryOptions, buffer: ReadBuffer, emit: (RepositoryOutput) -> Void) -> RepositoryReading {
+        let shard = options.shard
         var reading = RepositoryReading(description: "Debian repository (\(suites.count) suite\(suites.count == 1 ? "" : "s"))")
-        var pool = PoolCheck(root: root, deep: deep)
+        var pool = PoolCheck(root: root, deep: options.deep)
         for suite in suites {
             for name in ["InRelease", "Release", "Release.gpg"] {
                 reading.covered.insert(suite.directory.appending(Array(name.utf8)).bytes)
             }
+            let isInRelease = suite.release.lastComponent == Array("InRelease".utf8)
+            reading.checkSignature(
+                of: suite.release, detached: isInRelease ? nil : suite.directory.appending(Array("Release.gpg".utf8)),
+                options: options, emit: emit)
             let release: DebianRelease
             do {
                 release = try DebianRelease.parse(try IndexFile.contents(suite.release, buffer: buffer, limit: 256 << 20))

@@ -17,11 +17,14 @@ struct RPMRepository {
 
     /// Verifies the metadata files against repomd.xml, reads the primary metadata and checks the
     /// package files it names.
-    func read(deep: Bool, shard: ScanShard, buffer: ReadBuffer, emit: (RepositoryOutput) -> Void) -> RepositoryReading {
+    func read(options: RepositoryOptions, buffer: ReadBuffer, emit: (RepositoryOutput) -> Void) -> RepositoryReading {
+        let shard = options.shard
+        let deep = options.deep
         var reading = RepositoryReading(description: "rpm-md repository")
         for name in ["repomd.xml", "repomd.xml.asc", "repomd.xml.key"] {
             reading.covered.insert(root.appending(Array("repodata/\(name)".utf8)).bytes)
         }
+        reading.checkSignature(of: repomd, detached: root.appending(Array("repodata/repomd.xml.asc".utf8)), options: options, emit: emit)
         let metadata: RPMRepositoryMetadata
         do {
             metadata = try RPMRepositoryMetadata.parse(try IndexFile.contents(repomd, buffer: buffer))

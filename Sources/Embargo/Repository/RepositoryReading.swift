@@ -6,6 +6,18 @@ enum RepositoryOutput {
     case event(ScanEvent)
 }
 
+/// How repositories are read: whether every package is opened, which shard this is, and how
+/// signatures are checked.
+struct RepositoryOptions: Sendable {
+    /// Whether the scan also opens every package the indexes name (`--deep`).
+    var deep = false
+    var shard = ScanShard.whole
+    /// The keyrings signatures are checked against (`--keyring`); nil when none were given.
+    var signatures: SignatureCheck?
+    /// Whether an unsigned repository is an integrity event (`--require-signed`).
+    var requireSigned = false
+}
+
 /// The outcome of reading one repository's indexes.
 struct RepositoryReading {
     /// What the repository is, for the summary (`Debian repository (2 suites)`).
@@ -17,6 +29,35 @@ struct RepositoryReading {
     /// Files the walk must not read again: the index files read or verified and, unless the scan is
     /// deep, the package files the indexes describe.
     var covered: Set<[UInt8]> = []
+    /// What the signatures checks found, for the summary (`signed by …`, `unsigned`, `BAD …`).
+    var signatures: [String] = []
+
+    /// Checks the signature of `signed` (clear-signed, or with the `detached` signature file when
+    /// there is one); a bad signature is an integrity event, and so is none under `--require-signed`.
+    mutating func checkSignature(
+        of signed: ScanPath, detached: ScanPath?, options: RepositoryOptions, emit: (RepositoryOutput) -> Void
+    ) {
+        guard let check = options.signatures else {
+            signatures.append("signature not checked (no --keyring)")
+            return
+        }
+        let outcome = detached.map { FileStamp.of($0) == nil ? .unsigned : check.verify(signed, signature: $0) }
+            ?? check.verify(signed, signature: nil)
+        let owned = options.shard.owns(signed.bytes)
+        switch outcome {
+        case .good(let signer):
+            signatures.append("signed by \(signer)")
+        case .bad(let reason):
+            signatures.append("BAD signature: \(reason)")
+            if owned { emit(.event(ScanEvent(kind: .integrity, location: Location(path: signed), message: "the signature does not verify: \(reason)"))) }
+        case .unsigned:
+            signatures.append("unsigned")
+            if owned, options.requireSigned {
+                let missing = detached.map { String(decoding: $0.lastComponent, as: UTF8.self) } ?? "signature"
+                emit(.event(ScanEvent(kind: .integrity, location: Location(path: signed), message: "not signed (no \(missing)); --require-signed")))
+            }
+        }
+    }
 }
 
 /// Where a repository says a package is, checked against the disk once per repository.

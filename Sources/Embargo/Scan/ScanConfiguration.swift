@@ -28,6 +28,26 @@ public struct ScanConfiguration: Sendable {
     public var previousFiles: PreviousFiles?
     /// Where archive members too large to hold in memory are spooled (unlinked at once).
     public var temporaryDirectory: String
+    /// OpenPGP keyrings that repository signatures are checked against with gpgv (`--keyring`);
+    /// none: signatures are not checked.
+    public var keyrings: [String] = [] {
+        didSet { signatureCheck = nil }
+    }
+    /// Whether a repository without a signature is an integrity event (`--require-signed`).
+    public var requireSigned = false
+    /// The checker for `keyrings`, once prepared (see `prepareSignatureCheck`).
+    var signatureCheck: SignatureCheck?
+
+    /// Prepares the signature check for `keyrings` (armoured keyrings are de-armoured into the
+    /// temporary directory).
+    ///
+    /// - Throws: `ScanError` when gpgv is missing or a keyring cannot be read.
+    public mutating func prepareSignatureCheck() throws(ScanError) {
+        guard !keyrings.isEmpty else { return }
+        guard SignatureCheck.gpgvPath != nil else { throw ScanError(message: "--keyring: gpgv is not installed (Debian package gpgv)") }
+        let check = try SignatureCheck.prepare(keyrings: keyrings, in: temporaryDirectory)
+        signatureCheck = check
+    }
     /// Set when the scan runs in a process supervised by a parent (see `ScanChild`).
     var supervision: Supervision?
     /// Whether to account time to the pipeline's stages (benchmark mode; `ScanSummary.stageTimes`).

@@ -13,6 +13,7 @@ public final class ScanSession {
     private let recorder: ScanRecorder?
     private let carried: CarriedRecords
     private var tally = ScanTally()
+    private var indexCopies = IndexCopies()
     private var reportFailure: ReportError?
     /// The strictest verdict so far.
     public private(set) var worstVerdict: Verdict?
@@ -61,6 +62,9 @@ public final class ScanSession {
     ///
     /// - Throws: `ReportError` when the report could not be written, or the store's error.
     public func finish(elapsed: Duration, interrupted: Bool, finishedAt: String) async throws -> ScanSummary {
+        // Index entries were held, so that copies of one index give one finding each.
+        for detection in indexCopies.detections() { try await decide(detection) }
+        tally.withdrawFindings(indexCopies.merged)
         let summary = tally.summary(elapsed: elapsed, interrupted: interrupted)
         if reportFailure == nil {
             do {
@@ -75,6 +79,14 @@ public final class ScanSession {
     }
 
     private func take(_ detection: Detection) async throws(ReportError) {
+        if IndexCopies.holds(detection) {
+            indexCopies.hold(detection)
+        } else {
+            try await decide(detection)
+        }
+    }
+
+    private func decide(_ detection: Detection) async throws(ReportError) {
         let finding = Finding(detection: detection, assessment: evaluator.assess(detection))
         worstVerdict = max(worstVerdict ?? finding.assessment.verdict, finding.assessment.verdict)
         await recorder?.record(finding)

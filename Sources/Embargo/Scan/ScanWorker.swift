@@ -19,7 +19,11 @@ final class ScanWorker {
         self.progress = progress
         recorder = UnitRecorder(measuringStages: configuration.measuresStages)
         crashGuard = CrashGuard(supervision: configuration.supervision, slot: slot)
-        recogniser = TreeRecogniser(walker: walker, deep: configuration.deep, shard: configuration.shard)
+        recogniser = TreeRecogniser(
+            walker: walker,
+            repositories: RepositoryOptions(
+                deep: configuration.deep, shard: configuration.shard, signatures: configuration.signatureCheck,
+                requireSigned: configuration.requireSigned))
         analyzer = try ItemAnalyzer(configuration: configuration, detector: detector, recorder: recorder, crashGuard: crashGuard)
     }
 

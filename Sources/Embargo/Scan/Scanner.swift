@@ -168,6 +168,11 @@ struct ScanTally: Sendable {
         counts.add(other)
     }
 
+    /// Takes back findings that were merged into others (copies of one package index).
+    mutating func withdrawFindings(_ count: Int) {
+        counts.findings -= count
+    }
+
     /// The summary of a scan that took `elapsed`.
     func summary(elapsed: Duration, interrupted: Bool) -> ScanSummary {
         var summary = ScanSummary(counts: counts, elapsed: elapsed, recognised: recognised.sorted { $0.path < $1.path }, interrupted: interrupted)

@@ -2,9 +2,8 @@
 /// from their indexes) and mounted system roots (whose fixed places are read first).
 struct TreeRecogniser {
     let walker: DirectoryWalker
-    /// Whether repository scans open every package the indexes name.
-    let deep: Bool
-    let shard: ScanShard
+    /// How repositories are read.
+    let repositories: RepositoryOptions
 
     /// What was recognised at one directory.
     struct Recognition {
@@ -36,17 +35,18 @@ struct TreeRecogniser {
         var covered: Set<[UInt8]> = []
         var reading: RepositoryReading?
         if names.contains("dists"), let repository = DebianRepository.recognise(path, walker: walker) {
-            reading = repository.read(deep: deep, shard: shard, buffer: buffer, emit: emit)
+            reading = repository.read(options: repositories, buffer: buffer, emit: emit)
         } else if names.contains("repodata"), let repository = RPMRepository.recognise(path) {
-            reading = repository.read(deep: deep, shard: shard, buffer: buffer, emit: emit)
+            reading = repository.read(options: repositories, buffer: buffer, emit: emit)
         }
         if let reading {
             covered.formUnion(reading.covered)
             recognition.indexEntries = reading.entries
             recognition.coveredPackages = reading.coveredPackages
-            let packages = deep ? "every package opened (--deep)" : "\(reading.coveredPackages) package files described by the indexes not opened"
+            let packages = repositories.deep ? "every package opened (--deep)" : "\(reading.coveredPackages) package files described by the indexes not opened"
+            let signatures = Array(Set(reading.signatures)).sorted().joined(separator: "; ")
             recognition.trees.append(RecognisedTree(
-                path: path, kind: reading.description, detail: "\(reading.entries) index entries read; \(packages)"))
+                path: path, kind: reading.description, detail: "\(reading.entries) index entries read; \(packages); \(signatures)"))
         }
         if let root = SystemRoot.recognise(path, directoryNames: names, walker: walker) {
             recognition.priority = root.fixedPlaces
