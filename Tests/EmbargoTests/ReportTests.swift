@@ -86,17 +86,6 @@ import Testing
         #expect(invocation["executionSuccessful"] as? Bool == true)
     }
 
-    @Test func theHTMLPageHoldsEveryFindingAndAChart() throws {
-        let jsonl = try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", Fixtures.vendor])
-        let ids = try jsonl.records().filter { $0["type"] as? String == "finding" }.compactMap { $0["id"] as? String }
-        let html = try EmbargoProcess.run(["scan", "--format", "html", "--fail-on", "never", Fixtures.vendor]).text
-        #expect(html.hasPrefix("<!DOCTYPE html>"))
-        #expect(html.contains("<svg class=\"chart\" id=\"verdict-chart\""))
-        #expect(html.contains("id=\"summary-by-vendor\""))
-        for id in ids { #expect(html.contains("data-finding-id=\"\(id)\""), "finding \(id)") }
-        #expect(!html.contains("<script"), "the page is static")
-    }
-
     @Test func csvHasOneRowPerFindingAndPerEvent() throws {
         let jsonl = try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", Fixtures.vendor])
         let records = try jsonl.records()

@@ -28,6 +28,11 @@ struct DiskImageExpander {
         if table.partitions.isEmpty {
             recorder.report(ScanEvent(kind: .unsupported, location: location, message: "\(table.scheme) partition table lists no partitions"))
         }
+        if location.members.isEmpty {
+            let count = table.partitions.count
+            recorder.recognise(RecognisedTree(
+                path: location.path, kind: "disk image (\(table.scheme))", detail: "\(count) partition\(count == 1 ? "" : "s") read"))
+        }
         for partition in table.partitions {
             let name = partition.name.map { " \"\($0)\"" } ?? ""
             let label = "partition \(partition.number) (\(partition.scheme) \(partition.type)\(name), offset \(partition.offset), \(partition.size) bytes)"
@@ -90,6 +95,9 @@ struct DiskImageExpander {
         }
         for problem in listing.problems {
             recorder.report(ScanEvent(kind: .corrupt, location: location, message: "FAT file system: \(problem)"))
+        }
+        if location.members.isEmpty {
+            recorder.recognise(RecognisedTree(path: location.path, kind: "disk image (FAT)", detail: "\(listing.files.count) file\(listing.files.count == 1 ? "" : "s") read"))
         }
         for file in listing.files {
             let fileLocation = location.appending(member: ScanPath(file.path))

@@ -1,6 +1,8 @@
 /// `--format html`: one self-contained page for an auditor — the policy and date, a summary by
-/// verdict and by vendor with a bar chart, then every finding with its evidence and reason, then the
-/// events. No scripts, no external resources.
+/// verdict and by vendor with a bar chart, then the findings grouped by what was scanned (recognised
+/// tree or scan target), each group with what to remove and every finding by vendor and product with
+/// its collapsible evidence and reason, then the events. A verdict filter in plain inline script; no
+/// external resources.
 package enum HTMLReport {
     static let colors: [Verdict: String] = [
         .prohibited: "#b42318", .restricted: "#dc6803", .review: "#1570ef", .exempt: "#6941c6", .allowed: "#079455",
@@ -16,15 +18,10 @@ package enum HTMLReport {
         var html = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Embargo report — \(escape(evaluator.policy.name)) — as of \(evaluator.asOf)</title>
             <style>
-            body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem;color:#101828;max-width:1200px}
-            h1{font-size:1.6rem;margin-bottom:.2rem} h2{margin-top:2rem;border-bottom:1px solid #eaecf0;padding-bottom:.3rem}
-            .meta{color:#475467} table{border-collapse:collapse;width:100%;margin:.5rem 0}
-            th,td{border:1px solid #eaecf0;padding:.35rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}
-            th{background:#f9fafb} .verdict{font-weight:600;color:#fff;padding:.1rem .45rem;border-radius:.3rem;white-space:nowrap}
-            code{font-size:.8rem;word-break:break-all} .evidence{margin:0;padding-left:1.1rem}
-            .chart text{font-size:12px;fill:#344054}
+            \(HTMLPageAssets.style)
             </style></head><body>
             <h1>Embargo report</h1>
             <p class="meta">Policy <strong>\(escape(evaluator.policy.name))</strong> (<code>\(escape(evaluator.policy.id))</code>), as of <strong>\(evaluator.asOf)</strong>. \(escape(evaluator.policy.summary))</p>
@@ -33,9 +30,6 @@ package enum HTMLReport {
         if let summary {
             if summary.interrupted { html += "<p class=\"meta\"><strong>\(escape(TextReport.interruptedNotice))</strong></p>\n" }
             html += "<p class=\"meta\">Scanned \(escape(TextReport.summaryLine(summary))).</p>\n"
-            for tree in summary.recognised {
-                html += "<p class=\"meta\">Recognised <code>\(escape(tree.path.displayString))</code>: \(escape(tree.kind)), \(escape(tree.detail)).</p>\n"
-            }
         }
         html += "<h2>Summary</h2>\n<table id=\"summary-by-verdict\"><tr><th>Verdict</th><th>Findings</th></tr>\n"
         for verdict in verdicts {
@@ -50,31 +44,13 @@ package enum HTMLReport {
                 + "<td>\(items.count)</td></tr>\n"
         }
         html += "</table>\n<h2>Findings (\(findings.count))</h2>\n"
-        html += "<table id=\"findings\"><tr><th>Verdict</th><th>Product</th><th>Location</th><th>Evidence</th><th>Reason and citation</th></tr>\n"
-        let ordered = findings.sorted {
-            ($0.assessment.verdict.severity, $1.detection.location) > ($1.assessment.verdict.severity, $0.detection.location)
+        html += "<fieldset id=\"verdict-filter\" hidden><legend>Show verdicts</legend>"
+            + verdicts.map { "<label><input type=\"checkbox\" value=\"\($0.rawValue)\" checked> \(badge($0))</label>" }.joined()
+            + "<span class=\"meta\"><span id=\"shown-count\">\(findings.count)</span> shown</span></fieldset>\n"
+        let groups = FindingGroup.grouping(findings, recognised: summary?.recognised ?? [], targets: targets)
+        for (number, group) in groups.enumerated() {
+            html += section(group, number: number + 1, asOf: evaluator.asOf.description)
         }
-        for finding in ordered {
-            let detection = finding.detection
-            let assessment = finding.assessment
-            var location = "<code>\(escape(detection.location.description))</code>"
-            if let record = detection.record { location += "<br>record <code>\(escape(record))</code>" }
-            if let sha256 = detection.item.sha256 { location += "<br>sha256 <code>\(sha256)</code>" }
-            let evidence = detection.evidence.map { item in
-                "<li>\(escape(item.kind))\(item.field.map { " [\(escape($0))]" } ?? ""): <code>\(escape(String(item.value.prefix(200))))</code> (\(item.strength.rawValue)\(item.offset.map { ", offset \($0)" } ?? ""))</li>"
-            }.joined()
-            var reason = escape(assessment.reason)
-            reason += "<br><small>\(escape(assessment.policy))\(assessment.rule.map { "/" + escape($0) } ?? ""): \(escape(assessment.citation))"
-            if let date = assessment.effectiveDate { reason += "; effective \(date)" }
-            reason += "</small>"
-            if let exemption = assessment.exemption {
-                reason += "<br><em>Exemption \(escape(exemption.exemption.id))\(exemption.isExpired ? " (expired)" : ""): \(escape(exemption.exemption.statement))</em>"
-            }
-            html += "<tr data-finding-id=\"\(finding.id)\"><td>\(badge(assessment.verdict))</td>"
-                + "<td>\(escape(detection.productName))<br><small>\(escape(detection.vendorName)), \(escape(detection.family)), \(detection.confidence.rawValue), \(detection.form.rawValue)</small></td>"
-                + "<td>\(location)</td><td><ul class=\"evidence\">\(evidence)</ul></td><td>\(reason)</td></tr>\n"
-        }
-        html += "</table>\n"
         if !events.isEmpty {
             html += "<h2>Events (\(events.count))</h2>\n<p class=\"meta\">What the scan could not or would not read.</p>\n"
             html += "<table id=\"events\"><tr><th>Kind</th><th>Location</th><th>Message</th></tr>\n"
@@ -83,15 +59,76 @@ package enum HTMLReport {
             }
             html += "</table>\n"
         }
-        html += "<p class=\"meta\">Generated by embargo \(EmbargoVersion.current).</p>\n</body></html>\n"
+        html += "<p class=\"meta\">Generated by embargo \(EmbargoVersion.current).</p>\n"
+        html += "<script>\n\(HTMLPageAssets.script)\n</script>\n</body></html>\n"
         return html
+    }
+
+    /// One group: its heading, what to remove, and its findings by vendor and product.
+    static func section(_ group: FindingGroup, number: Int, asOf: String) -> String {
+        let place = group.root.bytes.isEmpty ? "" : " <code>\(escape(group.root.displayString))</code>"
+        var html = "<section class=\"group\" id=\"group-\(number)\" data-root=\"\(escape(group.root.displayString))\">\n"
+        html += "<h3>\(escape(group.kind.prefix(1).uppercased() + group.kind.dropFirst()))\(place)</h3>\n"
+        if let detail = group.detail { html += "<p class=\"meta\">\(escape(detail))</p>\n" }
+        let counts = group.countsByVerdict
+        let removals = group.toRemove
+        html += "<div class=\"remove\(removals.isEmpty ? " clean" : "")\"><strong>What to remove:</strong> "
+        if removals.isEmpty {
+            html += "nothing under this policy as of \(asOf)."
+        } else {
+            html += "<ul>" + removals.map { item in
+                "<li>\(badge(item.verdict)) \(escape(item.product)) (\(escape(item.vendor))): \(item.locations) location\(item.locations == 1 ? "" : "s")</li>"
+            }.joined() + "</ul>"
+        }
+        html += "<div class=\"counts\">Findings: " + Verdict.allCases.reversed().compactMap { verdict in
+            counts[verdict].map { "<span data-count-verdict=\"\(verdict.rawValue)\">\($0) \(verdict.rawValue)</span>" }
+        }.joined() + (group.findings.isEmpty ? "none." : "") + "</div></div>\n"
+        guard !group.findings.isEmpty else { return html + "</section>\n" }
+        html += "<table class=\"findings\"><thead><tr><th>Verdict</th><th>Location</th><th>Evidence</th><th>Reason and citation</th></tr></thead>\n"
+        var start = group.findings.startIndex
+        while start < group.findings.endIndex {
+            let first = group.findings[start].detection
+            let end = group.findings[start...].firstIndex {
+                $0.detection.vendorName != first.vendorName || $0.detection.productName != first.productName
+            } ?? group.findings.endIndex
+            html += "<tbody class=\"product\"><tr class=\"product-head\"><th colspan=\"4\">\(escape(first.vendorName)) — \(escape(first.productName))</th></tr>\n"
+            for finding in group.findings[start..<end] { html += row(finding) }
+            html += "</tbody>\n"
+            start = end
+        }
+        return html + "</table>\n</section>\n"
+    }
+
+    /// One finding's row.
+    static func row(_ finding: Finding) -> String {
+        let detection = finding.detection
+        let assessment = finding.assessment
+        var location = "<code>\(escape(detection.location.description))</code>"
+        if let record = detection.record { location += "<br>record <code>\(escape(record))</code>" }
+        if let sha256 = detection.item.sha256 { location += "<br>sha256 <code>\(sha256)</code>" }
+        location += "<br><small>\(escape(detection.family)), \(detection.confidence.rawValue), \(detection.form.rawValue)</small>"
+        let items = detection.evidence.map { item in
+            "<li>\(escape(item.kind))\(item.field.map { " [\(escape($0))]" } ?? ""): <code>\(escape(String(item.value.prefix(200))))</code> (\(item.strength.rawValue)\(item.offset.map { ", offset \($0)" } ?? ""))</li>"
+        }.joined()
+        let kinds = Array(Set(detection.evidence.map(\.kind))).sorted().joined(separator: ", ")
+        let evidence = "<details><summary>\(detection.evidence.count) item\(detection.evidence.count == 1 ? "" : "s"): \(escape(kinds))</summary><ul class=\"evidence\">\(items)</ul></details>"
+        var reason = escape(assessment.reason)
+        reason += "<br><small>\(escape(assessment.policy))\(assessment.rule.map { "/" + escape($0) } ?? ""): \(escape(assessment.citation))"
+        if let date = assessment.effectiveDate { reason += "; effective \(date)" }
+        reason += "</small>"
+        if let exemption = assessment.exemption {
+            reason += "<br><em>Exemption \(escape(exemption.exemption.id))\(exemption.isExpired ? " (expired)" : ""): \(escape(exemption.exemption.statement))</em>"
+        }
+        return "<tr data-finding-id=\"\(finding.id)\" data-verdict=\"\(assessment.verdict.rawValue)\"><td data-label=\"Verdict\">\(badge(assessment.verdict))</td>"
+            + "<td data-label=\"Location\">\(location)</td><td data-label=\"Evidence\">\(evidence)</td><td data-label=\"Reason and citation\">\(reason)</td></tr>\n"
     }
 
     /// A horizontal bar chart of findings per verdict, as inline SVG.
     static func chart(counts: [Verdict: Int]) -> String {
         let maximum = max(1, counts.values.max() ?? 1)
         let rowHeight = 28
-        var svg = "<svg class=\"chart\" id=\"verdict-chart\" role=\"img\" aria-label=\"Findings by verdict\" width=\"640\" height=\"\(rowHeight * 5 + 10)\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+        let height = rowHeight * 5 + 10
+        var svg = "<svg class=\"chart\" id=\"verdict-chart\" role=\"img\" aria-label=\"Findings by verdict\" width=\"640\" height=\"\(height)\" viewBox=\"0 0 640 \(height)\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         for (row, verdict) in Verdict.allCases.reversed().enumerated() {
             let count = counts[verdict] ?? 0
             let width = count == 0 ? 0 : max(2, 440 * count / maximum)

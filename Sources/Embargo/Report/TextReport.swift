@@ -39,16 +39,26 @@ package enum TextReport {
         let seconds = summary.elapsed.seconds
         let rate = seconds > 0 ? Double(counts.bytes) / seconds : 0
         var parts = [
-            "\(counts.files) files", "\(ByteCount.format(counts.bytes)) (\(ByteCount.format(UInt64(rate)))/s)",
-            "\(counts.archives) archives", "\(counts.members) members",
+            counted(counts.files, "file"), "\(ByteCount.format(counts.bytes)) (\(ByteCount.format(UInt64(rate)))/s)",
+            counted(counts.archives, "archive"), counted(counts.members, "member"),
         ]
         if counts.indexEntries > 0 || counts.coveredByIndex > 0 {
-            parts.append("\(counts.indexEntries) index entries (\(counts.coveredByIndex) packages taken from their index)")
+            parts.append(
+                "\(counted(counts.indexEntries, "index entry", "index entries")) "
+                    + "(\(counted(counts.coveredByIndex, "package")) taken from their index)")
         }
-        if counts.unchanged > 0 { parts.append("\(counts.unchanged) unchanged files skipped") }
-        if counts.otherShards > 0 { parts.append("\(counts.otherShards) files left to other shards") }
-        parts += ["\(counts.errors) errors", "\(counts.skipped) skipped", "\(counts.findings) findings", String(format: "%.2f", seconds) + " s"]
+        if counts.unchanged > 0 { parts.append("\(counted(counts.unchanged, "unchanged file")) skipped") }
+        if counts.otherShards > 0 { parts.append("\(counted(counts.otherShards, "file")) left to other shards") }
+        parts += [
+            counted(counts.errors, "error"), "\(counts.skipped) skipped", counted(counts.findings, "finding"),
+            String(format: "%.2f", seconds) + " s",
+        ]
         return parts.joined(separator: ", ")
+    }
+
+    /// `1 file`, `2 files`: a count with its noun in the right number.
+    private static func counted<Count: BinaryInteger>(_ count: Count, _ singular: String, _ plural: String? = nil) -> String {
+        "\(count) \(count == 1 ? singular : plural ?? singular + "s")"
     }
 
     /// What a report of a scan that was stopped before it finished says first.

@@ -72,6 +72,9 @@ final class ItemAnalyzer {
             let detections = detect(extraction, hits: [], format: format, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
             report(detections, content: content, head: head)
             guard !isTooDeep(location, "archive not unpacked") else { return }
+            if format == .iso9660, location.members.isEmpty {
+                recorder.recognise(RecognisedTree(path: location.path, kind: "disk image (ISO 9660)", detail: "read with libarchive"))
+            }
             recorder.coverage.enter(detections)
             defer { recorder.coverage.leave() }
             expand(content, format: format, location: location, budget: budget)

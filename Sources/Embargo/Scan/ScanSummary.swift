@@ -4,7 +4,7 @@ public struct ScanSummary: Sendable {
     public var counts: ScanCounts
     /// How long the scan took.
     public var elapsed: Duration
-    /// The repositories and system roots the scan recognised.
+    /// The repositories, system roots and disk images the scan recognised.
     public var recognised: [RecognisedTree]
     /// Whether the scan was stopped before it finished (an interrupt, a failure of its output).
     public var interrupted: Bool
@@ -24,7 +24,8 @@ public struct ScanSummary: Sendable {
     public var isIncomplete: Bool { counts.errors > 0 || interrupted }
 }
 
-/// A tree the scan recognised and read in its own way: a package repository or a system root.
+/// A tree the scan recognised and read in its own way: a package repository, a system root or a disk
+/// image.
 public struct RecognisedTree: Sendable, Hashable {
     /// The tree's root.
     public var path: ScanPath
