@@ -9,8 +9,13 @@ internal import _Builtin_intrinsics.intel
 ///
 /// - Parameters:
 ///   - bytes: the input; every load of a step at or below `limit` must be in bounds.
+///   - start: the first step's start position.
+///   - limit: the last position at which a step may start.
 ///   - tables: per mask 64 bytes: the low-nibble table (32 bytes), then the high-nibble table.
+///   - maskCount: how many masks (1 to 4), one per byte of the buckets' prefixes.
+///   - isFat: whether the tables have 16 buckets (two 8-bucket halves) rather than 8.
 ///   - records: room for `capacity` records of 40 bytes.
+///   - capacity: how many records fit.
 /// - Returns: where to resume and how many records were written; the scan stops early when full.
 package func teddyScanSSSE3(
     bytes: UnsafePointer<UInt8>,

@@ -7,10 +7,12 @@ extension PatternMatcher.Engine: ExpressibleByArgument {}
 extension InstructionSet: ExpressibleByArgument {}
 
 extension ByteSize: ExpressibleByArgument {
+    /// Parses a size such as `512M` or `2G` from the command line.
     public init?(argument: String) {
         self.init(parsing: argument)
     }
 
+    /// The size as help shows it.
     public var defaultValueDescription: String { description }
 }
 

@@ -65,9 +65,9 @@ public enum EmbargoProcess {
         posix_spawn_file_actions_adddup2(&actions, err.fileHandleForWriting.fileDescriptor, 2)
         var pid: pid_t = 0
         let argv = command.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { variables.forEach { free($0) } }
+        defer { for variable in variables { free(variable) } }
         let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, variables)
         guard spawned == 0 else { throw TestSupportError("cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
         try out.fileHandleForWriting.close()

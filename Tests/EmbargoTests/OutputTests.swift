@@ -24,7 +24,8 @@ import Testing
         try Data(mentionText.utf8).write(to: URL(fileURLWithPath: String(decoding: odd, as: UTF8.self)))
         (odd + [0]).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { path in
-                let descriptor = open(path.baseAddress!, O_CREAT | O_WRONLY, 0o644)
+                guard let name = path.baseAddress else { return }
+                let descriptor = open(name, O_CREAT | O_WRONLY, 0o644)
                 _ = mentionText.withCString { write(descriptor, $0, strlen($0)) }
                 close(descriptor)
             }

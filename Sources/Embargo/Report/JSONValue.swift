@@ -8,7 +8,9 @@ public indirect enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
+    /// Equal when the compact serializations are equal, so object key order counts.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.serialized() == rhs.serialized() }
+    /// Hashes the compact serialization, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(serialized()) }
 
     /// An optional string, or null.

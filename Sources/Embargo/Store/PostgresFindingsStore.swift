@@ -80,12 +80,14 @@ public actor PostgresFindingsStore: FindingsStore {
         return components.string ?? url
     }
 
+    /// Creates the tables if they are missing.
     public func prepare() async throws {
         for statement in StoreSchema.statements(postgres: true) {
             try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
         }
     }
 
+    /// Records the start of a scan; returns its id.
     public func beginScan(_ scan: StoredScan) async throws -> Int64 {
         let targets = StoreSchema.encodeTargets(scan.targets)
         let rows = try await client.query(
@@ -97,6 +99,7 @@ public actor PostgresFindingsStore: FindingsStore {
         throw StoreError(.other, "PostgreSQL returned no scan id")
     }
 
+    /// Adds records to a scan in one transaction.
     public func write(_ batch: StoreBatch, scan: Int64) async throws {
         try await client.withTransaction(logger: logger) { connection in
             for chunk in batch.findings.chunked(Self.rowsPerStatement) {
@@ -153,11 +156,13 @@ public actor PostgresFindingsStore: FindingsStore {
             PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES " + values.joined(separator: ", "), binds: binds), logger: logger)
     }
 
+    /// Records the end of a scan and its summary record.
     public func finishScan(_ scan: Int64, finished: String, summary: String) async throws {
         try await client.query(
             "UPDATE embargo_scans SET finished = \(finished), summary = \(summary)::jsonb WHERE id = \(scan)", logger: logger)
     }
 
+    /// Every scan, newest first; only those of run `name` when it is given.
     public func scans(named name: String?) async throws -> [StoredScan] {
         let query: PostgresQuery
         let columns = "id, name, started, finished, targets, shard, policy, as_of, summary::text"
@@ -178,6 +183,7 @@ public actor PostgresFindingsStore: FindingsStore {
         return scans
     }
 
+    /// The stamps of the files a scan read.
     public func files(of scan: Int64) async throws -> [[UInt8]: FileStamp] {
         var files: [[UInt8]: FileStamp] = [:]
         let rows = try await client.query(
@@ -189,11 +195,13 @@ public actor PostgresFindingsStore: FindingsStore {
         return files
     }
 
+    /// A scan's findings.
     public func findings(of scan: Int64) async throws -> [StoredRecord] {
         try await records(try await client.query(
             "SELECT path, record::text FROM embargo_findings WHERE scan_id = \(scan) ORDER BY ctid", logger: logger))
     }
 
+    /// A scan's events.
     public func events(of scan: Int64) async throws -> [StoredRecord] {
         try await records(try await client.query(
             "SELECT path, record::text FROM embargo_events WHERE scan_id = \(scan) ORDER BY ctid", logger: logger))
@@ -207,6 +215,7 @@ public actor PostgresFindingsStore: FindingsStore {
         return records
     }
 
+    /// Closes the connection.
     public func close() {
         running.cancel()
     }

@@ -9,11 +9,13 @@ public actor SQLiteFindingsStore: FindingsStore {
         database = try SQLiteDatabase(storeAt: path)
     }
 
+    /// Creates the tables if they are missing.
     public func prepare() throws {
         try database.execute("PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL")
         for statement in StoreSchema.statements(postgres: false) { try database.execute(statement) }
     }
 
+    /// Records the start of a scan; returns its id.
     public func beginScan(_ scan: StoredScan) throws -> Int64 {
         try database.query(
             "INSERT INTO embargo_scans (name, started, targets, shard, policy, as_of) VALUES (?, ?, ?, ?, ?, ?)",
@@ -26,6 +28,7 @@ public actor SQLiteFindingsStore: FindingsStore {
         return id
     }
 
+    /// Adds records to a scan in one transaction.
     public func write(_ batch: StoreBatch, scan: Int64) throws {
         try database.execute("BEGIN")
         do {
@@ -53,10 +56,12 @@ public actor SQLiteFindingsStore: FindingsStore {
         }
     }
 
+    /// Records the end of a scan and its summary record.
     public func finishScan(_ scan: Int64, finished: String, summary: String) throws {
         try database.query("UPDATE embargo_scans SET finished = ?, summary = ? WHERE id = ?", [.text(finished), .text(summary), .integer(scan)])
     }
 
+    /// Every scan, newest first; only those of run `name` when it is given.
     public func scans(named name: String?) throws -> [StoredScan] {
         var scans: [StoredScan] = []
         let filter = name == nil ? "" : " WHERE name = ?"
@@ -73,6 +78,7 @@ public actor SQLiteFindingsStore: FindingsStore {
         return scans
     }
 
+    /// The stamps of the files a scan read.
     public func files(of scan: Int64) throws -> [[UInt8]: FileStamp] {
         var files: [[UInt8]: FileStamp] = [:]
         try database.query("SELECT path, size, modified, inode, device FROM embargo_files WHERE scan_id = ?", [.integer(scan)]) { row in
@@ -84,10 +90,12 @@ public actor SQLiteFindingsStore: FindingsStore {
         return files
     }
 
+    /// A scan's findings.
     public func findings(of scan: Int64) throws -> [StoredRecord] {
         try records("SELECT path, record FROM embargo_findings WHERE scan_id = ? ORDER BY rowid", scan)
     }
 
+    /// A scan's events.
     public func events(of scan: Int64) throws -> [StoredRecord] {
         try records("SELECT path, record FROM embargo_events WHERE scan_id = ? ORDER BY rowid", scan)
     }
@@ -101,5 +109,6 @@ public actor SQLiteFindingsStore: FindingsStore {
         return records
     }
 
+    /// Closes the connection.
     public func close() {}
 }
