@@ -67,7 +67,8 @@ let package = Package(
         .target(
             name: "Embargo",
             dependencies: [
-                "EmbargoMatcher", "EmbargoFormats", "CEmbargoSystem", "CEmbargoArchive", "CEmbargoMagic", "CEmbargoSQLite",
+                "EmbargoMatcher", "EmbargoFormats", "CEmbargoSystem", "CEmbargoArchive", "CEmbargoMagic",
+                "CEmbargoSQLite",
                 "CEmbargoSQLiteSource",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -79,12 +80,18 @@ let package = Package(
         ),
         .executableTarget(
             name: "embargo",
-            dependencies: ["Embargo", "EmbargoMatcher", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Embargo", "EmbargoMatcher", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Fuzzing: the targets, and the libFuzzer executable (scripts/fuzz.sh builds it with
         // -sanitize=fuzzer,address and FUZZING; an ordinary build replays inputs).
         .target(name: "CEmbargoFuzz"),
-        .target(name: "EmbargoFuzzTargets", dependencies: ["Embargo", "EmbargoFormats"], swiftSettings: [.strictMemorySafety()]),
+        .target(
+            name: "EmbargoFuzzTargets",
+            dependencies: ["Embargo", "EmbargoFormats"],
+            swiftSettings: [.strictMemorySafety()]
+        ),
         .executableTarget(name: "embargo-fuzz", dependencies: ["EmbargoFuzzTargets", "CEmbargoFuzz"]),
         .target(
             name: "EmbargoTestSupport",
@@ -96,7 +103,9 @@ let package = Package(
         .testTarget(
             name: "EmbargoTests",
             // The end-to-end tests run the built executable, so it is a dependency.
-            dependencies: ["Embargo", "EmbargoMatcher", "EmbargoFormats", "EmbargoFuzzTargets", "EmbargoTestSupport", "embargo"],
+            dependencies: [
+                "Embargo", "EmbargoMatcher", "EmbargoFormats", "EmbargoFuzzTargets", "EmbargoTestSupport", "embargo",
+            ],
             exclude: []
         ),
     ]

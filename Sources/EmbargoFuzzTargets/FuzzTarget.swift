@@ -4,9 +4,18 @@ internal import EmbargoFormats
 /// Every reader of hostile bytes, as a fuzz target: each takes any bytes and must return, never
 /// trap. `item` is the whole pipeline on a file (archives, disk images, SQLite, libmagic included).
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case pe, macho, certificates, signedData = "signed-data", rpmHeader = "rpm-header", debianControl = "debian-control"
-    case debianRelease = "debian-release", debianPackages = "debian-packages", repomd, rpmPrimary = "rpm-primary"
-    case xml, propertyList = "property-list", partitionTable = "partition-table", fat, sniffer, item
+    case pe, macho, certificates
+    case signedData = "signed-data"
+    case rpmHeader = "rpm-header"
+    case debianControl = "debian-control"
+    case debianRelease = "debian-release"
+    case debianPackages = "debian-packages"
+    case repomd
+    case rpmPrimary = "rpm-primary"
+    case xml
+    case propertyList = "property-list"
+    case partitionTable = "partition-table"
+    case fat, sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
     func run(_ bytes: [UInt8], probe: ItemProbe?) {

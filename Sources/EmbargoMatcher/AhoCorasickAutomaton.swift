@@ -76,7 +76,9 @@ struct AhoCorasickAutomaton: Sendable {
             head += 1
             let failure = Int(failures[node])
             if node != 0 {
-                for symbol in 0..<classCount { dense[node * classCount + symbol] = dense[failure * classCount + symbol] }
+                for symbol in 0..<classCount {
+                    dense[node * classCount + symbol] = dense[failure * classCount + symbol]
+                }
                 outputLinks[node] = ownAnchors[failure] >= 0 ? Int32(failure) : outputLinks[failure]
             }
             for (symbol, child) in childLists[node] {
@@ -139,7 +141,13 @@ struct AhoCorasickAutomaton: Sendable {
         while unsafe position < block.count {
             state = unsafe transitions[Int(state) &+ Int(classOf[Int(bytes[position])])]
             if state >= threshold {
-                unsafe reportOutputs(ofState: Int(state >> UInt32(strideShift)), endingAt: position, block, verifier, &sink)
+                unsafe reportOutputs(
+                    ofState: Int(state >> UInt32(strideShift)),
+                    endingAt: position,
+                    block,
+                    verifier,
+                    &sink
+                )
             }
             position &+= 1
         }

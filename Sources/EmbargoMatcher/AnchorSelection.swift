@@ -15,9 +15,11 @@ enum AnchorSelection {
         if let run = bestRun(of: pattern) {
             return (run.offset, [pattern.bytes[run.offset..<run.offset + run.length].map(\.foldedValue)])
         }
-        guard let position = pattern.bytes.indices.max(by: {
-            pattern.bytes[$0].mask.nonzeroBitCount < pattern.bytes[$1].mask.nonzeroBitCount
-        }), pattern.bytes[position].mask != 0 else { return nil }
+        guard
+            let position = pattern.bytes.indices.max(by: {
+                pattern.bytes[$0].mask.nonzeroBitCount < pattern.bytes[$1].mask.nonzeroBitCount
+            }), pattern.bytes[position].mask != 0
+        else { return nil }
         let byte = pattern.bytes[position]
         let values = Set((0...255).map(UInt8.init).filter(byte.matches).map(CaseFolding.lower))
         return (position, values.sorted().map { [$0] })

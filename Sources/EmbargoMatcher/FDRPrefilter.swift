@@ -36,7 +36,8 @@ struct FDRPrefilter: Sendable {
         // whose super-characters are nearly whole byte pairs; otherwise at every second position
         // while at least two checks fall inside each anchor, or at every position.
         let shortest = anchorIndices.map { table.foldedBytes[$0].count }.min() ?? 1
-        let stride = anchorIndices.count < 500 && shortest >= 5 ? 4 : anchorIndices.count < 1_000 && shortest >= 4 ? 2 : 1
+        let stride =
+            anchorIndices.count < 500 && shortest >= 5 ? 4 : anchorIndices.count < 1_000 && shortest >= 4 ? 2 : 1
         let domainBits: Int
         switch anchorIndices.count {
         case _ where stride == 4: domainBits = 15
@@ -164,7 +165,14 @@ struct FDRPrefilter: Sendable {
             // A step reads one byte past its eight positions.
             while base &+ 9 <= count {
                 let found = unsafe Self.nextCandidates(
-                    raw, from: base, limit: count &- 9, stride: stride, reach: reach, mask: mask, carry: &carry)
+                    raw,
+                    from: base,
+                    limit: count &- 9,
+                    stride: stride,
+                    reach: reach,
+                    mask: mask,
+                    carry: &carry
+                )
                 base = found.base
                 guard found.candidates != 0 else { break }
                 let next = unsafe screen(found.candidates, base: base, stride: stride, block, verifier, &sink)
@@ -182,7 +190,13 @@ struct FDRPrefilter: Sendable {
                 guard let copy = buffer.baseAddress else { return }
                 unsafe copy.copyMemory(from: raw + stepBase, byteCount: min(9, count - stepBase))
                 let candidates = unsafe Self.step(
-                    UnsafeRawPointer(copy), base: 0, stride: stride, reach: reach, mask: mask, carry: &carry)
+                    UnsafeRawPointer(copy),
+                    base: 0,
+                    stride: stride,
+                    reach: reach,
+                    mask: mask,
+                    carry: &carry
+                )
                 if candidates != 0 { unsafe confirmCandidates(candidates, base: stepBase, block, verifier, &sink) }
             }
             base += 8
@@ -203,9 +217,39 @@ struct FDRPrefilter: Sendable {
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
         switch stride {
-        case 4: unsafe steps(raw, from: start, limit: limit, stride: 4, paired: true, reach: reach, mask: mask, carry: &carry)
-        case 2: unsafe steps(raw, from: start, limit: limit, stride: 2, paired: true, reach: reach, mask: mask, carry: &carry)
-        default: unsafe steps(raw, from: start, limit: limit, stride: 1, paired: false, reach: reach, mask: mask, carry: &carry)
+        case 4:
+            unsafe steps(
+                raw,
+                from: start,
+                limit: limit,
+                stride: 4,
+                paired: true,
+                reach: reach,
+                mask: mask,
+                carry: &carry
+            )
+        case 2:
+            unsafe steps(
+                raw,
+                from: start,
+                limit: limit,
+                stride: 2,
+                paired: true,
+                reach: reach,
+                mask: mask,
+                carry: &carry
+            )
+        default:
+            unsafe steps(
+                raw,
+                from: start,
+                limit: limit,
+                stride: 1,
+                paired: false,
+                reach: reach,
+                mask: mask,
+                carry: &carry
+            )
         }
     }
 
@@ -230,7 +274,14 @@ struct FDRPrefilter: Sendable {
             var afterFirst = state
             let first = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &afterFirst)
             var afterSecond = afterFirst
-            let second = unsafe step(raw, base: base &+ 8, stride: stride, reach: reach, mask: mask, carry: &afterSecond)
+            let second = unsafe step(
+                raw,
+                base: base &+ 8,
+                stride: stride,
+                reach: reach,
+                mask: mask,
+                carry: &afterSecond
+            )
             if first | second != 0 {
                 if first != 0 {
                     state = afterFirst
@@ -350,9 +401,11 @@ struct FDRPrefilter: Sendable {
     /// word is `word`.
     @inline(__always)
     static func carryAfterRun(of word: UInt64, stride: Int) -> UInt64 {
-        stride == 4 ? word >> 32 : stride == 2
-            ? word >> 48 | word >> 32 | word >> 16
-            : word >> 56 | word >> 48 | word >> 40 | word >> 32 | word >> 24 | word >> 16 | word >> 8
+        stride == 4
+            ? word >> 32
+            : stride == 2
+                ? word >> 48 | word >> 32 | word >> 16
+                : word >> 56 | word >> 48 | word >> 40 | word >> 32 | word >> 24 | word >> 16 | word >> 8
     }
 
     @inline(never)

@@ -162,8 +162,12 @@ public final class MatchScanner {
         swap(&counts, &occurrenceCounts)
         withoutActuallyEscaping(onMatch) { onMatch in
             var sink = OccurrenceSink(
-                counts: counts, counted: countedPatterns, saturated: saturated,
-                limit: UInt32(clamping: matcher.maximumMatchesPerPattern), onMatch: onMatch)
+                counts: counts,
+                counted: countedPatterns,
+                saturated: saturated,
+                limit: UInt32(clamping: matcher.maximumMatchesPerPattern),
+                onMatch: onMatch
+            )
             unsafe feed(buffer, into: &sink)
             counts = sink.counts
             countedPatterns = sink.counted
@@ -182,8 +186,12 @@ public final class MatchScanner {
             let head = min(historyCapacity, count)
             unsafe (history + historyCount).update(from: bytes, count: head)
             let boundary = unsafe ScanBlock(
-                bytes: history, count: historyCount + head, baseOffset: offset - historyCount,
-                startLimit: historyCount, endMinimum: historyCount)
+                bytes: history,
+                count: historyCount + head,
+                baseOffset: offset - historyCount,
+                startLimit: historyCount,
+                endMinimum: historyCount
+            )
             unsafe matcher.scan(boundary, scratch: scratch, into: &sink)
         }
         let block = unsafe ScanBlock(bytes: bytes, count: count, baseOffset: offset, startLimit: .max, endMinimum: 0)

@@ -126,13 +126,19 @@ public final class PatternMatcher: Sendable {
         let started = clock.now
         guard patterns.count <= Self.maximumPatternCount else {
             throw MatcherError(
-                code: .tooManyPatterns, message: "\(patterns.count) patterns, at most \(Self.maximumPatternCount)", patternIndex: nil)
+                code: .tooManyPatterns,
+                message: "\(patterns.count) patterns, at most \(Self.maximumPatternCount)",
+                patternIndex: nil
+            )
         }
         for (index, pattern) in patterns.enumerated() {
             if pattern.bytes.isEmpty { throw MatcherError.pattern(index, .emptyPattern, "is empty") }
             if pattern.count > Self.maximumPatternLength {
                 throw MatcherError.pattern(
-                    index, .patternTooLong, "is \(pattern.count) bytes, at most \(Self.maximumPatternLength)")
+                    index,
+                    .patternTooLong,
+                    "is \(pattern.count) bytes, at most \(Self.maximumPatternLength)"
+                )
             }
         }
         let patternTable = PatternTable(patterns: patterns)
@@ -164,7 +170,10 @@ public final class PatternMatcher: Sendable {
 
         var engine = options.engine
         var layout: TeddyLayout?
-        if engine == .teddy || (engine == .automatic && instructionSet >= .ssse3 && prefilterAnchors.count <= TeddyPrefilter.maximumAnchors) {
+        if engine == .teddy
+            || (engine == .automatic && instructionSet >= .ssse3
+                && prefilterAnchors.count <= TeddyPrefilter.maximumAnchors)
+        {
             layout = TeddyLayout.best(prefilterAnchors.map { anchors.foldedBytes[$0] })
         }
         if engine == .automatic {
@@ -177,23 +186,41 @@ public final class PatternMatcher: Sendable {
         } else {
             switch engine {
             case .teddy:
-                guard let layout, let teddy = TeddyPrefilter(anchorIndices: prefilterAnchors, table: anchors, layout: layout, budgetBytes: budget)
+                guard let layout,
+                    let teddy = TeddyPrefilter(
+                        anchorIndices: prefilterAnchors,
+                        table: anchors,
+                        layout: layout,
+                        budgetBytes: budget
+                    )
                 else {
                     throw MatcherError.engine(
-                        "Teddy takes at most \(TeddyPrefilter.maximumAnchors) anchors; this set has \(prefilterAnchors.count)")
+                        "Teddy takes at most \(TeddyPrefilter.maximumAnchors) anchors; this set has \(prefilterAnchors.count)"
+                    )
                 }
                 main = .teddy(teddy)
-                if options.engine == .automatic { fallback = FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors) }
+                if options.engine == .automatic {
+                    fallback = FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors)
+                }
             case .ahoCorasick:
-                guard let automaton = AhoCorasickAutomaton(
-                    anchorIndices: prefilterAnchors, table: anchors, budgetBytes: budget)
+                guard
+                    let automaton = AhoCorasickAutomaton(
+                        anchorIndices: prefilterAnchors,
+                        table: anchors,
+                        budgetBytes: budget
+                    )
                 else {
                     throw MatcherError.engine("the Aho-Corasick automaton would exceed \(budget) bytes")
                 }
                 main = .automaton(automaton)
             case .fdr, .automatic:
-                main = Self.fdrEngine(prefilterAnchors, table: anchors, automatic: options.engine == .automatic,
-                    instructionSet: instructionSet, budgetBytes: budget)
+                main = Self.fdrEngine(
+                    prefilterAnchors,
+                    table: anchors,
+                    automatic: options.engine == .automatic,
+                    instructionSet: instructionSet,
+                    budgetBytes: budget
+                )
             }
         }
 
@@ -219,14 +246,17 @@ public final class PatternMatcher: Sendable {
         case .teddy(let teddy):
             mainBytes = teddy.byteCount
             let perMegabyte = Int((teddy.estimatedCandidateRate * 1e6).rounded())
-            details = "\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks, \(perMegabyte) candidates per MB estimated"
+            details =
+                "\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks, \(perMegabyte) candidates per MB estimated"
                 + (fallback == nil ? "" : "; FDR if a scan sees four times as many")
         case .fdr(let fdr):
             mainBytes = fdr.byteCount
-            details = "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain"
+            details =
+                "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain"
         case .fdrWithTeddy(let fdr, let teddy):
             mainBytes = fdr.byteCount + teddy.byteCount
-            details = "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain; "
+            details =
+                "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain; "
                 + "Teddy for the \(teddy.anchorCount) anchors under 5 bytes (\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks)"
         case .automaton(let automaton):
             mainBytes = automaton.byteCount
@@ -255,17 +285,33 @@ public final class PatternMatcher: Sendable {
                 unsafe fallback.scan(block, verifier: verifier, into: &sink)
             } else {
                 let steps = unsafe teddy.scan(
-                    block, instructionSet: plan.instructionSet, records: scratch.records,
-                    recordCapacity: ScanScratch.recordCapacity, verifier: verifier, into: &sink)
-                if fallback != nil { unsafe scratch.observe(bytes: block.count, candidates: steps, estimate: teddy.estimatedCandidateRate) }
+                    block,
+                    instructionSet: plan.instructionSet,
+                    records: scratch.records,
+                    recordCapacity: ScanScratch.recordCapacity,
+                    verifier: verifier,
+                    into: &sink
+                )
+                if fallback != nil {
+                    unsafe scratch.observe(
+                        bytes: block.count,
+                        candidates: steps,
+                        estimate: teddy.estimatedCandidateRate
+                    )
+                }
             }
         case .fdr(let fdr):
             unsafe fdr.scan(block, verifier: verifier, into: &sink)
         case .fdrWithTeddy(let fdr, let teddy):
             unsafe fdr.scan(block, verifier: verifier, into: &sink)
             unsafe teddy.scan(
-                block, instructionSet: plan.instructionSet, records: scratch.records,
-                recordCapacity: ScanScratch.recordCapacity, verifier: verifier, into: &sink)
+                block,
+                instructionSet: plan.instructionSet,
+                records: scratch.records,
+                recordCapacity: ScanScratch.recordCapacity,
+                verifier: verifier,
+                into: &sink
+            )
         case .automaton(let automaton):
             unsafe automaton.scan(block, verifier: verifier, into: &sink)
         }
@@ -280,14 +326,22 @@ public final class PatternMatcher: Sendable {
     /// FDR over `anchorIndices`; when chosen automatically, the few anchors under five bytes that
     /// would hold FDR to every position go to a Teddy beside it.
     private static func fdrEngine(
-        _ anchorIndices: [Int], table: AnchorTable, automatic: Bool, instructionSet: InstructionSet, budgetBytes: Int
+        _ anchorIndices: [Int],
+        table: AnchorTable,
+        automatic: Bool,
+        instructionSet: InstructionSet,
+        budgetBytes: Int
     ) -> MainEngine {
         let short = anchorIndices.filter { table.foldedBytes[$0].count < 5 }
         let long = anchorIndices.filter { table.foldedBytes[$0].count >= 5 }
-        guard automatic, instructionSet >= .ssse3, !short.isEmpty, !long.isEmpty, short.count <= TeddyPrefilter.maximumAnchors,
+        guard automatic, instructionSet >= .ssse3, !short.isEmpty, !long.isEmpty,
+            short.count <= TeddyPrefilter.maximumAnchors,
             let teddy = TeddyPrefilter(
-                anchorIndices: short, table: table, layout: TeddyLayout.best(short.map { table.foldedBytes[$0] }),
-                budgetBytes: budgetBytes)
+                anchorIndices: short,
+                table: table,
+                layout: TeddyLayout.best(short.map { table.foldedBytes[$0] }),
+                budgetBytes: budgetBytes
+            )
         else { return .fdr(FDRPrefilter(anchorIndices: anchorIndices, table: table)) }
         return .fdrWithTeddy(FDRPrefilter(anchorIndices: long, table: table), teddy)
     }
@@ -330,7 +384,10 @@ final class ScanScratch {
     }
 
     init() {
-        unsafe records = UnsafeMutableRawPointer.allocate(byteCount: Self.recordCapacity * teddyRecordSize, alignment: 32)
+        unsafe records = UnsafeMutableRawPointer.allocate(
+            byteCount: Self.recordCapacity * teddyRecordSize,
+            alignment: 32
+        )
     }
 
     deinit {

@@ -103,7 +103,11 @@ struct TeddyLayout {
         }
         let buckets = alive.map { groups[$0].members }
         return TeddyLayout(
-            buckets: buckets, maskCount: maskCount, isFat: bucketCount > 8, candidateRate: alive.reduce(0) { $0 + groups[$1].rate })
+            buckets: buckets,
+            maskCount: maskCount,
+            isFat: bucketCount > 8,
+            candidateRate: alive.reduce(0) { $0 + groups[$1].rate }
+        )
     }
 
     /// The layout of least estimated cost among the mask counts (2 to 4, as the anchors allow) and

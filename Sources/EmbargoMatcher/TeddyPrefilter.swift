@@ -32,8 +32,12 @@ struct TeddyPrefilter: Sendable {
     /// Teddy over `anchorIndices` with `layout` (from `TeddyLayout.best` over their folded bytes).
     init?(anchorIndices: [Int], table: AnchorTable, layout: TeddyLayout, budgetBytes: Int) {
         guard !anchorIndices.isEmpty, anchorIndices.count <= Self.maximumAnchors else { return nil }
-        guard let confirmation = AhoCorasickAutomaton(
-            anchorIndices: anchorIndices, table: table, budgetBytes: budgetBytes)
+        guard
+            let confirmation = AhoCorasickAutomaton(
+                anchorIndices: anchorIndices,
+                table: table,
+                budgetBytes: budgetBytes
+            )
         else { return nil }
         let maskCount = layout.maskCount
         let isFat = layout.isFat
@@ -95,12 +99,26 @@ struct TeddyPrefilter: Sendable {
                 let run: (resume: Int, written: Int)
                 if instructionSet == .avx2 {
                     run = unsafe teddyScanAVX2(
-                        bytes: block.bytes, from: position, limit: vectorLimit, tables: vectorTables.base,
-                        maskCount: maskCount, isFat: isFat, records: records, capacity: recordCapacity)
+                        bytes: block.bytes,
+                        from: position,
+                        limit: vectorLimit,
+                        tables: vectorTables.base,
+                        maskCount: maskCount,
+                        isFat: isFat,
+                        records: records,
+                        capacity: recordCapacity
+                    )
                 } else {
                     run = unsafe teddyScanSSSE3(
-                        bytes: block.bytes, from: position, limit: vectorLimit, tables: vectorTables.base,
-                        maskCount: maskCount, isFat: isFat, records: records, capacity: recordCapacity)
+                        bytes: block.bytes,
+                        from: position,
+                        limit: vectorLimit,
+                        tables: vectorTables.base,
+                        maskCount: maskCount,
+                        isFat: isFat,
+                        records: records,
+                        capacity: recordCapacity
+                    )
                 }
                 for record in 0..<run.written {
                     unsafe confirmRecord(records + record * teddyRecordSize, block, verifier, &sink)

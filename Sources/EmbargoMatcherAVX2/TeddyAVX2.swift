@@ -72,26 +72,52 @@ private struct TeddyAVX2Run {
 
     @inline(__always)
     func slim(masks: Int, from start: Int, limit: Int) -> (resume: Int, written: Int) {
-        let low0 = table(0, high: false), high0 = table(0, high: true)
-        let low1 = masks > 1 ? table(1, high: false) : low0, high1 = masks > 1 ? table(1, high: true) : high0
-        let low2 = masks > 2 ? table(2, high: false) : low0, high2 = masks > 2 ? table(2, high: true) : high0
-        let low3 = masks > 3 ? table(3, high: false) : low0, high3 = masks > 3 ? table(3, high: true) : high0
+        let low0 = table(0, high: false)
+        let high0 = table(0, high: true)
+        let low1 = masks > 1 ? table(1, high: false) : low0
+        let high1 = masks > 1 ? table(1, high: true) : high0
+        let low2 = masks > 2 ? table(2, high: false) : low0
+        let high2 = masks > 2 ? table(2, high: true) : high0
+        let low3 = masks > 3 ? table(3, high: false) : low0
+        let high3 = masks > 3 ? table(3, high: true) : high0
         let raw = unsafe UnsafeRawPointer(unsafe bytes)
         var position = start
         var written = 0
         while position <= limit {
-            var result = lookup(unsafe raw.loadUnaligned(fromByteOffset: position, as: __m256i.self), low: low0, high: high0)
+            var result = lookup(
+                unsafe raw.loadUnaligned(fromByteOffset: position, as: __m256i.self),
+                low: low0,
+                high: high0
+            )
             if masks > 1 {
-                result = _mm256_and_si256(result, lookup(
-                    unsafe raw.loadUnaligned(fromByteOffset: position + 1, as: __m256i.self), low: low1, high: high1))
+                result = _mm256_and_si256(
+                    result,
+                    lookup(
+                        unsafe raw.loadUnaligned(fromByteOffset: position + 1, as: __m256i.self),
+                        low: low1,
+                        high: high1
+                    )
+                )
             }
             if masks > 2 {
-                result = _mm256_and_si256(result, lookup(
-                    unsafe raw.loadUnaligned(fromByteOffset: position + 2, as: __m256i.self), low: low2, high: high2))
+                result = _mm256_and_si256(
+                    result,
+                    lookup(
+                        unsafe raw.loadUnaligned(fromByteOffset: position + 2, as: __m256i.self),
+                        low: low2,
+                        high: high2
+                    )
+                )
             }
             if masks > 3 {
-                result = _mm256_and_si256(result, lookup(
-                    unsafe raw.loadUnaligned(fromByteOffset: position + 3, as: __m256i.self), low: low3, high: high3))
+                result = _mm256_and_si256(
+                    result,
+                    lookup(
+                        unsafe raw.loadUnaligned(fromByteOffset: position + 3, as: __m256i.self),
+                        low: low3,
+                        high: high3
+                    )
+                )
             }
             if _mm256_testz_si256(result, result) == 0 {
                 record(result, at: position, index: written)
@@ -105,18 +131,28 @@ private struct TeddyAVX2Run {
 
     @inline(__always)
     func fat(masks: Int, from start: Int, limit: Int) -> (resume: Int, written: Int) {
-        let low0 = table(0, high: false), high0 = table(0, high: true)
-        let low1 = masks > 1 ? table(1, high: false) : low0, high1 = masks > 1 ? table(1, high: true) : high0
-        let low2 = masks > 2 ? table(2, high: false) : low0, high2 = masks > 2 ? table(2, high: true) : high0
-        let low3 = masks > 3 ? table(3, high: false) : low0, high3 = masks > 3 ? table(3, high: true) : high0
+        let low0 = table(0, high: false)
+        let high0 = table(0, high: true)
+        let low1 = masks > 1 ? table(1, high: false) : low0
+        let high1 = masks > 1 ? table(1, high: true) : high0
+        let low2 = masks > 2 ? table(2, high: false) : low0
+        let high2 = masks > 2 ? table(2, high: true) : high0
+        let low3 = masks > 3 ? table(3, high: false) : low0
+        let high3 = masks > 3 ? table(3, high: true) : high0
         let raw = unsafe UnsafeRawPointer(unsafe bytes)
         var position = start
         var written = 0
         while position <= limit {
             var result = unsafe lookup(broadcast(raw, position), low: low0, high: high0)
-            if masks > 1 { result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 1), low: low1, high: high1)) }
-            if masks > 2 { result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 2), low: low2, high: high2)) }
-            if masks > 3 { result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 3), low: low3, high: high3)) }
+            if masks > 1 {
+                result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 1), low: low1, high: high1))
+            }
+            if masks > 2 {
+                result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 2), low: low2, high: high2))
+            }
+            if masks > 3 {
+                result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 3), low: low3, high: high3))
+            }
             if _mm256_testz_si256(result, result) == 0 {
                 record(result, at: position, index: written)
                 written += 1

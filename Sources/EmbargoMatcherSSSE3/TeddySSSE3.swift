@@ -45,7 +45,10 @@ private struct TeddySSSE3Run {
 
     @inline(__always)
     func table(_ mask: Int, high: Bool, upperBuckets: Bool) -> __m128i {
-        unsafe tables.loadUnaligned(fromByteOffset: mask * 64 + (high ? 32 : 0) + (upperBuckets ? 16 : 0), as: __m128i.self)
+        unsafe tables.loadUnaligned(
+            fromByteOffset: mask * 64 + (high ? 32 : 0) + (upperBuckets ? 16 : 0),
+            as: __m128i.self
+        )
     }
 
     @inline(__always)
@@ -62,12 +65,18 @@ private struct TeddySSSE3Run {
         let raw = unsafe UnsafeRawPointer(unsafe bytes)
         var result = lookup(
             unsafe raw.loadUnaligned(fromByteOffset: position, as: __m128i.self),
-            low: table(0, high: false, upperBuckets: upperBuckets), high: table(0, high: true, upperBuckets: upperBuckets))
+            low: table(0, high: false, upperBuckets: upperBuckets),
+            high: table(0, high: true, upperBuckets: upperBuckets)
+        )
         for mask in 1..<masks {
-            result = _mm_and_si128(result, lookup(
-                unsafe raw.loadUnaligned(fromByteOffset: position + mask, as: __m128i.self),
-                low: table(mask, high: false, upperBuckets: upperBuckets),
-                high: table(mask, high: true, upperBuckets: upperBuckets)))
+            result = _mm_and_si128(
+                result,
+                lookup(
+                    unsafe raw.loadUnaligned(fromByteOffset: position + mask, as: __m128i.self),
+                    low: table(mask, high: false, upperBuckets: upperBuckets),
+                    high: table(mask, high: true, upperBuckets: upperBuckets)
+                )
+            )
         }
         return result
     }

@@ -71,15 +71,21 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("cannot read the pattern file '\(patterns)'")
         }
         let patternList = try PatternList.parse(Array(contents))
-        let benchmark = PatternBenchmark(configuration: .init(
-            paths: paths.map(ScanPath.init), patterns: patternList, jobs: max(1, jobs),
-            matcherOptions: .init(engine: engine, instructionSet: instructionSet)))
+        let benchmark = PatternBenchmark(
+            configuration: .init(
+                paths: paths.map(ScanPath.init),
+                patterns: patternList,
+                jobs: max(1, jobs),
+                matcherOptions: .init(engine: engine, instructionSet: instructionSet)
+            )
+        )
         let result = try await benchmark.run()
         if printHits {
             var output = ""
             do {
                 for file in result.hits {
-                    output += file.path.displayString + "\t" + file.patterns.map(String.init).joined(separator: ",") + "\n"
+                    output +=
+                        file.path.displayString + "\t" + file.patterns.map(String.init).joined(separator: ",") + "\n"
                     if output.utf8.count > 1 << 16 {
                         try OutputFile.standardOutput.write(output)
                         output = ""
@@ -90,7 +96,8 @@ struct BenchCommand: AsyncParsableCommand {
                 throw ValidationError(error.message)
             }
         }
-        let seconds = Double(result.scanDuration.components.seconds) + Double(result.scanDuration.components.attoseconds) / 1e18
+        let seconds =
+            Double(result.scanDuration.components.seconds) + Double(result.scanDuration.components.attoseconds) / 1e18
         let compile = result.plan.compileDuration
         let compileSeconds = Double(compile.components.seconds) + Double(compile.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(result.bytes) / seconds / 1e6 : 0
@@ -105,10 +112,19 @@ struct BenchCommand: AsyncParsableCommand {
                 """
         } else {
             summary = String(
-                format: "embargo bench: %d files, %llu bytes, %d unreadable, scan %.3f s, %.1f MB/s, compile %.3f s, peak RSS %.1f MiB\n  %@",
-                result.files, result.bytes, result.unreadable, seconds, rate, compileSeconds,
+                format:
+                    "embargo bench: %d files, %llu bytes, %d unreadable, scan %.3f s, %.1f MB/s, compile %.3f s, peak RSS %.1f MiB\n  %@",
+                result.files,
+                result.bytes,
+                result.unreadable,
+                seconds,
+                rate,
+                compileSeconds,
                 Double(result.peakResidentBytes) / 1_048_576,
-                result.plan.description + (result.switchedWorkers > 0 ? "; FDR took over from Teddy in \(result.switchedWorkers) of \(jobs) workers" : ""))
+                result.plan.description
+                    + (result.switchedWorkers > 0
+                        ? "; FDR took over from Teddy in \(result.switchedWorkers) of \(jobs) workers" : "")
+            )
         }
         writeStandardError(summary + "\n")
     }
@@ -116,7 +132,10 @@ struct BenchCommand: AsyncParsableCommand {
     /// The pipeline benchmark.
     private func runPipeline() async throws {
         let configuration = ScanConfiguration(
-            targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, signatures: try signatureOptions.load())
+            targets: paths.map { ScanPath(bytes: Array($0.utf8)) },
+            jobs: jobs,
+            signatures: try signatureOptions.load()
+        )
         let evaluator = try policyOptions.evaluator()
         let result = try await PipelineBenchmark(configuration: configuration, evaluator: evaluator, runs: runs).run()
         guard let best = result.best else { return }
@@ -141,15 +160,27 @@ struct BenchCommand: AsyncParsableCommand {
             let total = stages.reduce(0) { $0 + $1.1 }
             var lines = [
                 String(
-                    format: "embargo bench: best of %d runs %.3f s (%@); %d files, %.1f MiB, %d members; %.0f files/s, %.1f MiB/s, %.0f members/s; peak RSS %.1f MiB",
-                    result.runs.count, seconds, result.runs.map { String(format: "%.3f", $0.elapsed.seconds) }.joined(separator: ", "),
-                    counts.files, Double(counts.bytes) / 1_048_576, counts.members, rate(Double(counts.files)),
-                    rate(Double(counts.bytes)) / 1_048_576, rate(Double(counts.members)), Double(result.peakResidentBytes) / 1_048_576),
+                    format:
+                        "embargo bench: best of %d runs %.3f s (%@); %d files, %.1f MiB, %d members; %.0f files/s, %.1f MiB/s, %.0f members/s; peak RSS %.1f MiB",
+                    result.runs.count,
+                    seconds,
+                    result.runs.map { String(format: "%.3f", $0.elapsed.seconds) }.joined(separator: ", "),
+                    counts.files,
+                    Double(counts.bytes) / 1_048_576,
+                    counts.members,
+                    rate(Double(counts.files)),
+                    rate(Double(counts.bytes)) / 1_048_576,
+                    rate(Double(counts.members)),
+                    Double(result.peakResidentBytes) / 1_048_576
+                ),
                 "  stage      seconds   share of the \(jobs) workers' time",
             ]
             for (name, value) in stages + [("other", max(0, workerTime - total))] {
                 let padded = name + String(repeating: " ", count: max(0, 9 - name.count))
-                lines.append("  " + padded + String(format: "%9.3f  %5.1f%%", value, workerTime > 0 ? value / workerTime * 100 : 0))
+                lines.append(
+                    "  " + padded
+                        + String(format: "%9.3f  %5.1f%%", value, workerTime > 0 ? value / workerTime * 100 : 0)
+                )
             }
             text = lines.joined(separator: "\n")
         }
@@ -160,12 +191,20 @@ struct BenchCommand: AsyncParsableCommand {
     private func survey() throws {
         let result = try ClassificationSurvey(paths: paths.map(ScanPath.init)).run()
         var lines = [
-            String(format: "embargo bench --classification: %d files; first-bytes format and libmagic agree on %d (%.3f%%)",
-                result.files, result.agreeing, result.agreement * 100),
-            "  files per format: " + result.formats.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+            String(
+                format:
+                    "embargo bench --classification: %d files; first-bytes format and libmagic agree on %d (%.3f%%)",
+                result.files,
+                result.agreeing,
+                result.agreement * 100
+            ),
+            "  files per format: "
+                + result.formats.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
         ]
         for difference in result.differences.prefix(40) {
-            lines.append("  \(difference.count)\t\(difference.format) / libmagic \(difference.mimeType): \(difference.examples.joined(separator: " "))")
+            lines.append(
+                "  \(difference.count)\t\(difference.format) / libmagic \(difference.mimeType): \(difference.examples.joined(separator: " "))"
+            )
         }
         try OutputFile.standardOutput.write(lines.joined(separator: "\n") + "\n")
     }

@@ -15,7 +15,10 @@ struct SignatureOptions: ParsableArguments {
 
 /// Options that choose the policy, the date and the exemptions.
 struct PolicyOptions: ParsableArguments {
-    @Option(name: .long, help: "The policy: a shipped policy name (default, us-bis-kaspersky-2024, fcc-covered-list) or a YAML file.")
+    @Option(
+        name: .long,
+        help: "The policy: a shipped policy name (default, us-bis-kaspersky-2024, fcc-covered-list) or a YAML file."
+    )
     var policy: String = "default"
 
     @Option(name: .long, help: "Decide for this date (YYYY-MM-DD; default today, UTC).")
@@ -30,7 +33,8 @@ struct PolicyOptions: ParsableArguments {
         if selected == nil {
             guard FileManager.default.fileExists(atPath: policy) else {
                 throw ValidationError(
-                    "unknown policy '\(policy)' (shipped: \(catalog.policies.map(\.id).joined(separator: ", ")); or give a file)")
+                    "unknown policy '\(policy)' (shipped: \(catalog.policies.map(\.id).joined(separator: ", ")); or give a file)"
+                )
             }
             let loaded = try PolicyCatalog.load(file: policy, text: try readText(policy, limit: definitionFileLimit))
             catalog = catalog.adding(loaded)
@@ -42,7 +46,9 @@ struct PolicyOptions: ParsableArguments {
             date = parsed
         }
         var exemptionList: [Exemption] = []
-        if let exemptions { exemptionList = try Exemption.load(try readText(exemptions, limit: definitionFileLimit), file: exemptions) }
+        if let exemptions {
+            exemptionList = try Exemption.load(try readText(exemptions, limit: definitionFileLimit), file: exemptions)
+        }
         guard let selected else { throw ValidationError("unknown policy '\(policy)'") }
         do {
             return try PolicyEvaluator(policy: selected, catalog: catalog, asOf: date, exemptions: exemptionList)
@@ -65,7 +71,9 @@ func readText(_ path: String, limit: Int) throws -> String {
     } catch {
         throw ValidationError("cannot read '\(path)': \(error.localizedDescription)")
     }
-    guard data.count <= limit else { throw ValidationError("'\(path)' is larger than \(ByteSize(UInt64(limit))) bytes") }
+    guard data.count <= limit else {
+        throw ValidationError("'\(path)' is larger than \(ByteSize(UInt64(limit))) bytes")
+    }
     guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("'\(path)' is not UTF-8 text") }
     return text
 }

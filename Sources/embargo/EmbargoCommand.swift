@@ -20,7 +20,9 @@ struct EmbargoCommand: AsyncParsableCommand {
               130  interrupted by SIGINT or SIGTERM
             """,
         version: "embargo \(EmbargoVersion.current), signature set of \(SignatureSet.shippedSetDate)",
-        subcommands: [ScanCommand.self, ReportCommand.self, SignaturesCommand.self, PolicyCommand.self, BenchCommand.self],
+        subcommands: [
+            ScanCommand.self, ReportCommand.self, SignaturesCommand.self, PolicyCommand.self, BenchCommand.self,
+        ],
         defaultSubcommand: nil
     )
 

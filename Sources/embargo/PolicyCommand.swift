@@ -20,7 +20,10 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a policy's rules, periods and citations.")
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Show a policy's rules, periods and citations."
+        )
         @Argument(help: "A shipped policy name or a policy file.") var name: String
 
         func run() throws {
@@ -35,16 +38,24 @@ struct PolicyCommand: ParsableCommand {
             if !policy.summary.isEmpty { print(policy.summary) }
             if !policy.citation.isEmpty { print("citation: \(policy.citation)") }
             print("mentions: \(policy.mentionVerdict.rawValue)")
-            if !policy.combines.isEmpty { print("combines (strictest verdict wins): \(policy.combines.joined(separator: ", "))") }
+            if !policy.combines.isEmpty {
+                print("combines (strictest verdict wins): \(policy.combines.joined(separator: ", "))")
+            }
             for rule in policy.rules {
                 let selector = rule.selector
                 var select: [String] = []
                 if !selector.vendors.isEmpty { select.append("vendor \(selector.vendors.joined(separator: "|"))") }
                 if !selector.products.isEmpty { select.append("product \(selector.products.joined(separator: "|"))") }
                 if !selector.families.isEmpty { select.append("family \(selector.families.joined(separator: "|"))") }
-                if !selector.forms.isEmpty { select.append("form \(selector.forms.map(\.rawValue).joined(separator: "|"))") }
-                if !selector.confidences.isEmpty { select.append("confidence \(selector.confidences.map(\.rawValue).joined(separator: "|"))") }
-                if !selector.evidenceKinds.isEmpty { select.append("evidence \(selector.evidenceKinds.joined(separator: "|"))") }
+                if !selector.forms.isEmpty {
+                    select.append("form \(selector.forms.map(\.rawValue).joined(separator: "|"))")
+                }
+                if !selector.confidences.isEmpty {
+                    select.append("confidence \(selector.confidences.map(\.rawValue).joined(separator: "|"))")
+                }
+                if !selector.evidenceKinds.isEmpty {
+                    select.append("evidence \(selector.evidenceKinds.joined(separator: "|"))")
+                }
                 print("\nrule \(rule.id): \(select.joined(separator: ", "))")
                 print("  citation: \(rule.citation)")
                 for period in rule.periods {
@@ -57,8 +68,10 @@ struct PolicyCommand: ParsableCommand {
     }
 
     struct Evaluate: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "evaluate", 
-            abstract: "Re-evaluate the findings of a JSON Lines report under a policy and date, without rescanning.")
+        static let configuration = CommandConfiguration(
+            commandName: "evaluate",
+            abstract: "Re-evaluate the findings of a JSON Lines report under a policy and date, without rescanning."
+        )
         @Argument(help: "A JSON Lines report (embargo scan --format jsonl).") var findings: String
         @OptionGroup var policyOptions: PolicyOptions
         @Option(name: .long, help: "Output format.") var format: ReportFormat?
@@ -75,7 +88,9 @@ struct PolicyCommand: ParsableCommand {
             let output = OutputFile.standardOutput
             let reportFormat = format ?? (output.isTerminal ? .text : .jsonl)
             do {
-                try output.write(reportFormat.render(findings: assessed, events: [], summary: nil, evaluator: evaluator))
+                try output.write(
+                    reportFormat.render(findings: assessed, events: [], summary: nil, evaluator: evaluator)
+                )
             } catch {
                 throw ValidationError(error.message)
             }

@@ -27,9 +27,15 @@ final class ProgressDisplay: Sendable {
                 let rate = seconds > 0 ? Double(counts.bytes) / seconds / 1_048_576 : 0
                 var current = progress.currentPath.terminalSafe
                 if current.count > 60 { current = "…" + current.suffix(59) }
-                let line = String(
-                    format: "\r\u{1B}[K%d files, %.1f MiB, %.1f MiB/s, %d findings, %d errors  ", counts.files,
-                    Double(counts.bytes) / 1_048_576, rate, counts.findings, counts.errors) + current
+                let line =
+                    String(
+                        format: "\r\u{1B}[K%d files, %.1f MiB, %.1f MiB/s, %d findings, %d errors  ",
+                        counts.files,
+                        Double(counts.bytes) / 1_048_576,
+                        rate,
+                        counts.findings,
+                        counts.errors
+                    ) + current
                 writeStandardError(line)
             }
         }

@@ -59,14 +59,26 @@ struct ReportCommand: AsyncParsableCommand {
             var findings: [Finding] = []
             var events: [ScanEvent] = []
             for stored in chosen {
-                for record in try await store.findings(of: stored.id) { findings.append(try RecordCoding.finding(fromJSON: record.json)) }
-                for record in try await store.events(of: stored.id) { events.append(try RecordCoding.event(fromJSON: record.json)) }
+                for record in try await store.findings(of: stored.id) {
+                    findings.append(try RecordCoding.finding(fromJSON: record.json))
+                }
+                for record in try await store.events(of: stored.id) {
+                    events.append(try RecordCoding.event(fromJSON: record.json))
+                }
             }
             await store.close()
             let evaluator = try Self.evaluator(for: chosen[0])
             let summary = Self.mergedSummary(chosen, findings: findings, events: events)
             let targets = Array(Set(chosen.flatMap(\.targets))).sorted()
-            try outputFile.write(reportFormat.render(findings: findings, events: events, summary: summary, evaluator: evaluator, targets: targets))
+            try outputFile.write(
+                reportFormat.render(
+                    findings: findings,
+                    events: events,
+                    summary: summary,
+                    evaluator: evaluator,
+                    targets: targets
+                )
+            )
         } catch let error as ReportError {
             await store.close()
             throw ValidationError(error.message)
@@ -82,7 +94,9 @@ struct ReportCommand: AsyncParsableCommand {
     /// The scans to render: by id, by run name, or the newest run.
     static func select(_ scans: [StoredScan], id: Int64?, name: String?) throws -> [StoredScan] {
         if let id {
-            guard let scan = scans.first(where: { $0.id == id }) else { throw ValidationError("no scan \(id) in the store") }
+            guard let scan = scans.first(where: { $0.id == id }) else {
+                throw ValidationError("no scan \(id) in the store")
+            }
             return [scan]
         }
         let run = name ?? scans.first?.name
@@ -112,11 +126,14 @@ struct ReportCommand: AsyncParsableCommand {
             counts.errors = events.filter(\.makesScanIncomplete).count
             counts.skipped = events.count - counts.errors
             let unfinished = ScanSummary(counts: counts, elapsed: .zero, interrupted: true)
-            summaries = summaries.isEmpty ? [unfinished] : summaries.map { summary in
-                var summary = summary
-                summary.interrupted = true
-                return summary
-            }
+            summaries =
+                summaries.isEmpty
+                ? [unfinished]
+                : summaries.map { summary in
+                    var summary = summary
+                    summary.interrupted = true
+                    return summary
+                }
         }
         guard var merged = summaries.first else { return nil }
         for other in summaries.dropFirst() {
@@ -133,9 +150,14 @@ struct ReportCommand: AsyncParsableCommand {
     static func listing(_ scans: [StoredScan]) -> String {
         var text = "id\tname\tshard\tstarted\tfinished\tpolicy\tas-of\tfindings\ttargets\n"
         for scan in scans {
-            let findings = scan.summary.flatMap(RecordCoding.summary(fromJSON:)).map { String($0.counts.findings) } ?? "-"
-            text += [String(scan.id), scan.name, scan.shard, scan.started, scan.finished ?? "unfinished", scan.policy, scan.asOf, findings,
-                     scan.targets.joined(separator: " ")].joined(separator: "\t") + "\n"
+            let findings =
+                scan.summary.flatMap(RecordCoding.summary(fromJSON:)).map { String($0.counts.findings) } ?? "-"
+            text +=
+                [
+                    String(scan.id), scan.name, scan.shard, scan.started, scan.finished ?? "unfinished", scan.policy,
+                    scan.asOf, findings,
+                    scan.targets.joined(separator: " "),
+                ].joined(separator: "\t") + "\n"
         }
         return text
     }

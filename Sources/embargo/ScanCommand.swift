@@ -36,16 +36,25 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Option(name: .shortAndLong, help: "Concurrent workers, 1 to \(ScanConfiguration.maximumJobs) (default: the number of cores).")
+    @Option(
+        name: .shortAndLong,
+        help: "Concurrent workers, 1 to \(ScanConfiguration.maximumJobs) (default: the number of cores)."
+    )
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Exit with 1 when a finding has this verdict or a stricter one.")
     var failOn: FailLevel = .prohibited
 
-    @Flag(name: .long, help: "Exit with 3 when the scan was incomplete (unreadable files, limits hit, damaged archives).")
+    @Flag(
+        name: .long,
+        help: "Exit with 3 when the scan was incomplete (unreadable files, limits hit, damaged archives)."
+    )
     var failOnIncomplete = false
 
-    @Option(name: .long, help: "Leave out paths matching this glob (a name, or a path when it has a slash); repeatable.")
+    @Option(
+        name: .long,
+        help: "Leave out paths matching this glob (a name, or a path when it has a slash); repeatable."
+    )
     var exclude: [String] = []
 
     @Option(name: .long, help: "How many archives deep to unpack.")
@@ -63,28 +72,55 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Do not match the content of files larger than this (default: no limit).")
     var maxFileSize: ByteSize?
 
-    @Flag(name: .long, help: "In package repositories, also open every package the indexes name (by default verified indexes stand for the packages they describe).")
+    @Flag(
+        name: .long,
+        help:
+            "In package repositories, also open every package the indexes name (by default verified indexes stand for the packages they describe)."
+    )
     var deep = false
 
-    @Option(name: .long, help: "Check repository signatures (InRelease, Release.gpg, repomd.xml.asc) against this OpenPGP keyring, binary or armoured; repeatable. Needs gpgv.")
+    @Option(
+        name: .long,
+        help:
+            "Check repository signatures (InRelease, Release.gpg, repomd.xml.asc) against this OpenPGP keyring, binary or armoured; repeatable. Needs gpgv."
+    )
     var keyring: [String] = []
 
     @Flag(name: .long, help: "With --keyring: a repository without a signature is an integrity event.")
     var requireSigned = false
 
-    @Option(name: .long, help: "Scan part K of N (K from 1): files, and repository packages, are split by a hash of their path.")
+    @Option(
+        name: .long,
+        help: "Scan part K of N (K from 1): files, and repository packages, are split by a hash of their path."
+    )
     var shard: String?
 
-    @Option(name: .long, help: "Split the work into N parts and scan the one JOB_COMPLETION_INDEX names (from 0), as a Kubernetes Indexed Job sets it.")
+    @Option(
+        name: .long,
+        help:
+            "Split the work into N parts and scan the one JOB_COMPLETION_INDEX names (from 0), as a Kubernetes Indexed Job sets it."
+    )
     var shards: Int?
 
-    @Option(name: .long, help: "Store the scan, its findings and events in this SQLite file, or a PostgreSQL database (postgres://user@host:5432/db).")
+    @Option(
+        name: .long,
+        help:
+            "Store the scan, its findings and events in this SQLite file, or a PostgreSQL database (postgres://user@host:5432/db)."
+    )
     var db: String?
 
-    @Flag(name: .long, help: "With --db: do not read files whose size, modification time and inode are unchanged since the last scan of the same targets; carry their findings and events over.")
+    @Flag(
+        name: .long,
+        help:
+            "With --db: do not read files whose size, modification time and inode are unchanged since the last scan of the same targets; carry their findings and events over."
+    )
     var incremental = false
 
-    @Option(name: .long, help: "With --db: the name of the run this scan belongs to; the shards of one run share it (default: embargo-START-TIME).")
+    @Option(
+        name: .long,
+        help:
+            "With --db: the name of the run this scan belongs to; the shards of one run share it (default: embargo-START-TIME)."
+    )
     var scanName: String?
 
     @Flag(name: .long, help: "No progress display on standard error.")
@@ -134,8 +170,14 @@ struct ScanCommand: AsyncParsableCommand {
             throw ValidationError(error.description)
         }
         var configuration = ScanConfiguration(
-            targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits(),
-            excludes: exclude.map(ExcludeGlob.init), signatures: signatures, deep: deep, shard: try resolveShard())
+            targets: paths.map { ScanPath(bytes: Array($0.utf8)) },
+            jobs: jobs,
+            limits: limits(),
+            excludes: exclude.map(ExcludeGlob.init),
+            signatures: signatures,
+            deep: deep,
+            shard: try resolveShard()
+        )
         configuration.keyrings = keyring
         configuration.requireSigned = requireSigned
         do {
@@ -164,9 +206,15 @@ struct ScanCommand: AsyncParsableCommand {
                 stored = try await StoredScanStart.begin(
                     at: db,
                     scan: StoredScan(
-                        name: scanName ?? "embargo-" + Self.timestamp(started), started: Self.timestamp(started), targets: paths,
-                        shard: configuration.shard.description, policy: evaluator.policy.id, asOf: evaluator.asOf.description),
-                    incremental: incremental)
+                        name: scanName ?? "embargo-" + Self.timestamp(started),
+                        started: Self.timestamp(started),
+                        targets: paths,
+                        shard: configuration.shard.description,
+                        policy: evaluator.policy.id,
+                        asOf: evaluator.asOf.description
+                    ),
+                    incremental: incremental
+                )
             } catch {
                 throw ValidationError("--db: \(error)")
             }
@@ -174,25 +222,43 @@ struct ScanCommand: AsyncParsableCommand {
                 if let previous = stored?.previousScan {
                     note("incremental: comparing with scan \(previous.id) of \(previous.started)")
                 } else {
-                    note("incremental: no earlier scan of these targets\(configuration.shard.count > 1 ? " and shard" : ""); reading everything")
+                    note(
+                        "incremental: no earlier scan of these targets\(configuration.shard.count > 1 ? " and shard" : ""); reading everything"
+                    )
                 }
             }
             configuration.previousFiles = stored?.previousFiles
         }
         let session = ScanSession(
-            evaluator: evaluator, report: ReportWriter(format: reportFormat, output: outputFile, evaluator: evaluator, targets: paths),
-            recorder: stored?.recorder, carried: stored?.carried ?? CarriedRecords())
+            evaluator: evaluator,
+            report: ReportWriter(format: reportFormat, output: outputFile, evaluator: evaluator, targets: paths),
+            recorder: stored?.recorder,
+            carried: stored?.carried ?? CarriedRecords()
+        )
         let outcome: ScanOutcome
         let showsProgress = !noProgress && !quiet && isatty(2) != 0
         if inProcess {
             let scanner = Embargo.Scanner(configuration: configuration)
-            outcome = await ScanExecution.run(scanner: scanner, session: session, display: ProgressDisplay(progress: scanner.progress, enabled: showsProgress))
+            outcome = await ScanExecution.run(
+                scanner: scanner,
+                session: session,
+                display: ProgressDisplay(progress: scanner.progress, enabled: showsProgress)
+            )
         } else {
             let supervisor = SupervisedScan(
-                executable: ScanExecution.executablePath, arguments: Array(CommandLine.arguments.dropFirst()), jobs: jobs,
-                previousFiles: configuration.previousFiles, temporaryDirectory: configuration.temporaryDirectory)
+                executable: ScanExecution.executablePath,
+                arguments: Array(CommandLine.arguments.dropFirst()),
+                jobs: jobs,
+                previousFiles: configuration.previousFiles,
+                temporaryDirectory: configuration.temporaryDirectory
+            )
             let progress = ScanProgress()
-            outcome = await ScanExecution.run(supervisor: supervisor, progress: progress, session: session, display: ProgressDisplay(progress: progress, enabled: showsProgress))
+            outcome = await ScanExecution.run(
+                supervisor: supervisor,
+                progress: progress,
+                session: session,
+                display: ProgressDisplay(progress: progress, enabled: showsProgress)
+            )
         }
         await stored?.store.close()
         switch outcome {
@@ -201,9 +267,13 @@ struct ScanCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage)
         case .finished(let summary):
             if !quiet, reportFormat != .text || output != nil { note(TextReport.summaryLine(summary)) }
-            if let stored, !quiet { note("stored as scan \(stored.recorder.scan) in \(FindingsStores.redacted(db ?? ""))") }
+            if let stored, !quiet {
+                note("stored as scan \(stored.recorder.scan) in \(FindingsStores.redacted(db ?? ""))")
+            }
             if summary.interrupted { throw ExitCode(ExitStatus.interrupted) }
-            if let threshold = failOn.verdict, let worst = session.worstVerdict, worst >= threshold { throw ExitCode(ExitStatus.findings) }
+            if let threshold = failOn.verdict, let worst = session.worstVerdict, worst >= threshold {
+                throw ExitCode(ExitStatus.findings)
+            }
             if failOnIncomplete, summary.isIncomplete { throw ExitCode(ExitStatus.incomplete) }
         }
     }
@@ -214,11 +284,15 @@ struct ScanCommand: AsyncParsableCommand {
         case (nil, nil):
             return .whole
         case (let text?, nil):
-            guard let part = ScanShard(parsing: text) else { throw ValidationError("--shard must be K/N with 1 <= K <= N") }
+            guard let part = ScanShard(parsing: text) else {
+                throw ValidationError("--shard must be K/N with 1 <= K <= N")
+            }
             return part
         case (nil, let count?):
             guard let text = ProcessInfo.processInfo.environment["JOB_COMPLETION_INDEX"], let index = Int(text) else {
-                throw ValidationError("--shards needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); or use --shard K/N")
+                throw ValidationError(
+                    "--shards needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); or use --shard K/N"
+                )
             }
             guard let part = ScanShard(index: index, count: count) else {
                 throw ValidationError("JOB_COMPLETION_INDEX \(index) is not within 0..<\(count)")

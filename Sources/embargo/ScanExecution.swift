@@ -21,7 +21,12 @@ enum ScanExecution {
     }
 
     /// Scans in a child process supervised by this one, which survives the child's crashes.
-    static func run(supervisor: SupervisedScan, progress: ScanProgress, session: ScanSession, display: ProgressDisplay) async -> ScanOutcome {
+    static func run(
+        supervisor: SupervisedScan,
+        progress: ScanProgress,
+        session: ScanSession,
+        display: ProgressDisplay
+    ) async -> ScanOutcome {
         let clock = ContinuousClock()
         let started = clock.now
         let interrupts = InterruptHandler { supervisor.stop() }
@@ -30,7 +35,10 @@ enum ScanExecution {
         let interrupted: Bool
         do {
             interrupted = try await supervisor.run(
-                progress: progress, onResult: { try await session.take($0) }, onCrash: { try await session.take(standalone: $0) })
+                progress: progress,
+                onResult: { try await session.take($0) },
+                onCrash: { try await session.take(standalone: $0) }
+            )
         } catch {
             display.stop()
             return .failed("\(error)")
@@ -68,7 +76,11 @@ enum ScanExecution {
     /// Finishes the report and the store.
     private static func finish(_ session: ScanSession, elapsed: Duration, interrupted: Bool) async -> ScanOutcome {
         do {
-            let summary = try await session.finish(elapsed: elapsed, interrupted: interrupted, finishedAt: ScanCommand.timestamp(Date()))
+            let summary = try await session.finish(
+                elapsed: elapsed,
+                interrupted: interrupted,
+                finishedAt: ScanCommand.timestamp(Date())
+            )
             return .finished(summary)
         } catch let error as ReportError {
             return .failed(error.message)

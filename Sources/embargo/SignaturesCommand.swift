@@ -11,7 +11,10 @@ struct SignaturesCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the vendors and products the signatures recognise.")
+        static let configuration = CommandConfiguration(
+            commandName: "list",
+            abstract: "List the vendors and products the signatures recognise."
+        )
         @OptionGroup var signatureOptions: SignatureOptions
 
         func run() throws {
@@ -26,7 +29,10 @@ struct SignaturesCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show a vendor or a product and its evidence rules.")
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Show a vendor or a product and its evidence rules."
+        )
         @OptionGroup var signatureOptions: SignatureOptions
         @Argument(help: "A vendor id or a product id.") var id: String
 
@@ -54,7 +60,8 @@ struct SignaturesCommand: ParsableCommand {
 
         func describe(_ kind: EvidenceRule.Kind) -> String {
             switch kind {
-            case .string(let text, let encodings): "string \"\(text)\" [\(encodings.map(\.rawValue).joined(separator: ", "))]"
+            case .string(let text, let encodings):
+                "string \"\(text)\" [\(encodings.map(\.rawValue).joined(separator: ", "))]"
             case .hex(let text): "hex \(text)"
             case .path(let glob, let caseInsensitive): "path \(glob)\(caseInsensitive ? " (any case)" : "")"
             case .fileName(let glob): "file name \(glob)"
@@ -64,8 +71,10 @@ struct SignaturesCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "validate", 
-            abstract: "Check a directory of signature files; report every problem with file, line and field.")
+        static let configuration = CommandConfiguration(
+            commandName: "validate",
+            abstract: "Check a directory of signature files; report every problem with file, line and field."
+        )
         @Argument(help: "The directory (for instance Signatures).") var directory: String
 
         func run() throws {
@@ -74,7 +83,9 @@ struct SignaturesCommand: ParsableCommand {
                 let set = try SignatureSet(vendors: vendors)
                 let products = vendors.reduce(0) { $0 + $1.products.count }
                 let rules = vendors.reduce(0) { $0 + $1.products.reduce(0) { $0 + $1.evidence.count } }
-                print("\(directory): valid: \(vendors.count) vendors, \(products) products, \(rules) rules, \(set.matcher.patternCount) string patterns")
+                print(
+                    "\(directory): valid: \(vendors.count) vendors, \(products) products, \(rules) rules, \(set.matcher.patternCount) string patterns"
+                )
             } catch let error as DefinitionError {
                 writeStandardError("\(error)\n")
                 throw ExitCode(ExitStatus.usage)

@@ -50,20 +50,31 @@ import Testing
     }
 
     @Test func aCertificateBundleGivesEveryCertificate() throws {
-        let (certificates, errors) = CertificateFile.read(try Fixtures.bytes("trust-store/etc/ssl/certs/ca-certificates.crt"))
+        let (certificates, errors) = CertificateFile.read(
+            try Fixtures.bytes("trust-store/etc/ssl/certs/ca-certificates.crt")
+        )
         #expect(errors.isEmpty)
         #expect(certificates.count == 3)
-        let root = try #require(certificates.first { $0.subject.contains("Kaspersky Anti-Virus Personal Root Certificate") })
+        let root = try #require(
+            certificates.first { $0.subject.contains("Kaspersky Anti-Virus Personal Root Certificate") }
+        )
         #expect(root.isSelfIssued)
         #expect(root.subject == "CN=Kaspersky Anti-Virus Personal Root Certificate,O=AO Kaspersky Lab,C=RU")
     }
 
     @Test func dpkgStatusListsInstalledPackagesOnly() throws {
         let packages = DebianControl.installedPackages(try Fixtures.bytes("dpkg-root/var/lib/dpkg/status"))
-        #expect(packages.compactMap { DebianControl.field("Package", in: $0) } == ["bash", "kesl", "klnagent64", "coreutils"])
+        #expect(
+            packages.compactMap { DebianControl.field("Package", in: $0) } == [
+                "bash", "kesl", "klnagent64", "coreutils",
+            ]
+        )
         let kesl = try #require(packages.first { DebianControl.field("package", in: $0) == "kesl" })
         #expect(DebianControl.field("Maintainer", in: kesl) == "AO Kaspersky Lab <support@example.invalid>")
-        #expect(DebianControl.field("Description", in: packages[0])?.contains("\n") == true, "continuation lines are kept")
+        #expect(
+            DebianControl.field("Description", in: packages[0])?.contains("\n") == true,
+            "continuation lines are kept"
+        )
     }
 
     @Test func theRPMHeaderOfAPackageIsParsedByUs() throws {

@@ -21,7 +21,8 @@ import Testing
             <format><rpm:vendor>AO Kaspersky Lab</rpm:vendor></format>
           </package>
         </metadata>
-        """.utf8)
+        """.utf8
+    )
 
     /// The events of a document, with adjacent text pieces joined.
     static func events(_ bytes: [UInt8], chunkSizes: [Int]) throws -> [XMLEvent] {
@@ -51,7 +52,11 @@ import Testing
             if case .start(let element) = event { return element }
             return nil
         }
-        #expect(starts.map(\.name) == ["metadata", "package", "name", "summary", "description", "location", "format", "rpm:vendor"])
+        #expect(
+            starts.map(\.name) == [
+                "metadata", "package", "name", "summary", "description", "location", "format", "rpm:vendor",
+            ]
+        )
         let location = try #require(starts.first { $0.name == "location" })
         #expect(location[attribute: "xml:base"] == "file:///srv")
         #expect(location[attribute: "href"] == "pool/k/kesl.rpm")
@@ -84,7 +89,10 @@ import Testing
         ("an unquoted attribute", Array("<a x=1/>".utf8), .malformed),
         ("UTF-16", [0xFF, 0xFE, 0x3C, 0x00, 0x61, 0x00], .unsupported),
         ("nothing", [], .malformed),
-        ("nesting past the limit", Array((String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)).utf8), .limit),
+        (
+            "nesting past the limit",
+            Array((String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)).utf8), .limit
+        ),
     ]
 
     @Test(arguments: malformed.indices)
@@ -104,13 +112,16 @@ import Testing
             <?xml version="1.0"?>
             <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
             <lolz>&lol2;</lolz>
-            """.utf8)
+            """.utf8
+        )
         #expect(throws: FormatError.self) { try Self.events(laughs, chunkSizes: []) }
     }
 
     @Test func theRepositoryIndexesOfTheCrashReportAreErrorsNow() {
         #expect(throws: FormatError.self) { try RPMRepositoryMetadata.parse(Array("<?x?>".utf8)) }
-        #expect(throws: FormatError.self) { try RPMRepositoryMetadata.parse(Array("<repomd><x".utf8) + [0xFF] + Array("/></repomd>".utf8)) }
+        #expect(throws: FormatError.self) {
+            try RPMRepositoryMetadata.parse(Array("<repomd><x".utf8) + [0xFF] + Array("/></repomd>".utf8))
+        }
         #expect(throws: FormatError.self) { try RPMPrimaryMetadata.parse(Array("<?x?>".utf8)) { _ in } }
     }
 
@@ -142,7 +153,10 @@ import Testing
         for _ in 0..<2_000 {
             var damaged = binary
             for _ in 0..<Int.random(in: 1...4, using: &generator) {
-                damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(
+                    in: 0...255,
+                    using: &generator
+                )
             }
             _ = PropertyList.bundleIdentifier(in: damaged)
         }

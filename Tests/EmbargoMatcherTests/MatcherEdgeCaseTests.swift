@@ -6,7 +6,12 @@ import Testing
 /// 4 GiB, large sets on the FDR strides, and malformed patterns.
 @Suite struct MatcherEdgeCaseTests {
     /// Every occurrence, sorted as the reference sorts them.
-    static func occurrences(_ patterns: [Pattern], _ input: [UInt8], path: MatcherPath, chunk: Int = 4096) throws -> [PatternMatch] {
+    static func occurrences(
+        _ patterns: [Pattern],
+        _ input: [UInt8],
+        path: MatcherPath,
+        chunk: Int = 4096
+    ) throws -> [PatternMatch] {
         let matcher = try PatternMatcher(patterns: patterns, options: path.options)
         let scanner = MatchScanner(matcher: matcher)
         var found: [PatternMatch] = []
@@ -58,11 +63,13 @@ import Testing
         scanner.skipZeros(count: fourGiB + 5, everyOccurrence: true) { found.append($0) }
         scanner.scanEveryOccurrence(Array("--avp.exe".utf8).span) { found.append($0) }
         #expect(scanner.bytesScanned == 3 + fourGiB + 5 + 9)
-        #expect(found.sorted { $0.pattern < $1.pattern } == [
-            PatternMatch(pattern: 0, end: 3 + fourGiB + 5 + 9),
-            PatternMatch(pattern: 1, end: 2),
-            PatternMatch(pattern: 2, end: 5),
-        ])
+        #expect(
+            found.sorted { $0.pattern < $1.pattern } == [
+                PatternMatch(pattern: 0, end: 3 + fourGiB + 5 + 9),
+                PatternMatch(pattern: 1, end: 2),
+                PatternMatch(pattern: 2, end: 5),
+            ]
+        )
     }
 
     @Test func aPatternOfZerosInsideAHoleIsFoundInBothModes() throws {
@@ -91,14 +98,18 @@ import Testing
     /// shorter ones stride 1 (anchor selection may
     /// shorten a pattern whose last two bytes repeat, so stride 2 is tested with long patterns).
     @Test(arguments: [(300, 6, 24, 4), (600, 8, 24, 2), (1_500, 4, 7, 1), (1_500, 8, 24, 1), (700, 1, 30, 1)])
-    func largeSetsOnEveryFDRStrideAgreeWithTheReference(shape: (count: Int, shortest: Int, longest: Int, stride: Int)) throws {
+    func largeSetsOnEveryFDRStrideAgreeWithTheReference(
+        shape: (count: Int, shortest: Int, longest: Int, stride: Int)
+    ) throws {
         var random = SeededGenerator(seed: UInt64(shape.count * 100 + shape.shortest * 10 + shape.longest))
         let alphabet = Array("abcdefgh".utf8) + [0, 0xFF]
         var patterns: [Pattern] = []
         for index in 0..<shape.count {
             let length = Int.random(in: shape.shortest...shape.longest, using: &random)
             let text = (0..<length).map { _ in alphabet.randomElement(using: &random) ?? 0 }
-            patterns.append(index % 3 == 0 ? Pattern(bytes: text.map(PatternByte.caseInsensitive)) : Pattern(literal: text))
+            patterns.append(
+                index % 3 == 0 ? Pattern(bytes: text.map(PatternByte.caseInsensitive)) : Pattern(literal: text)
+            )
         }
         var input = (0..<12_000).map { _ in alphabet.randomElement(using: &random) ?? 0 }
         for _ in 0..<300 {
@@ -126,10 +137,12 @@ import Testing
 
     @Test func hexSyntaxAcceptsNibbleWildcardsAndRejectsTheRest() throws {
         let pattern = try Pattern(hex: "4D 5a ?? 4? ?0")
-        #expect(pattern.bytes == [
-            PatternByte(value: 0x4D), PatternByte(value: 0x5A), .any,
-            PatternByte(value: 0x40, mask: 0xF0), PatternByte(value: 0x00, mask: 0x0F),
-        ])
+        #expect(
+            pattern.bytes == [
+                PatternByte(value: 0x4D), PatternByte(value: 0x5A), .any,
+                PatternByte(value: 0x40, mask: 0xF0), PatternByte(value: 0x00, mask: 0x0F),
+            ]
+        )
         #expect(pattern.matches([0x4D, 0x5A, 0x99, 0x4F, 0xE0], at: 0))
         #expect(!pattern.matches([0x4D, 0x5A, 0x99, 0x5F, 0xE0], at: 0))
         #expect(hexError("4G")?.column == 1)
@@ -140,7 +153,11 @@ import Testing
     @Test func patternListsNumberNonEmptyLines() throws {
         let list = Array("kaspersky\n\ni:AVP.EXE\r\nhex:4B??\n".utf8)
         let patterns = try PatternList.parse(list)
-        #expect(patterns == [Pattern(text: "kaspersky"), Pattern(text: "AVP.EXE", caseInsensitive: true), try Pattern(hex: "4B??")])
+        #expect(
+            patterns == [
+                Pattern(text: "kaspersky"), Pattern(text: "AVP.EXE", caseInsensitive: true), try Pattern(hex: "4B??"),
+            ]
+        )
         do {
             _ = try PatternList.parse(Array("ok\nhex:zz\n".utf8))
             Issue.record("a bad hex line was accepted")

@@ -28,7 +28,10 @@ struct MatcherPath: Sendable, CustomTestStringConvertible {
     @Test(arguments: MatcherPath.all)
     func everyOccurrenceAgreesWithTheReference(path: MatcherPath) throws {
         for seed in Self.seeds {
-            let testCase = RandomCase.make(seed: seed &* 7919 &+ UInt64(path.maximumPatterns), maximumPatterns: path.maximumPatterns)
+            let testCase = RandomCase.make(
+                seed: seed &* 7919 &+ UInt64(path.maximumPatterns),
+                maximumPatterns: path.maximumPatterns
+            )
             let matcher = try PatternMatcher(patterns: testCase.patterns, options: path.options)
             let scanner = MatchScanner(matcher: matcher)
             var found: [PatternMatch] = []

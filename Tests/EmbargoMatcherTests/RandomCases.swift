@@ -26,22 +26,30 @@ struct RandomCase: CustomStringConvertible {
                 if piece.contains(where: { $0.mask != 0 }) { patterns.append(Pattern(bytes: piece)) }
                 continue
             }
-            let length = roll < 15 ? Int.random(in: 1...2, using: &random)
+            let length =
+                roll < 15
+                ? Int.random(in: 1...2, using: &random)
                 : roll < 20 ? Int.random(in: 9...40, using: &random) : Int.random(in: 3...10, using: &random)
             let text = (0..<length).map { _ in alphabet.randomElement(using: &random) ?? 0 }
             switch Int.random(in: 0..<5, using: &random) {
             case 0:
                 patterns.append(Pattern(bytes: text.map(PatternByte.caseInsensitive)))
             case 1:
-                let wide = Pattern(text: String(decoding: text.filter { $0 < 0x80 && $0 != 0 }, as: UTF8.self),
-                    caseInsensitive: Bool.random(using: &random), wide: true)
+                let wide = Pattern(
+                    text: String(decoding: text.filter { $0 < 0x80 && $0 != 0 }, as: UTF8.self),
+                    caseInsensitive: Bool.random(using: &random),
+                    wide: true
+                )
                 if !wide.bytes.isEmpty { patterns.append(wide) }
             case 2:
                 var bytes = text.map { PatternByte(value: $0) }
                 for _ in 0..<Int.random(in: 0...2, using: &random) where bytes.count > 2 {
                     let position = Int.random(in: 0..<bytes.count, using: &random)
-                    bytes[position] = [PatternByte.any, PatternByte(value: bytes[position].value, mask: 0xF0),
-                        PatternByte(value: bytes[position].value, mask: 0x0F)].randomElement(using: &random) ?? .any
+                    bytes[position] =
+                        [
+                            PatternByte.any, PatternByte(value: bytes[position].value, mask: 0xF0),
+                            PatternByte(value: bytes[position].value, mask: 0x0F),
+                        ].randomElement(using: &random) ?? .any
                 }
                 if bytes.contains(where: { $0.mask != 0 }) { patterns.append(Pattern(bytes: bytes)) }
             default:
@@ -63,7 +71,9 @@ struct RandomCase: CustomStringConvertible {
         }
         var cuts: [Int] = []
         if !input.isEmpty {
-            for _ in 0..<Int.random(in: 0...6, using: &random) { cuts.append(Int.random(in: 0...input.count, using: &random)) }
+            for _ in 0..<Int.random(in: 0...6, using: &random) {
+                cuts.append(Int.random(in: 0...input.count, using: &random))
+            }
         }
         return RandomCase(patterns: patterns, input: input, cuts: cuts.sorted())
     }

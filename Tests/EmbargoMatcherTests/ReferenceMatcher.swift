@@ -16,7 +16,8 @@ enum ReferenceMatcher {
     /// The first occurrence of each pattern that occurs.
     static func distinct(of patterns: [Pattern], in input: [UInt8], baseOffset: UInt64 = 0) -> [PatternHit] {
         var firstEnds: [Int: UInt64] = [:]
-        for match in occurrences(of: patterns, in: input, baseOffset: baseOffset) where firstEnds[match.pattern] == nil {
+        for match in occurrences(of: patterns, in: input, baseOffset: baseOffset) where firstEnds[match.pattern] == nil
+        {
             firstEnds[match.pattern] = match.end
         }
         return firstEnds.keys.sorted().map { PatternHit(pattern: $0, firstEnd: firstEnds[$0] ?? 0) }

@@ -51,7 +51,9 @@ public enum ArchiveBuilder {
             archive_entry_set_size(entry, Int64(data.count))
             archive_entry_set_mtime(entry, 1_718_000_000, 0)
             guard archive_write_header(archive, entry) == ARCHIVE_OK else {
-                throw TestSupportError("cannot add \(String(decoding: name, as: UTF8.self)): \(String(cString: archive_error_string(archive)))")
+                throw TestSupportError(
+                    "cannot add \(String(decoding: name, as: UTF8.self)): \(String(cString: archive_error_string(archive)))"
+                )
             }
             var written = 0
             while written < data.count {
@@ -66,11 +68,17 @@ public enum ArchiveBuilder {
     }
 
     /// Writes an archive and returns its bytes.
-    public static func bytes(format: Format, filter: Filter = .none, entries: [(name: [UInt8], data: [UInt8])]) throws -> [UInt8] {
+    public static func bytes(
+        format: Format,
+        filter: Filter = .none,
+        entries: [(name: [UInt8], data: [UInt8])]
+    ) throws -> [UInt8] {
         let directory = TemporaryDirectory("archive")
         let path = directory.file("archive")
         try write(path, format: format, filter: filter, entries: entries)
-        guard let data = FileManager.default.contents(atPath: path) else { throw TestSupportError("cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TestSupportError("cannot read \(path)")
+        }
         return Array(data)
     }
 }

@@ -48,13 +48,17 @@ public enum EmbargoProcess {
     /// sent that signal once `delay` has passed, before anything is read from it: a child with more
     /// output than a pipe holds is then still running, blocked on the full pipe.
     public static func run(
-        _ arguments: [String], asUser: (uid: Int, gid: Int)? = nil, environment: [String: String] = [:],
-        measuringMemory: Bool = false, signal: (number: Int32, delay: Duration)? = nil
+        _ arguments: [String],
+        asUser: (uid: Int, gid: Int)? = nil,
+        environment: [String: String] = [:],
+        measuringMemory: Bool = false,
+        signal: (number: Int32, delay: Duration)? = nil
     ) throws -> Result {
         var command = [executable] + arguments
         if measuringMemory { command = ["/usr/bin/time", "-f", "\(peakMarker)%M"] + command }
         if let asUser {
-            command = ["/usr/bin/setpriv", "--reuid=\(asUser.uid)", "--regid=\(asUser.gid)", "--clear-groups", "--"] + command
+            command =
+                ["/usr/bin/setpriv", "--reuid=\(asUser.uid)", "--regid=\(asUser.gid)", "--clear-groups", "--"] + command
         }
         let out = Pipe()
         let err = Pipe()
@@ -66,14 +70,20 @@ public enum EmbargoProcess {
         var pid: pid_t = 0
         let argv = command.map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
-        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let variables =
+            ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { strdup("\($0.key)=\($0.value)") } + [
+                nil
+            ]
         defer { for variable in variables { free(variable) } }
         let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, variables)
-        guard spawned == 0 else { throw TestSupportError("cannot run \(command[0]): \(String(cString: strerror(spawned)))") }
+        guard spawned == 0 else {
+            throw TestSupportError("cannot run \(command[0]): \(String(cString: strerror(spawned)))")
+        }
         try out.fileHandleForWriting.close()
         try err.fileHandleForWriting.close()
         if let signal {
-            let nanoseconds = signal.delay.components.seconds * 1_000_000_000 + signal.delay.components.attoseconds / 1_000_000_000
+            let nanoseconds =
+                signal.delay.components.seconds * 1_000_000_000 + signal.delay.components.attoseconds / 1_000_000_000
             usleep(useconds_t(nanoseconds / 1_000))
             kill(pid, signal.number)
         }

@@ -20,17 +20,23 @@ public enum RepositoryFixture {
         for index in 0..<ordinary {
             let package = "ordinary-tool\(index)"
             let tree = "\(staging.path)/\(package)"
-            try staging.write("\(package)/DEBIAN/control", text: """
-                Package: \(package)
-                Version: 1.\(index)
-                Architecture: amd64
-                Maintainer: Example Maintainers <maintainers@example.org>
-                Description: an ordinary command-line tool
-                 It does nothing of interest.
+            try staging.write(
+                "\(package)/DEBIAN/control",
+                text: """
+                    Package: \(package)
+                    Version: 1.\(index)
+                    Architecture: amd64
+                    Maintainer: Example Maintainers <maintainers@example.org>
+                    Description: an ordinary command-line tool
+                     It does nothing of interest.
 
-                """)
+                    """
+            )
             try staging.write("\(package)/usr/bin/\(package)", text: "#!/bin/sh\necho \(package)\n")
-            try Tool.run("dpkg-deb", ["--build", "--root-owner-group", "-Zgzip", tree, "\(pool)/\(package)_1.\(index)_amd64.deb"])
+            try Tool.run(
+                "dpkg-deb",
+                ["--build", "--root-owner-group", "-Zgzip", tree, "\(pool)/\(package)_1.\(index)_amd64.deb"]
+            )
         }
         let binary = "\(root)/dists/stable/main/binary-amd64"
         try FileManager.default.createDirectory(atPath: binary, withIntermediateDirectories: true)
@@ -45,15 +51,26 @@ public enum RepositoryFixture {
 
     /// Writes `Release` for a suite directory: every file under it, with size and SHA-256.
     public static func writeRelease(suite: String) throws {
-        let listing = String(decoding: try Tool.shell("find main -type f | sort | xargs sha256sum", in: suite), as: UTF8.self)
-        var lines = ["Origin: Embargo tests", "Suite: stable", "Codename: testing", "Architectures: amd64", "Components: main", "SHA256:"]
+        let listing = String(
+            decoding: try Tool.shell("find main -type f | sort | xargs sha256sum", in: suite),
+            as: UTF8.self
+        )
+        var lines = [
+            "Origin: Embargo tests", "Suite: stable", "Codename: testing", "Architectures: amd64", "Components: main",
+            "SHA256:",
+        ]
         for line in listing.split(separator: "\n") {
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 2 else { continue }
             let size = try FileManager.default.attributesOfItem(atPath: "\(suite)/\(parts[1])")[.size] as? Int ?? 0
             lines.append(" \(parts[0]) \(size) \(parts[1])")
         }
-        guard FileManager.default.createFile(atPath: "\(suite)/Release", contents: Data((lines.joined(separator: "\n") + "\n").utf8)) else {
+        guard
+            FileManager.default.createFile(
+                atPath: "\(suite)/Release",
+                contents: Data((lines.joined(separator: "\n") + "\n").utf8)
+            )
+        else {
             throw TestSupportError("cannot write Release")
         }
     }
@@ -64,26 +81,31 @@ public enum RepositoryFixture {
         let packages = "\(root)/Packages"
         try FileManager.default.createDirectory(atPath: packages, withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            atPath: "\(Fixtures.vendor)/kesl-12.1.0-1234.x86_64.rpm", toPath: "\(packages)/kesl-12.1.0-1234.x86_64.rpm")
+            atPath: "\(Fixtures.vendor)/kesl-12.1.0-1234.x86_64.rpm",
+            toPath: "\(packages)/kesl-12.1.0-1234.x86_64.rpm"
+        )
         let build = TemporaryDirectory("embargo-rpmbuild")
         for index in 0..<ordinary {
-            let spec = try build.write("tool\(index).spec", text: """
-                Name: ordinary-tool\(index)
-                Version: 1.\(index)
-                Release: 1
-                Summary: An ordinary command-line tool
-                License: MIT
-                Packager: Example Maintainers <maintainers@example.org>
-                BuildArch: noarch
-                %description
-                It does nothing of interest.
-                %install
-                mkdir -p %{buildroot}/usr/bin
-                echo 'echo tool' > %{buildroot}/usr/bin/ordinary-tool\(index)
-                %files
-                /usr/bin/ordinary-tool\(index)
+            let spec = try build.write(
+                "tool\(index).spec",
+                text: """
+                    Name: ordinary-tool\(index)
+                    Version: 1.\(index)
+                    Release: 1
+                    Summary: An ordinary command-line tool
+                    License: MIT
+                    Packager: Example Maintainers <maintainers@example.org>
+                    BuildArch: noarch
+                    %description
+                    It does nothing of interest.
+                    %install
+                    mkdir -p %{buildroot}/usr/bin
+                    echo 'echo tool' > %{buildroot}/usr/bin/ordinary-tool\(index)
+                    %files
+                    /usr/bin/ordinary-tool\(index)
 
-                """)
+                    """
+            )
             try Tool.run("rpmbuild", ["--define", "_topdir \(build.path)/top", "--quiet", "-bb", spec])
         }
         try Tool.shell("cp \(build.path)/top/RPMS/noarch/*.rpm '\(packages)/' 2>/dev/null || true")

@@ -35,6 +35,10 @@ public final class SigningKey: @unchecked Sendable {
     }
 
     private func gpg(_ arguments: [String]) throws {
-        try Tool.run("gpg", ["--homedir", home.path, "--batch", "--yes", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""] + arguments)
+        try Tool.run(
+            "gpg",
+            ["--homedir", home.path, "--batch", "--yes", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""]
+                + arguments
+        )
     }
 }

@@ -27,7 +27,9 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let target = file(name)
         try FileManager.default.createDirectory(
-            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         guard FileManager.default.createFile(atPath: target, contents: Data(bytes)) else {
             throw TestSupportError("cannot write \(target)")
         }

@@ -21,11 +21,16 @@ public enum Tool {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let (outputData, errorData) = readToEnd(output: output.fileHandleForReading, errors: errors.fileHandleForReading)
+        let (outputData, errorData) = readToEnd(
+            output: output.fileHandleForReading,
+            errors: errors.fileHandleForReading
+        )
         process.waitUntilExit()
         let errorText = String(decoding: errorData, as: UTF8.self)
         guard process.terminationStatus == 0 else {
-            throw TestSupportError("\(program) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(errorText)")
+            throw TestSupportError(
+                "\(program) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)): \(errorText)"
+            )
         }
         return Array(outputData)
     }

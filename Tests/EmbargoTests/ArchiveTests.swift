@@ -8,7 +8,12 @@ import Testing
     @Test func aFileInAZipInATarGzIsFoundWithItsMemberChain() async throws {
         let directory = TemporaryDirectory()
         let zip = try ArchiveBuilder.bytes(format: .zip, entries: [("docs/note.txt".bytes, mentionText.bytes)])
-        try ArchiveBuilder.write(directory.file("outer.tar.gz"), format: .tar, filter: .gzip, entries: [("bundle/inner.zip".bytes, zip)])
+        try ArchiveBuilder.write(
+            directory.file("outer.tar.gz"),
+            format: .tar,
+            filter: .gzip,
+            entries: [("bundle/inner.zip".bytes, zip)]
+        )
         let outcome = try await scan([directory.file("outer.tar.gz")])
         let detection = try #require(outcome.detections.first)
         #expect(detection.location.members.map(\.displayString) == ["bundle/inner.zip", "docs/note.txt"])
@@ -22,9 +27,14 @@ import Testing
     ])
     func everyWritableFormatIsUnpacked(format: ArchiveBuilder.Format, filter: ArchiveBuilder.Filter) async throws {
         let directory = TemporaryDirectory()
-        try ArchiveBuilder.write(directory.file("archive"), format: format, filter: filter, entries: [
-            ("readme.txt".bytes, "nothing here\n".bytes), ("mention.txt".bytes, mentionText.bytes),
-        ])
+        try ArchiveBuilder.write(
+            directory.file("archive"),
+            format: format,
+            filter: filter,
+            entries: [
+                ("readme.txt".bytes, "nothing here\n".bytes), ("mention.txt".bytes, mentionText.bytes),
+            ]
+        )
         let outcome = try await scan([directory.file("archive")])
         let detection = try #require(outcome.detections.first, "\(format) with \(filter)")
         #expect(detection.location.members.last?.displayString.hasSuffix("mention.txt") == true)
@@ -46,13 +56,29 @@ import Testing
 
     @Test func aDebianPackageIsUnpackedDownToItsFiles() async throws {
         let directory = TemporaryDirectory()
-        let control = try ArchiveBuilder.bytes(format: .tar, filter: .gzip, entries: [
-            ("./control".bytes, "Package: example\nVersion: 1.0\nArchitecture: all\nMaintainer: Example <e@example.invalid>\nDescription: example\n".bytes)
-        ])
-        let data = try ArchiveBuilder.bytes(format: .tar, filter: .xz, entries: [("./usr/share/doc/example/notes".bytes, mentionText.bytes)])
-        try ArchiveBuilder.write(directory.file("example_1.0_all.deb"), format: .ar, entries: [
-            ("debian-binary".bytes, "2.0\n".bytes), ("control.tar.gz".bytes, control), ("data.tar.xz".bytes, data),
-        ])
+        let control = try ArchiveBuilder.bytes(
+            format: .tar,
+            filter: .gzip,
+            entries: [
+                (
+                    "./control".bytes,
+                    "Package: example\nVersion: 1.0\nArchitecture: all\nMaintainer: Example <e@example.invalid>\nDescription: example\n"
+                        .bytes
+                )
+            ]
+        )
+        let data = try ArchiveBuilder.bytes(
+            format: .tar,
+            filter: .xz,
+            entries: [("./usr/share/doc/example/notes".bytes, mentionText.bytes)]
+        )
+        try ArchiveBuilder.write(
+            directory.file("example_1.0_all.deb"),
+            format: .ar,
+            entries: [
+                ("debian-binary".bytes, "2.0\n".bytes), ("control.tar.gz".bytes, control), ("data.tar.xz".bytes, data),
+            ]
+        )
         let outcome = try await scan([directory.file("example_1.0_all.deb")])
         let detection = try #require(outcome.detections.first)
         #expect(detection.location.members.map(\.displayString) == ["data.tar.xz", "./usr/share/doc/example/notes"])
@@ -62,7 +88,11 @@ import Testing
     @Test func aTruncatedArchiveIsReportedAndTheScanGoesOn() async throws {
         let directory = TemporaryDirectory()
         let filler = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) }
-        let whole = try ArchiveBuilder.bytes(format: .tar, filter: .gzip, entries: [("big.bin".bytes, filler), ("b.txt".bytes, mentionText.bytes)])
+        let whole = try ArchiveBuilder.bytes(
+            format: .tar,
+            filter: .gzip,
+            entries: [("big.bin".bytes, filler), ("b.txt".bytes, mentionText.bytes)]
+        )
         try directory.write("tree/truncated.tar.gz", Array(whole.prefix(whole.count / 2)))
         try directory.write("tree/other.txt", text: mentionText)
         let outcome = try await scan([directory.file("tree")])
@@ -99,8 +129,15 @@ import Testing
     @Test func aDecompressionBombIsStoppedByTheRatioLimit() async throws {
         let directory = TemporaryDirectory()
         let zeros = [UInt8](repeating: 0, count: 64 << 20)
-        try ArchiveBuilder.write(directory.file("bomb.tar.zst"), format: .tar, filter: .zstd, entries: [("zeros".bytes, zeros)])
-        let compressed = try #require(FileManager.default.attributesOfItem(atPath: directory.file("bomb.tar.zst"))[.size] as? Int)
+        try ArchiveBuilder.write(
+            directory.file("bomb.tar.zst"),
+            format: .tar,
+            filter: .zstd,
+            entries: [("zeros".bytes, zeros)]
+        )
+        let compressed = try #require(
+            FileManager.default.attributesOfItem(atPath: directory.file("bomb.tar.zst"))[.size] as? Int
+        )
         #expect(compressed < 64 << 10)
         let outcome = try await scan([directory.file("bomb.tar.zst")])
         let limit = try #require(outcome.events(.limit).first)
@@ -120,7 +157,12 @@ import Testing
         #expect(outcome.summary.counts.members == 10)
 
         let noise = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 9) }
-        try ArchiveBuilder.write(directory.file("large.tar.gz"), format: .tar, filter: .gzip, entries: [("a".bytes, noise), ("b".bytes, noise)])
+        try ArchiveBuilder.write(
+            directory.file("large.tar.gz"),
+            format: .tar,
+            filter: .gzip,
+            entries: [("a".bytes, noise), ("b".bytes, noise)]
+        )
         limits = ScanLimits()
         limits.maxExpandedBytes = 400_000
         outcome = try await scan([directory.file("large.tar.gz")], limits: limits)

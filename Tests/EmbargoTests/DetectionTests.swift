@@ -21,42 +21,121 @@ import Testing
     }
 
     static let installations: [Expected] = [
-        Expected(path: "signed-kaspersky-avp.exe", members: [], record: nil, product: "kaspersky-endpoint-security-windows",
-                 family: "endpoint-protection", evidence: "certificate.subject"),
-        Expected(path: "invoice-2024.dat", members: [], record: nil, product: "kaspersky-endpoint-security-windows",
-                 family: "endpoint-protection", evidence: "version.CompanyName"),
-        Expected(path: "signed-kaspersky-neutral.exe", members: [], record: nil, product: "kaspersky-unidentified",
-                 family: "unidentified", evidence: "certificate.subject"),
-        Expected(path: "macos-kav-agent", members: [], record: nil, product: "kaspersky-macos", family: "endpoint-protection",
-                 evidence: "team.id"),
-        Expected(path: "trust-store/etc/ssl/certs/ca-certificates.crt", members: [],
-                 record: "CN=Kaspersky Anti-Virus Personal Root Certificate,O=AO Kaspersky Lab,C=RU",
-                 product: "kaspersky-traffic-inspection-root", family: "endpoint-protection", evidence: "certificate.subject"),
-        Expected(path: "dpkg-root/var/lib/dpkg/status", members: [], record: "package kesl",
-                 product: "kaspersky-endpoint-security-linux", family: "endpoint-protection", evidence: "package.name"),
-        Expected(path: "dpkg-root/var/lib/dpkg/status", members: [], record: "package klnagent64",
-                 product: "kaspersky-security-center-network-agent", family: "management-agent", evidence: "package.name"),
-        Expected(path: "rpm-root/var/lib/rpm/rpmdb.sqlite", members: [], record: "package kesl",
-                 product: "kaspersky-endpoint-security-linux", family: "endpoint-protection", evidence: "package.vendor"),
-        Expected(path: "kesl_12.1.0-1234_amd64.deb", members: [], record: nil, product: "kaspersky-endpoint-security-linux",
-                 family: "endpoint-protection", evidence: "package.name"),
-        Expected(path: "kesl-12.1.0-1234.x86_64.rpm", members: [], record: nil, product: "kaspersky-endpoint-security-linux",
-                 family: "endpoint-protection", evidence: "package.vendor"),
-        Expected(path: "kaspersky-cybertrace_4.3.0-1_amd64.deb", members: [], record: nil,
-                 product: "kaspersky-threat-intelligence", family: "threat-intelligence", evidence: "package.description"),
-        Expected(path: "nested-tools.tar.gz", members: ["tools.zip", "tools/helper.bin"], record: nil,
-                 product: "kaspersky-endpoint-security-windows", family: "endpoint-protection", evidence: "certificate.subject"),
-        Expected(path: "packages.tar", members: ["kesl_12.1.0-1234_amd64.deb"], record: nil,
-                 product: "kaspersky-endpoint-security-linux", family: "endpoint-protection", evidence: "package.name"),
+        Expected(
+            path: "signed-kaspersky-avp.exe",
+            members: [],
+            record: nil,
+            product: "kaspersky-endpoint-security-windows",
+            family: "endpoint-protection",
+            evidence: "certificate.subject"
+        ),
+        Expected(
+            path: "invoice-2024.dat",
+            members: [],
+            record: nil,
+            product: "kaspersky-endpoint-security-windows",
+            family: "endpoint-protection",
+            evidence: "version.CompanyName"
+        ),
+        Expected(
+            path: "signed-kaspersky-neutral.exe",
+            members: [],
+            record: nil,
+            product: "kaspersky-unidentified",
+            family: "unidentified",
+            evidence: "certificate.subject"
+        ),
+        Expected(
+            path: "macos-kav-agent",
+            members: [],
+            record: nil,
+            product: "kaspersky-macos",
+            family: "endpoint-protection",
+            evidence: "team.id"
+        ),
+        Expected(
+            path: "trust-store/etc/ssl/certs/ca-certificates.crt",
+            members: [],
+            record: "CN=Kaspersky Anti-Virus Personal Root Certificate,O=AO Kaspersky Lab,C=RU",
+            product: "kaspersky-traffic-inspection-root",
+            family: "endpoint-protection",
+            evidence: "certificate.subject"
+        ),
+        Expected(
+            path: "dpkg-root/var/lib/dpkg/status",
+            members: [],
+            record: "package kesl",
+            product: "kaspersky-endpoint-security-linux",
+            family: "endpoint-protection",
+            evidence: "package.name"
+        ),
+        Expected(
+            path: "dpkg-root/var/lib/dpkg/status",
+            members: [],
+            record: "package klnagent64",
+            product: "kaspersky-security-center-network-agent",
+            family: "management-agent",
+            evidence: "package.name"
+        ),
+        Expected(
+            path: "rpm-root/var/lib/rpm/rpmdb.sqlite",
+            members: [],
+            record: "package kesl",
+            product: "kaspersky-endpoint-security-linux",
+            family: "endpoint-protection",
+            evidence: "package.vendor"
+        ),
+        Expected(
+            path: "kesl_12.1.0-1234_amd64.deb",
+            members: [],
+            record: nil,
+            product: "kaspersky-endpoint-security-linux",
+            family: "endpoint-protection",
+            evidence: "package.name"
+        ),
+        Expected(
+            path: "kesl-12.1.0-1234.x86_64.rpm",
+            members: [],
+            record: nil,
+            product: "kaspersky-endpoint-security-linux",
+            family: "endpoint-protection",
+            evidence: "package.vendor"
+        ),
+        Expected(
+            path: "kaspersky-cybertrace_4.3.0-1_amd64.deb",
+            members: [],
+            record: nil,
+            product: "kaspersky-threat-intelligence",
+            family: "threat-intelligence",
+            evidence: "package.description"
+        ),
+        Expected(
+            path: "nested-tools.tar.gz",
+            members: ["tools.zip", "tools/helper.bin"],
+            record: nil,
+            product: "kaspersky-endpoint-security-windows",
+            family: "endpoint-protection",
+            evidence: "certificate.subject"
+        ),
+        Expected(
+            path: "packages.tar",
+            members: ["kesl_12.1.0-1234_amd64.deb"],
+            record: nil,
+            product: "kaspersky-endpoint-security-linux",
+            family: "endpoint-protection",
+            evidence: "package.name"
+        ),
     ]
 
     @Test(arguments: installations)
     func everyInstallationIsFound(_ expected: Expected) async throws {
         let outcome = try await Self.cache.outcome()
-        let detection = try #require(outcome.installations.first {
-            $0.location.path.displayString == Fixtures.vendor + "/" + expected.path
-                && $0.location.members.map(\.displayString) == expected.members && $0.record == expected.record
-        })
+        let detection = try #require(
+            outcome.installations.first {
+                $0.location.path.displayString == Fixtures.vendor + "/" + expected.path
+                    && $0.location.members.map(\.displayString) == expected.members && $0.record == expected.record
+            }
+        )
         #expect(detection.vendor == "kaspersky")
         #expect(detection.product == expected.product)
         #expect(detection.family == expected.family)
@@ -74,18 +153,28 @@ import Testing
         "traps/unrelated-signed.exe", "traps/kaspresso-test.kt", "unsigned-wide-strings.exe",
     ])
     func aTrapIsNeverAnInstallation(_ path: String) async throws {
-        let found = try await Self.cache.outcome().detections.filter { $0.location.path.displayString == Fixtures.vendor + "/" + path }
+        let found = try await Self.cache.outcome().detections.filter {
+            $0.location.path.displayString == Fixtures.vendor + "/" + path
+        }
         #expect(found.allSatisfy { $0.confidence == .mention }, "\(found.map(\.product))")
     }
 
     @Test func wideStringsInAnUnsignedBinaryAreOnlyAMention() async throws {
-        let detection = try #require(try await Self.cache.outcome().detections.first { $0.location.path.displayString.hasSuffix("unsigned-wide-strings.exe") })
+        let detection = try #require(
+            try await Self.cache.outcome().detections.first {
+                $0.location.path.displayString.hasSuffix("unsigned-wide-strings.exe")
+            }
+        )
         #expect(detection.confidence == .mention)
         #expect(detection.evidence.allSatisfy { $0.kind == "string" })
     }
 
     @Test func aRenamedSignedBinaryIsStillFoundBySignerAndVersionResources() async throws {
-        let renamed = try #require(try await Self.cache.outcome().installations.first { $0.location.path.displayString.hasSuffix("invoice-2024.dat") })
+        let renamed = try #require(
+            try await Self.cache.outcome().installations.first {
+                $0.location.path.displayString.hasSuffix("invoice-2024.dat")
+            }
+        )
         let kinds = Set(renamed.evidence.map(\.kind))
         #expect(kinds.isSuperset(of: ["certificate.subject", "version.CompanyName", "version.ProductName"]))
         #expect(renamed.evidence.contains { $0.field == "signer" && $0.value.contains("CN=AO Kaspersky Lab") })
@@ -94,7 +183,9 @@ import Testing
     @Test func evidenceSaysWhereItWasFound() async throws {
         let outcome = try await Self.cache.outcome()
         let status = try #require(outcome.installations.first { $0.record == "package klnagent64" })
-        #expect(status.evidence.contains { $0.kind == "package.name" && $0.field == "Package" && $0.value == "klnagent64" })
+        #expect(
+            status.evidence.contains { $0.kind == "package.name" && $0.field == "Package" && $0.value == "klnagent64" }
+        )
         #expect(status.form == .installed)
         let nested = try #require(outcome.installations.first { $0.location.members.count == 2 })
         #expect(nested.location.description.hasSuffix("nested-tools.tar.gz!tools.zip!tools/helper.bin"))
@@ -105,7 +196,9 @@ import Testing
     }
 
     @Test func filesInsideAVendorPackageAreCoveredByThePackageFinding() async throws {
-        let insideDeb = try await Self.cache.outcome().detections.filter { $0.location.path.displayString.hasSuffix("kesl_12.1.0-1234_amd64.deb") }
+        let insideDeb = try await Self.cache.outcome().detections.filter {
+            $0.location.path.displayString.hasSuffix("kesl_12.1.0-1234_amd64.deb")
+        }
         #expect(insideDeb.count == 1)
         #expect(insideDeb.first?.form == .package)
     }

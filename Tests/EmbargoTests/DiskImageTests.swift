@@ -26,7 +26,9 @@ import Testing
         try DiskImageFixture.mbr(at: image)
         let outcome = try await scan([image])
 
-        let byMember = Dictionary(grouping: outcome.installations) { $0.location.members.dropFirst().map(\.displayString) }
+        let byMember = Dictionary(grouping: outcome.installations) {
+            $0.location.members.dropFirst().map(\.displayString)
+        }
         #expect(byMember[["/Tools/Kaspersky/Long Named Avp.exe"]] != nil)
         #expect(byMember[["/nested.tgz", "tools.zip", "tools/helper.bin"]] != nil)
         let partition = try #require(outcome.installations.first?.location.members.first?.displayString)
@@ -35,7 +37,11 @@ import Testing
         let unsupported = outcome.events(.unsupported)
         #expect(unsupported.count == 1)
         let ext = try #require(unsupported.first)
-        #expect(ext.location.members.first?.displayString.hasPrefix("partition 2 (MBR 0x83 Linux, offset \(DiskImageFixture.mbrExtOffset)") == true)
+        #expect(
+            ext.location.members.first?.displayString.hasPrefix(
+                "partition 2 (MBR 0x83 Linux, offset \(DiskImageFixture.mbrExtOffset)"
+            ) == true
+        )
         #expect(ext.message.hasPrefix("ext2/3/4 file system: not read"))
         #expect(outcome.summary.isIncomplete)
     }
@@ -48,7 +54,11 @@ import Testing
 
         let detection = try #require(outcome.installations.first)
         #expect(detection.location.members.map(\.displayString).last == "/EFI/BOOT/BOOTX64.EFI")
-        #expect(detection.location.members.first?.displayString.contains("GPT EFI system (C12A7328-F81F-11D2-BA4B-00A0C93EC93B) \"EFI\"") == true)
+        #expect(
+            detection.location.members.first?.displayString.contains(
+                "GPT EFI system (C12A7328-F81F-11D2-BA4B-00A0C93EC93B) \"EFI\""
+            ) == true
+        )
         let unsupported = try #require(outcome.events(.unsupported).first)
         #expect(outcome.events(.unsupported).count == 1)
         #expect(unsupported.location.members.first?.displayString.hasPrefix("partition 2 (GPT Linux LVM") == true)
@@ -61,7 +71,9 @@ import Testing
         try DiskImageFixture.gpt(at: directory.file("gpt.img"))
         try Tool.run("tar", ["-C", directory.path, "-czf", directory.file("images.tar.gz"), "gpt.img"])
         let outcome = try await scan([directory.file("images.tar.gz")])
-        #expect(outcome.installations.contains { $0.location.members.map(\.displayString).last == "/EFI/BOOT/BOOTX64.EFI" })
+        #expect(
+            outcome.installations.contains { $0.location.members.map(\.displayString).last == "/EFI/BOOT/BOOTX64.EFI" }
+        )
     }
 
     /// Images in formats Embargo recognises but cannot read give one `unsupported` event each and no
@@ -96,6 +108,10 @@ import Testing
         }
         let udfPath = try directory.write("disc.udf", udf)
         let outcome = try await scan([ext, udfPath])
-        #expect(outcome.events.map(\.message).sorted().map { $0.prefix(20) } == ["UDF file system: not", "ext2/3/4 file system"])
+        #expect(
+            outcome.events.map(\.message).sorted().map { $0.prefix(20) } == [
+                "UDF file system: not", "ext2/3/4 file system",
+            ]
+        )
     }
 }

@@ -13,7 +13,11 @@ import Testing
         let path = try directory.write("large.bin", bytes)
         let content = try ItemContent(path: ScanPath(path))
         var seen: [UInt8] = []
-        let end = try content.stream(through: ReadBuffer(), onData: { seen += $0.bytesArray }, onHole: { count in Issue.record("no holes here: \(count)") })
+        let end = try content.stream(
+            through: ReadBuffer(),
+            onData: { seen += $0.bytesArray },
+            onHole: { count in Issue.record("no holes here: \(count)") }
+        )
         #expect(end == UInt64(bytes.count))
         #expect(seen == bytes)
         #expect(content.change == nil)
@@ -25,11 +29,14 @@ import Testing
         let content = try ItemContent(path: ScanPath(path))
         var chunks = 0
         var zeros = 0
-        try content.stream(through: ReadBuffer(), onData: { chunk in
-            chunks += 1
-            if chunks == 1 { truncate(path, 100_000) }
-            zeros += chunk.bytesArray.filter { $0 == 0 }.count
-        })
+        try content.stream(
+            through: ReadBuffer(),
+            onData: { chunk in
+                chunks += 1
+                if chunks == 1 { truncate(path, 100_000) }
+                zeros += chunk.bytesArray.filter { $0 == 0 }.count
+            }
+        )
         // Past the new end the mapping reads as zeros instead of raising SIGBUS, and the change is noted.
         #expect(chunks == 4)
         #expect(zeros > 0)
@@ -41,14 +48,17 @@ import Testing
         let path = try directory.write("growing.log", [UInt8](repeating: 0x41, count: 100_000))
         let content = try ItemContent(path: ScanPath(path))
         var seen = 0
-        try content.stream(through: ReadBuffer(size: 4096), onData: { chunk in
-            if seen == 0, let handle = FileHandle(forWritingAtPath: path) {
-                handle.seekToEndOfFile()
-                handle.write(Data(repeating: 0x42, count: 5000))
-                handle.closeFile()
+        try content.stream(
+            through: ReadBuffer(size: 4096),
+            onData: { chunk in
+                if seen == 0, let handle = FileHandle(forWritingAtPath: path) {
+                    handle.seekToEndOfFile()
+                    handle.write(Data(repeating: 0x42, count: 5000))
+                    handle.closeFile()
+                }
+                seen += chunk.byteCount
             }
-            seen += chunk.byteCount
-        })
+        )
         #expect(seen == 100_000, "only the bytes the file had when opened are read")
         #expect(content.change?.contains("grew") == true)
         #expect(try content.sha256(buffer: ReadBuffer()) == nil, "no checksum over other bytes than the size says")
@@ -65,7 +75,9 @@ import Testing
         let outcome = try await scan([path], jobs: 1)
         _ = await truncating.value
         // Either the scan finished before the truncation, or it reports the file; it never crashes.
-        #expect(outcome.events.allSatisfy { $0.kind == .unreadable && $0.message.contains("changed while it was read") })
+        #expect(
+            outcome.events.allSatisfy { $0.kind == .unreadable && $0.message.contains("changed while it was read") }
+        )
         #expect(outcome.events.isEmpty || outcome.summary.isIncomplete)
     }
 }

@@ -13,7 +13,9 @@ import Testing
         let root = Fixtures.directory + "/fuzz-regressions"
         let targets = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
         return targets.sorted().flatMap { target in
-            ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + target)) ?? []).sorted().map { (target, root + "/" + target + "/" + $0) }
+            ((try? FileManager.default.contentsOfDirectory(atPath: root + "/" + target)) ?? []).sorted().map {
+                (target, root + "/" + target + "/" + $0)
+            }
         }
     }
 
@@ -23,12 +25,17 @@ import Testing
 
     @Test func thereAreRegressionInputs() {
         #expect(Self.inputs.count >= 5)
-        #expect(Set(Self.inputs.map(\.target)).isSubset(of: Set(FuzzTarget.allCases.map(\.rawValue))), "directories are named after targets")
+        #expect(
+            Set(Self.inputs.map(\.target)).isSubset(of: Set(FuzzTarget.allCases.map(\.rawValue))),
+            "directories are named after targets"
+        )
     }
 
     @Test(arguments: inputs.map(\.file))
     func aSavedCrashInputIsReadSafely(_ file: String) throws {
-        let target = try #require(FuzzTarget(rawValue: URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent))
+        let target = try #require(
+            FuzzTarget(rawValue: URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent)
+        )
         let bytes = try Self.read(file)
         try FuzzRunner(target: target).run(bytes)
         try FuzzRunner(target: .item).run(bytes)
@@ -37,10 +44,16 @@ import Testing
     @Test func theCrashReportsRepositoryIndexesEndAsCorruptEvents() async throws {
         for input in ["processing-instruction-only.xml", "name-not-utf8.xml"] {
             let directory = TemporaryDirectory()
-            try directory.write("mirror/repodata/repomd.xml", try Self.read(Fixtures.directory + "/fuzz-regressions/repomd/" + input))
+            try directory.write(
+                "mirror/repodata/repomd.xml",
+                try Self.read(Fixtures.directory + "/fuzz-regressions/repomd/" + input)
+            )
             try directory.write("mirror/Packages/placeholder.txt", text: "x\n")
             let outcome = try await scan([directory.file("mirror")])
-            let event = try #require(outcome.events.first { $0.location.path.displayString.hasSuffix("repodata/repomd.xml") }, "\(input)")
+            let event = try #require(
+                outcome.events.first { $0.location.path.displayString.hasSuffix("repodata/repomd.xml") },
+                "\(input)"
+            )
             #expect(event.kind == .corrupt, "\(input): \(event)")
             #expect(event.message.contains("repomd.xml could not be read"))
         }
@@ -53,7 +66,10 @@ import Testing
             bytes += [UInt8](repeating: 0, count: 64 << 10)
             try directory.write("disk.img", bytes)
             let outcome = try await scan([directory.file("disk.img")])
-            #expect(outcome.events.contains { $0.kind == .corrupt && $0.message.contains("overflows") }, "\(input): \(outcome.events)")
+            #expect(
+                outcome.events.contains { $0.kind == .corrupt && $0.message.contains("overflows") },
+                "\(input): \(outcome.events)"
+            )
         }
     }
 }

@@ -22,7 +22,9 @@ import Testing
             func all(_ pattern: String) throws -> [[String]] {
                 let regex = try NSRegularExpression(pattern: pattern)
                 return regex.matches(in: body, range: NSRange(body.startIndex..., in: body)).map { match in
-                    (1..<match.numberOfRanges).map { String(body[Range(match.range(at: $0), in: body) ?? body.startIndex..<body.startIndex]) }
+                    (1..<match.numberOfRanges).map {
+                        String(body[Range(match.range(at: $0), in: body) ?? body.startIndex..<body.startIndex])
+                    }
                 }
             }
             let counts = try all("data-count-verdict=\"([a-z]+)\">([0-9]+) ").map { ($0[0], Int($0[1]) ?? -1) }
@@ -31,7 +33,8 @@ import Testing
                 heading: try all("<h3>(.*?)</h3>").first?.first ?? "",
                 findingIDs: try all("data-finding-id=\"([0-9a-f]+)\"").map { $0[0] },
                 counts: Dictionary(counts, uniquingKeysWith: +),
-                removals: try all("<div class=\"remove[^\"]*\">(.*?)<div class=\"counts\"").first?.first ?? "")
+                removals: try all("<div class=\"remove[^\"]*\">(.*?)<div class=\"counts\"").first?.first ?? ""
+            )
         }
     }
 
@@ -65,9 +68,15 @@ import Testing
             #expect(section.counts == verdicts, "\(section.root)")
             // What to remove names each prohibited or restricted product of the group, and no other.
             let products = Set(mine.compactMap { $0["productName"] as? String })
-            let removable = Set(mine.filter { ["prohibited", "restricted"].contains($0["verdict"] as? String) }.compactMap { $0["productName"] as? String })
+            let removable = Set(
+                mine.filter { ["prohibited", "restricted"].contains($0["verdict"] as? String) }.compactMap {
+                    $0["productName"] as? String
+                }
+            )
             for product in removable { #expect(section.removals.contains(product), "\(section.root): \(product)") }
-            for product in products.subtracting(removable) { #expect(!section.removals.contains(product), "\(section.root): \(product)") }
+            for product in products.subtracting(removable) {
+                #expect(!section.removals.contains(product), "\(section.root): \(product)")
+            }
         }
         #expect(html.contains("<svg class=\"chart\" id=\"verdict-chart\""))
         #expect(html.contains("<details><summary>"), "evidence collapses")
@@ -75,16 +84,32 @@ import Testing
 
     /// Runs the page in headless Chromium with a probe that records the layout's width, and returns
     /// the DOM after the page's script ran.
-    static func render(_ html: String, width: Int, fragment: String = "", in directory: TemporaryDirectory) throws -> String {
-        let probe = "<script>document.body.setAttribute('data-layout', document.documentElement.scrollWidth + 'x' + window.innerWidth)</script>"
-        let page = try directory.write("page-\(width).html", text: html.replacingOccurrences(of: "</body></html>", with: probe + "</body></html>"))
-        let dom = try Tool.run("chromium-headless-shell", [
-            "--no-sandbox", "--disable-gpu", "--window-size=\(width),900", "--dump-dom", "file://\(page)\(fragment)",
-        ])
-        try Tool.run("chromium-headless-shell", [
-            "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=\(width),2400",
-            "--screenshot=\(directory.file("screenshot-\(width).png"))", "file://\(page)\(fragment)",
-        ])
+    static func render(
+        _ html: String,
+        width: Int,
+        fragment: String = "",
+        in directory: TemporaryDirectory
+    ) throws -> String {
+        let probe =
+            "<script>document.body.setAttribute('data-layout', document.documentElement.scrollWidth + 'x' + window.innerWidth)</script>"
+        let page = try directory.write(
+            "page-\(width).html",
+            text: html.replacingOccurrences(of: "</body></html>", with: probe + "</body></html>")
+        )
+        let dom = try Tool.run(
+            "chromium-headless-shell",
+            [
+                "--no-sandbox", "--disable-gpu", "--window-size=\(width),900", "--dump-dom",
+                "file://\(page)\(fragment)",
+            ]
+        )
+        try Tool.run(
+            "chromium-headless-shell",
+            [
+                "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=\(width),2400",
+                "--screenshot=\(directory.file("screenshot-\(width).png"))", "file://\(page)\(fragment)",
+            ]
+        )
         return String(decoding: dom, as: UTF8.self)
     }
 
@@ -92,7 +117,8 @@ import Testing
     func theVerdictFilterWorksAndThePageFitsTheWidth(width: Int) throws {
         let directory = TemporaryDirectory()
         let html = try EmbargoProcess.run(["scan", "--format", "html", "--fail-on", "never", Fixtures.vendor]).text
-        let findings = try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", Fixtures.vendor]).records()
+        let findings = try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", Fixtures.vendor])
+            .records()
             .filter { $0["type"] as? String == "finding" }
         let reviews = findings.filter { $0["verdict"] as? String == "review" }.count
         #expect(reviews > 0 && reviews < findings.count, "the fixtures give review and other verdicts")

@@ -10,10 +10,16 @@ import Testing
     // MARK: - Reports
 
     @Test func csvCellsCannotBecomeFormulasOrSplitRows() throws {
-        #expect(CSVReport.cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"\"http://x\"\")" || CSVReport.cell("=HYPERLINK(\"http://x\")").hasPrefix("\"'="))
+        #expect(
+            CSVReport.cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"\"http://x\"\")"
+                || CSVReport.cell("=HYPERLINK(\"http://x\")").hasPrefix("\"'=")
+        )
         for dangerous in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
             let cell = CSVReport.cell(dangerous)
-            #expect(cell.hasPrefix("'") || cell.hasPrefix("\"'"), "\(dangerous.debugDescription) → \(cell.debugDescription)")
+            #expect(
+                cell.hasPrefix("'") || cell.hasPrefix("\"'"),
+                "\(dangerous.debugDescription) → \(cell.debugDescription)"
+            )
         }
         #expect(CSVReport.cell("plain") == "plain")
         #expect(CSVReport.cell("a\r\nb") == "\"a\r\nb\"", "a CR LF inside a name is quoted, not a new row")
@@ -24,7 +30,9 @@ import Testing
         let directory = TemporaryDirectory()
         let evil = "=cmd|' /C calc'!A0\r\nfake,row.txt"
         try ArchiveBuilder.write(directory.file("names.zip"), format: .zip, entries: [(evil.bytes, mentionText.bytes)])
-        let result = try EmbargoProcess.run(["scan", "--format", "csv", "--fail-on", "never", directory.file("names.zip")])
+        let result = try EmbargoProcess.run([
+            "scan", "--format", "csv", "--fail-on", "never", directory.file("names.zip"),
+        ])
         #expect(result.status == 0)
         // Rows end at line breaks outside quotes.
         var rows = 0
@@ -34,7 +42,10 @@ import Testing
             if character == "\r\n", !quoted { rows += 1 }
         }
         #expect(rows == 2, "the header and one finding: \(result.text)")
-        #expect(result.text.contains("\"'=cmd|' /C calc'!A0\r\nfake,row.txt\""), "the member cell is neutralised and quoted")
+        #expect(
+            result.text.contains("\"'=cmd|' /C calc'!A0\r\nfake,row.txt\""),
+            "the member cell is neutralised and quoted"
+        )
     }
 
     @Test func theTextReportEscapesControlCharactersInNames() throws {
@@ -51,8 +62,10 @@ import Testing
     // MARK: - Option values
 
     @Test(arguments: [
-        (["--max-ratio", "nan"], "--max-ratio"), (["--max-ratio", "inf"], "--max-ratio"), (["--jobs", "2000000"], "--jobs"),
-        (["--jobs", "0"], "--jobs"), (["--max-expanded", "12Q"], "max-expanded"), (["--max-depth", "-1"], "--max-depth"),
+        (["--max-ratio", "nan"], "--max-ratio"), (["--max-ratio", "inf"], "--max-ratio"),
+        (["--jobs", "2000000"], "--jobs"),
+        (["--jobs", "0"], "--jobs"), (["--max-expanded", "12Q"], "max-expanded"),
+        (["--max-depth", "-1"], "--max-depth"),
         (["--format", "xml"], "format"), (["--fail-on", "sometimes"], "fail-on"),
     ])
     func anImpossibleOptionValueIsAUsageError(_ option: [String], _ named: String) throws {
@@ -62,7 +75,10 @@ import Testing
     }
 
     @Test func sizesTakeDecimalAndBinaryUnits() {
-        #expect(ByteSize(parsing: "400M")?.bytes == ScanLimits().maxExpandedBytes, "the default and 400M are the same size")
+        #expect(
+            ByteSize(parsing: "400M")?.bytes == ScanLimits().maxExpandedBytes,
+            "the default and 400M are the same size"
+        )
         #expect(ByteSize(parsing: "400000000")?.bytes == 400_000_000)
         #expect(ByteSize(parsing: "64KiB")?.bytes == 65_536)
         #expect(ByteSize(parsing: "2GB")?.bytes == 2_000_000_000)
@@ -92,9 +108,13 @@ import Testing
     func aPolicyThatCombinesItselfIsRefused(_ command: String) throws {
         let directory = TemporaryDirectory()
         let loop = try directory.write(
-            "loop.yaml", text: "policy: loop\nname: Loop\ncitation: none\ncombine: [loop, loop]\n")
+            "loop.yaml",
+            text: "policy: loop\nname: Loop\ncitation: none\ncombine: [loop, loop]\n"
+        )
         let shadow = try directory.write(
-            "default.yaml", text: "policy: default\nname: Shadow\ncitation: none\ncombine: [default, fcc-covered-list]\n")
+            "default.yaml",
+            text: "policy: default\nname: Shadow\ncitation: none\ncombine: [default, fcc-covered-list]\n"
+        )
         let findings = try directory.write("findings.jsonl", text: "")
         for policy in [loop, shadow] {
             let arguments =
@@ -149,7 +169,9 @@ import Testing
         #expect(plain.errors.contains("No space left on device"), "\(plain.errors)")
         let directory = TemporaryDirectory()
         let database = directory.file("findings.sqlite")
-        let stored = try EmbargoProcess.run(["scan", "--format", "json", "-o", "/dev/full", "--db", database, Fixtures.vendor])
+        let stored = try EmbargoProcess.run([
+            "scan", "--format", "json", "-o", "/dev/full", "--db", database, Fixtures.vendor,
+        ])
         #expect(stored.status == 2)
         let listing = try EmbargoProcess.run(["report", "--db", database, "--list"]).text
         #expect(!listing.contains("unfinished"), "the store is finished although the report failed: \(listing)")
@@ -175,8 +197,12 @@ import Testing
         let directory = try Self.manyMentions()
         let database = directory.file("findings.sqlite")
         let result = try EmbargoProcess.run(
-            ["scan", "--format", "jsonl", "--fail-on", "never", "--jobs", "1", "--db", database, directory.file("tree")],
-            signal: (SIGINT, .milliseconds(1_500)))
+            [
+                "scan", "--format", "jsonl", "--fail-on", "never", "--jobs", "1", "--db", database,
+                directory.file("tree"),
+            ],
+            signal: (SIGINT, .milliseconds(1_500))
+        )
         #expect(result.status == 130, "\(result.errors)")
         let records = try result.records()
         let summary = try #require(records.last)
@@ -196,8 +222,12 @@ import Testing
         let directory = try Self.manyMentions()
         let database = directory.file("findings.sqlite")
         let killed = try EmbargoProcess.run(
-            ["scan", "--format", "jsonl", "--fail-on", "never", "--jobs", "1", "--db", database, directory.file("tree")],
-            signal: (SIGKILL, .milliseconds(1_500)))
+            [
+                "scan", "--format", "jsonl", "--fail-on", "never", "--jobs", "1", "--db", database,
+                directory.file("tree"),
+            ],
+            signal: (SIGKILL, .milliseconds(1_500))
+        )
         #expect(killed.status == 128 + SIGKILL)
         let text = try EmbargoProcess.run(["report", "--db", database, "--format", "text"]).text
         #expect(text.contains("The scan did not finish"), "\(text.prefix(400))")

@@ -11,15 +11,27 @@ import Testing
     static func hostileTree() throws -> TemporaryDirectory {
         let directory = TemporaryDirectory()
         try directory.write("tree/news.txt", text: mentionText)
-        try FileManager.default.copyItem(atPath: Fixtures.vendor + "/signed-kaspersky-avp.exe", toPath: directory.file("tree/avp.exe"))
+        try FileManager.default.copyItem(
+            atPath: Fixtures.vendor + "/signed-kaspersky-avp.exe",
+            toPath: directory.file("tree/avp.exe")
+        )
         try directory.write("tree/empty", [])
         try directory.write("tree/fake.zip", [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0x41, count: 100))
-        let whole = try ArchiveBuilder.bytes(format: .tar, filter: .gzip, entries: [("a".bytes, (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) })])
+        let whole = try ArchiveBuilder.bytes(
+            format: .tar,
+            filter: .gzip,
+            entries: [("a".bytes, (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) })]
+        )
         try directory.write("tree/truncated.tar.gz", Array(whole.prefix(whole.count / 2)))
         var deep = try ArchiveBuilder.bytes(format: .zip, entries: [("bottom.txt".bytes, mentionText.bytes)])
         for level in 0..<20 { deep = try ArchiveBuilder.bytes(format: .zip, entries: [("l\(level).zip".bytes, deep)]) }
         try directory.write("tree/deep.zip", deep)
-        try ArchiveBuilder.write(directory.file("tree/bomb.tar.zst"), format: .tar, filter: .zstd, entries: [("z".bytes, [UInt8](repeating: 0, count: 24 << 20))])
+        try ArchiveBuilder.write(
+            directory.file("tree/bomb.tar.zst"),
+            format: .tar,
+            filter: .zstd,
+            entries: [("z".bytes, [UInt8](repeating: 0, count: 24 << 20))]
+        )
         let odd: [UInt8] = Array(directory.file("tree/odd-").utf8) + [0xC3, 0x28] + Array(".txt".utf8)
         try Data(mentionText.utf8).write(to: URL(fileURLWithPath: String(decoding: odd, as: UTF8.self)))
         (odd + [0]).withUnsafeBufferPointer { buffer in
@@ -55,7 +67,9 @@ import Testing
             #expect(record["members"] is [Any])
             switch record["type"] as? String {
             case "finding":
-                for field in ["id", "vendor", "product", "verdict", "policy", "citation", "reason", "asOf", "sha256", "format"] {
+                for field in [
+                    "id", "vendor", "product", "verdict", "policy", "citation", "reason", "asOf", "sha256", "format",
+                ] {
                     #expect(record[field] is String, "finding field \(field)")
                 }
                 #expect(record["evidence"] is [[String: Any]])
@@ -69,7 +83,10 @@ import Testing
             }
         }
         #expect(kinds.isSuperset(of: ["corrupt", "limit", "skipped"]))
-        #expect(records.contains { ($0["pathHex"] as? String)?.contains("c328") == true }, "a name that is not UTF-8 carries its bytes")
+        #expect(
+            records.contains { ($0["pathHex"] as? String)?.contains("c328") == true },
+            "a name that is not UTF-8 carries its bytes"
+        )
         #expect(result.errors.contains("files"), "the summary goes to standard error")
     }
 
@@ -89,8 +106,15 @@ import Testing
         try clean.write("hello.txt", text: "hello\n")
         #expect(try EmbargoProcess.run(["scan", "--format", "jsonl", clean.path]).status == 0)
         #expect(try EmbargoProcess.run(["scan", "--format", "jsonl", directory.file("tree")]).status == 1)
-        #expect(try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", directory.file("tree")]).status == 0)
-        #expect(try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", "--fail-on-incomplete", directory.file("tree")]).status == 3)
+        #expect(
+            try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", directory.file("tree")]).status
+                == 0
+        )
+        #expect(
+            try EmbargoProcess.run([
+                "scan", "--format", "jsonl", "--fail-on", "never", "--fail-on-incomplete", directory.file("tree"),
+            ]).status == 3
+        )
         #expect(try EmbargoProcess.run(["scan", "--fail-on", "sometimes", clean.path]).status == 2)
         #expect(try EmbargoProcess.run(["scan", "--policy", "no-such-policy", clean.path]).status == 2)
         // Review: a mention is enough; prohibited: it is not.
@@ -102,7 +126,9 @@ import Testing
 
     @Test func theTextReportShowsVerdictCountsAndTheDate() throws {
         let directory = try Self.hostileTree()
-        let result = try EmbargoProcess.run(["scan", "--format", "text", "--as-of", "2024-08-15", "--fail-on", "never", directory.file("tree")])
+        let result = try EmbargoProcess.run([
+            "scan", "--format", "text", "--as-of", "2024-08-15", "--fail-on", "never", directory.file("tree"),
+        ])
         #expect(result.text.contains("as of 2024-08-15"))
         #expect(result.text.contains("Verdicts: "))
         #expect(result.text.contains("[PROHIBITED]"))

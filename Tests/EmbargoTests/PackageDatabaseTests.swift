@@ -11,7 +11,11 @@ import Testing
         let directory = TemporaryDirectory()
         let database = try Fixtures.bytes("rpm-root/var/lib/rpm/rpmdb.sqlite")
         try ArchiveBuilder.write(
-            directory.file("rootfs.tar.gz"), format: .tar, filter: .gzip, entries: [("./var/lib/rpm/rpmdb.sqlite".bytes, database)])
+            directory.file("rootfs.tar.gz"),
+            format: .tar,
+            filter: .gzip,
+            entries: [("./var/lib/rpm/rpmdb.sqlite".bytes, database)]
+        )
         let outcome = try await scan([directory.file("rootfs.tar.gz")])
         let installed = outcome.installations.filter { $0.record == "package kesl" }
         #expect(installed.count == 1, "\(outcome.detections.map(\.record)) \(outcome.events)")
@@ -28,6 +32,9 @@ import Testing
         try directory.write("root/var/lib/rpm/rpmdb.sqlite", database)
         try directory.write("root/usr/share/doc/README", text: "nothing\n")
         let outcome = try await scan([directory.file("root/var/lib/rpm/rpmdb.sqlite")])
-        #expect(outcome.events.contains { $0.kind == .corrupt && $0.message.contains("rpm database") }, "\(outcome.events)")
+        #expect(
+            outcome.events.contains { $0.kind == .corrupt && $0.message.contains("rpm database") },
+            "\(outcome.events)"
+        )
     }
 }

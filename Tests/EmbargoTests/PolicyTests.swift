@@ -16,10 +16,33 @@ func detection(
     sha256: String? = "aa"
 ) -> Detection {
     Detection(
-        location: Location(path: ScanPath(path)), record: nil, vendor: vendor, vendorName: vendor, product: product,
-        productName: product, family: family, confidence: confidence, form: form, score: 100,
-        evidence: [Evidence(kind: "path", value: path, strength: confidence == .installation ? .identity : .mention, weight: 100, rule: "test")],
-        item: ItemFacts(size: 10, sha256: sha256, format: .elf, mimeType: "application/x-executable", description: "ELF"))
+        location: Location(path: ScanPath(path)),
+        record: nil,
+        vendor: vendor,
+        vendorName: vendor,
+        product: product,
+        productName: product,
+        family: family,
+        confidence: confidence,
+        form: form,
+        score: 100,
+        evidence: [
+            Evidence(
+                kind: "path",
+                value: path,
+                strength: confidence == .installation ? .identity : .mention,
+                weight: 100,
+                rule: "test"
+            )
+        ],
+        item: ItemFacts(
+            size: 10,
+            sha256: sha256,
+            format: .elf,
+            mimeType: "application/x-executable",
+            description: "ELF"
+        )
+    )
 }
 
 @Suite struct PolicyTests {
@@ -27,16 +50,25 @@ func detection(
         do { return try PolicyCatalog.shipped() } catch { fatalError("\(error)") }
     }()
 
-    func verdict(_ policy: String, _ date: String, _ detection: Detection, exemptions: [Exemption] = []) throws -> Assessment {
+    func verdict(
+        _ policy: String,
+        _ date: String,
+        _ detection: Detection,
+        exemptions: [Exemption] = []
+    ) throws -> Assessment {
         let evaluator = try PolicyEvaluator(
-            policy: try #require(Self.catalog.policy(policy)), catalog: Self.catalog,
-            asOf: try #require(CalendarDate(date)), exemptions: exemptions)
+            policy: try #require(Self.catalog.policy(policy)),
+            catalog: Self.catalog,
+            asOf: try #require(CalendarDate(date)),
+            exemptions: exemptions
+        )
         return evaluator.assess(detection)
     }
 
     @Test(arguments: [
         ("2024-07-19", Verdict.allowed, Verdict.allowed), ("2024-07-20", .restricted, .prohibited),
-        ("2024-09-28", .restricted, .prohibited), ("2024-09-29", .prohibited, .prohibited), ("2026-11-29", .prohibited, .prohibited),
+        ("2024-09-28", .restricted, .prohibited), ("2024-09-29", .prohibited, .prohibited),
+        ("2026-11-29", .prohibited, .prohibited),
     ])
     func theBISDeterminationOnBothSidesOfEachDate(date: String, installed: Verdict, package: Verdict) throws {
         #expect(try verdict("us-bis-kaspersky-2024", date, detection()).verdict == installed)
@@ -95,7 +127,12 @@ func detection(
         let subject = detection(path: "/srv/quarantine/kesl-control", sha256: "abcd")
         let keys: [Exemption] = [
             Exemption(id: "by-id", findingID: subject.id, statement: "ticket 1"),
-            Exemption(id: "by-product", vendor: "kaspersky", product: "kaspersky-endpoint-security-linux", statement: "ticket 2"),
+            Exemption(
+                id: "by-product",
+                vendor: "kaspersky",
+                product: "kaspersky-endpoint-security-linux",
+                statement: "ticket 2"
+            ),
             Exemption(id: "by-path", pathGlob: "/srv/quarantine/**", statement: "ticket 3"),
             Exemption(id: "by-hash", sha256: "ABCD", statement: "ticket 4"),
         ]
@@ -111,7 +148,12 @@ func detection(
     }
 
     @Test func anExpiredExemptionIsReportedAndNoLongerApplies() throws {
-        let exemption = Exemption(id: "temporary", vendor: "kaspersky", statement: "migration window", expires: CalendarDate("2025-06-30"))
+        let exemption = Exemption(
+            id: "temporary",
+            vendor: "kaspersky",
+            statement: "migration window",
+            expires: CalendarDate("2025-06-30")
+        )
         let during = try verdict("default", "2025-06-30", detection(), exemptions: [exemption])
         #expect(during.verdict == .exempt)
         let after = try verdict("default", "2025-07-01", detection(), exemptions: [exemption])
@@ -122,13 +164,16 @@ func detection(
 
     @Test func anExemptionWithoutAStatementIsRejected() throws {
         let text = "exemptions:\n  - match: {vendor: kaspersky}\n    expires: 2027-01-01\n"
-        let caught = definitionError { () throws(DefinitionError) in _ = try Exemption.load(text, file: "exemptions.yaml") }
+        let caught = definitionError { () throws(DefinitionError) in
+            _ = try Exemption.load(text, file: "exemptions.yaml")
+        }
         let error = try #require(caught)
         #expect(error.description.contains("exemptions.yaml:2"))
         #expect(error.description.contains("statement"))
         let valid = try Exemption.load(
             "exemptions:\n  - id: q\n    match: {path: \"/srv/q/**\"}\n    statement: kept for forensics\n    expires: 2027-01-01\n",
-            file: "exemptions.yaml")
+            file: "exemptions.yaml"
+        )
         #expect(valid.first?.pathGlob == "/srv/q/**")
         #expect(valid.first?.expires == CalendarDate("2027-01-01"))
     }
@@ -151,7 +196,9 @@ func detection(
                     verdict: forbidden
                     reason: no
             """
-        let caught = definitionError { () throws(DefinitionError) in _ = try PolicyCatalog.load(file: "custom.yaml", text: broken) }
+        let caught = definitionError { () throws(DefinitionError) in
+            _ = try PolicyCatalog.load(file: "custom.yaml", text: broken)
+        }
         let error = try #require(caught)
         #expect(error.description.hasPrefix("custom.yaml:9"))
         #expect(error.field == "rules[0].periods[0].verdict")

@@ -9,13 +9,23 @@ import Testing
     @Test(arguments: ["2024-07-01", "2024-08-15", "2026-11-29"])
     func scanningTheFixturesGivesTheVerdictsOfEachPeriod(date: String) throws {
         let result = try EmbargoProcess.run(
-            ["scan", "--format", "jsonl", "--policy", "us-bis-kaspersky-2024", "--as-of", date, "--fail-on", "never", Fixtures.vendor])
-        let findings = try result.records().filter { $0["type"] as? String == "finding" && $0["confidence"] as? String == "installation" }
-        let installed = findings.filter { $0["form"] as? String == "installed" && $0["family"] as? String != "threat-intelligence" }
+            [
+                "scan", "--format", "jsonl", "--policy", "us-bis-kaspersky-2024", "--as-of", date, "--fail-on", "never",
+                Fixtures.vendor,
+            ])
+        let findings = try result.records().filter {
+            $0["type"] as? String == "finding" && $0["confidence"] as? String == "installation"
+        }
+        let installed = findings.filter {
+            $0["form"] as? String == "installed" && $0["family"] as? String != "threat-intelligence"
+        }
         let threatIntelligence = findings.filter { $0["family"] as? String == "threat-intelligence" }
         let expected = ["2024-07-01": "allowed", "2024-08-15": "restricted", "2026-11-29": "prohibited"][date]
         #expect(!installed.isEmpty)
-        #expect(installed.allSatisfy { $0["verdict"] as? String == expected }, "\(installed.map { $0["verdict"] ?? "" })")
+        #expect(
+            installed.allSatisfy { $0["verdict"] as? String == expected },
+            "\(installed.map { $0["verdict"] ?? "" })"
+        )
         #expect(!threatIntelligence.isEmpty)
         #expect(threatIntelligence.allSatisfy { $0["verdict"] as? String == "exempt" })
         #expect(findings.allSatisfy { $0["asOf"] as? String == date })
@@ -23,17 +33,29 @@ import Testing
 
     @Test func policyEvaluateGivesTheVerdictsOfAFreshScan() throws {
         let directory = TemporaryDirectory()
-        let stored = try EmbargoProcess.run(["scan", "--format", "jsonl", "--as-of", "2024-08-15", "--fail-on", "never", Fixtures.vendor])
+        let stored = try EmbargoProcess.run([
+            "scan", "--format", "jsonl", "--as-of", "2024-08-15", "--fail-on", "never", Fixtures.vendor,
+        ])
         try directory.write("findings.jsonl", stored.output)
-        for (policy, date) in [("us-bis-kaspersky-2024", "2026-11-29"), ("default", "2024-07-01"), ("fcc-covered-list", "2021-01-01")] {
+        for (policy, date) in [
+            ("us-bis-kaspersky-2024", "2026-11-29"), ("default", "2024-07-01"), ("fcc-covered-list", "2021-01-01"),
+        ] {
             let fresh = try EmbargoProcess.run(
-                ["scan", "--format", "jsonl", "--policy", policy, "--as-of", date, "--fail-on", "never", Fixtures.vendor])
+                [
+                    "scan", "--format", "jsonl", "--policy", policy, "--as-of", date, "--fail-on", "never",
+                    Fixtures.vendor,
+                ])
             let evaluated = try EmbargoProcess.run(
-                ["policy", "evaluate", directory.file("findings.jsonl"), "--format", "jsonl", "--policy", policy, "--as-of", date, "--fail-on", "never"])
+                [
+                    "policy", "evaluate", directory.file("findings.jsonl"), "--format", "jsonl", "--policy", policy,
+                    "--as-of", date, "--fail-on", "never",
+                ])
             func verdicts(_ result: EmbargoProcess.Result) throws -> [String: String] {
-                Dictionary(uniqueKeysWithValues: try result.records().filter { $0["type"] as? String == "finding" }.map {
-                    ($0["id"] as? String ?? "", "\($0["verdict"] ?? "")/\($0["rule"] ?? "")")
-                })
+                Dictionary(
+                    uniqueKeysWithValues: try result.records().filter { $0["type"] as? String == "finding" }.map {
+                        ($0["id"] as? String ?? "", "\($0["verdict"] ?? "")/\($0["rule"] ?? "")")
+                    }
+                )
             }
             #expect(try verdicts(evaluated) == verdicts(fresh), "\(policy) as of \(date)")
             #expect(!(try verdicts(fresh)).isEmpty)
@@ -42,14 +64,20 @@ import Testing
 
     @Test func sarifHasTheStructureGitHubExpects() throws {
         let directory = TemporaryDirectory()
-        try directory.write("exemptions.yaml", text: """
-            exemptions:
-              - id: training-lab
-                match: {path: "**/dpkg-root/**"}
-                statement: Training lab image, approved by the CISO (ticket SEC-42).
-            """)
+        try directory.write(
+            "exemptions.yaml",
+            text: """
+                exemptions:
+                  - id: training-lab
+                    match: {path: "**/dpkg-root/**"}
+                    statement: Training lab image, approved by the CISO (ticket SEC-42).
+                """
+        )
         let result = try EmbargoProcess.run(
-            ["scan", "--format", "sarif", "--exemptions", directory.file("exemptions.yaml"), "--fail-on", "never", Fixtures.vendor])
+            [
+                "scan", "--format", "sarif", "--exemptions", directory.file("exemptions.yaml"), "--fail-on", "never",
+                Fixtures.vendor,
+            ])
         let log = try #require(try JSONSerialization.jsonObject(with: Data(result.output)) as? [String: Any])
         #expect(log["version"] as? String == "2.1.0")
         let run = try #require((log["runs"] as? [[String: Any]])?.first)
@@ -58,7 +86,11 @@ import Testing
         let rules = try #require(driver["rules"] as? [[String: Any]])
         let ruleIDs = rules.compactMap { $0["id"] as? String }
         #expect(Set(ruleIDs).count == ruleIDs.count, "one rule per policy rule")
-        #expect(rules.allSatisfy { (($0["properties"] as? [String: Any])?["tags"] as? [String])?.contains("security") == true })
+        #expect(
+            rules.allSatisfy {
+                (($0["properties"] as? [String: Any])?["tags"] as? [String])?.contains("security") == true
+            }
+        )
         let results = try #require(run["results"] as? [[String: Any]])
         #expect(!results.isEmpty)
         for item in results {
@@ -67,7 +99,9 @@ import Testing
             #expect(((item["message"] as? [String: Any])?["text"] as? String)?.isEmpty == false)
             #expect(((item["partialFingerprints"] as? [String: String])?["embargoFindingId/v1"])?.count == 32)
             let location = try #require((item["locations"] as? [[String: Any]])?.first)
-            let uri = ((location["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"] as? String
+            let uri =
+                ((location["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any])?["uri"]
+                as? String
             #expect(uri?.hasPrefix("file:///") == true || uri?.first != "/")
             let verdict = (item["properties"] as? [String: Any])?["verdict"] as? String
             let level = item["level"] as? String
@@ -79,9 +113,18 @@ import Testing
                 #expect((suppression["justification"] as? String)?.isEmpty == false)
             }
         }
-        #expect(results.contains { ($0["suppressions"] as? [[String: Any]])?.first?["justification"] as? String == "Training lab image, approved by the CISO (ticket SEC-42)." })
-        #expect(results.contains { (($0["locations"] as? [[String: Any]])?.first?["logicalLocations"] as? [[String: Any]])?.count == 2 },
-                "archive members appear as logical locations")
+        #expect(
+            results.contains {
+                ($0["suppressions"] as? [[String: Any]])?.first?["justification"] as? String
+                    == "Training lab image, approved by the CISO (ticket SEC-42)."
+            }
+        )
+        #expect(
+            results.contains {
+                (($0["locations"] as? [[String: Any]])?.first?["logicalLocations"] as? [[String: Any]])?.count == 2
+            },
+            "archive members appear as logical locations"
+        )
         let invocation = try #require((run["invocations"] as? [[String: Any]])?.first)
         #expect(invocation["executionSuccessful"] as? Bool == true)
     }
@@ -100,11 +143,15 @@ import Testing
     }
 
     @Test func failOnSetsTheExitCode() throws {
-        let base = ["scan", "--format", "jsonl", "--policy", "us-bis-kaspersky-2024", "--as-of", "2024-08-15", Fixtures.vendor]
+        let base = [
+            "scan", "--format", "jsonl", "--policy", "us-bis-kaspersky-2024", "--as-of", "2024-08-15", Fixtures.vendor,
+        ]
         // On that date the fixtures have prohibited (packages), restricted (installed) and review (mentions).
         #expect(try EmbargoProcess.run(base + ["--fail-on", "prohibited"]).status == 1)
         #expect(try EmbargoProcess.run(base + ["--fail-on", "never"]).status == 0)
-        let early = ["scan", "--format", "jsonl", "--policy", "us-bis-kaspersky-2024", "--as-of", "2024-07-01", Fixtures.vendor]
+        let early = [
+            "scan", "--format", "jsonl", "--policy", "us-bis-kaspersky-2024", "--as-of", "2024-07-01", Fixtures.vendor,
+        ]
         // Before July 20, 2024 everything is allowed (mentions included) or exempt.
         #expect(try EmbargoProcess.run(early + ["--fail-on", "review"]).status == 0)
         #expect(try EmbargoProcess.run(base + ["--fail-on", "review"]).status == 1)

@@ -16,7 +16,11 @@ import Testing
 
         let index = "\(directory.path)/dists/stable/main/binary-amd64/Packages"
         #expect(outcome.events.isEmpty, "\(outcome.events)")
-        #expect(Set(outcome.detections.map(\.product)) == ["kaspersky-endpoint-security-linux", "kaspersky-threat-intelligence"])
+        #expect(
+            Set(outcome.detections.map(\.product)) == [
+                "kaspersky-endpoint-security-linux", "kaspersky-threat-intelligence",
+            ]
+        )
         for detection in outcome.detections {
             #expect(detection.location == Location(path: ScanPath(index)))
             #expect(detection.confidence == .installation)
@@ -25,7 +29,10 @@ import Testing
             #expect(detection.evidence.contains { $0.kind == "package.name" })
             #expect(detection.item.sha256?.count == 64)
         }
-        #expect(Set(outcome.detections.compactMap(\.record)) == Set(RepositoryFixture.debianVendorPackages.map { "pool/main/\($0)" }))
+        #expect(
+            Set(outcome.detections.compactMap(\.record))
+                == Set(RepositoryFixture.debianVendorPackages.map { "pool/main/\($0)" })
+        )
         #expect(outcome.summary.counts.indexEntries == Self.ordinary + 2)
         #expect(outcome.summary.counts.coveredByIndex == Self.ordinary + 2)
         // The packages and the index files are accounted for: no file was read as a file.
@@ -41,8 +48,10 @@ import Testing
         let atIndex = outcome.detections.filter { $0.location.path.displayString.hasSuffix("/Packages") }
         let atPool = outcome.detections.filter { $0.location.path.displayString.contains("/pool/main/") }
         #expect(atIndex.count == 2)
-        #expect(Set(atPool.map { String($0.location.path.displayString.split(separator: "/").last ?? "") })
-            == Set(RepositoryFixture.debianVendorPackages))
+        #expect(
+            Set(atPool.map { String($0.location.path.displayString.split(separator: "/").last ?? "") })
+                == Set(RepositoryFixture.debianVendorPackages)
+        )
         #expect(atPool.allSatisfy { $0.form == .package && $0.confidence == .installation })
         #expect(outcome.summary.counts.files == Self.ordinary + 2)
         #expect(outcome.summary.counts.coveredByIndex == 0)
@@ -61,7 +70,12 @@ import Testing
         let outcome = try await scan([directory.path])
         let integrity = outcome.events(.integrity)
         #expect(integrity.count == 2, "\(integrity)")
-        #expect(integrity.contains { $0.location.path.displayString == "\(binary)/Packages.gz" && $0.message.contains("does not match the Release file") })
+        #expect(
+            integrity.contains {
+                $0.location.path.displayString == "\(binary)/Packages.gz"
+                    && $0.message.contains("does not match the Release file")
+            }
+        )
         #expect(integrity.contains { $0.message.contains("pool/main/ordinary-tool1_1.1_amd64.deb, which is missing") })
         #expect(outcome.summary.isIncomplete)
         // The index itself is still read: the vendor packages are still found.
@@ -74,11 +88,23 @@ import Testing
         // Swap the contents of a vendor package for a package of another vendor name and size.
         let pool = "\(directory.path)/pool/main"
         try FileManager.default.removeItem(atPath: "\(pool)/kesl_12.1.0-1234_amd64.deb")
-        try FileManager.default.copyItem(atPath: "\(Fixtures.vendor)/kaspersky-cybertrace_4.3.0-1_amd64.deb", toPath: "\(pool)/kesl_12.1.0-1234_amd64.deb")
+        try FileManager.default.copyItem(
+            atPath: "\(Fixtures.vendor)/kaspersky-cybertrace_4.3.0-1_amd64.deb",
+            toPath: "\(pool)/kesl_12.1.0-1234_amd64.deb"
+        )
 
         let outcome = try await scan([directory.path])
-        #expect(outcome.events(.integrity).contains { $0.location.path.displayString == "\(pool)/kesl_12.1.0-1234_amd64.deb" })
-        #expect(outcome.detections.contains { $0.location.path.displayString == "\(pool)/kesl_12.1.0-1234_amd64.deb" && $0.product == "kaspersky-threat-intelligence" })
+        #expect(
+            outcome.events(.integrity).contains {
+                $0.location.path.displayString == "\(pool)/kesl_12.1.0-1234_amd64.deb"
+            }
+        )
+        #expect(
+            outcome.detections.contains {
+                $0.location.path.displayString == "\(pool)/kesl_12.1.0-1234_amd64.deb"
+                    && $0.product == "kaspersky-threat-intelligence"
+            }
+        )
     }
 
     @Test func anRPMRepositoryIsReadFromItsPrimaryMetadata() async throws {
@@ -99,14 +125,20 @@ import Testing
         #expect(outcome.summary.counts.files == 0)
 
         let deep = try await scan([directory.path], deep: true)
-        #expect(deep.detections.contains { $0.location.path.displayString == "\(directory.path)/Packages/kesl-12.1.0-1234.x86_64.rpm" })
+        #expect(
+            deep.detections.contains {
+                $0.location.path.displayString == "\(directory.path)/Packages/kesl-12.1.0-1234.x86_64.rpm"
+            }
+        )
     }
 
     @Test func aTamperedRPMMetadataFileIsReported() async throws {
         let directory = TemporaryDirectory()
         try RepositoryFixture.rpm(at: directory.path, ordinary: 1)
         let repodata = "\(directory.path)/repodata"
-        let other = try #require(try FileManager.default.contentsOfDirectory(atPath: repodata).first { $0.hasSuffix("-other.xml.gz") })
+        let other = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: repodata).first { $0.hasSuffix("-other.xml.gz") }
+        )
         try Data("not what repomd.xml says".utf8).write(to: URL(fileURLWithPath: "\(repodata)/\(other)"))
         let outcome = try await scan([directory.path])
         #expect(outcome.events(.integrity).map(\.location.path.displayString) == ["\(repodata)/\(other)"])
@@ -118,7 +150,10 @@ import Testing
         try RepositoryFixture.debian(at: directory.path, ordinary: 2)
         // Only the dists tree: no root to recognise; the compressed index is unpacked and read.
         let outcome = try await scan(["\(directory.path)/dists/stable/main/binary-amd64/Packages.xz"])
-        #expect(Set(outcome.installations.compactMap(\.record)) == Set(RepositoryFixture.debianVendorPackages.map { "pool/main/\($0)" }))
+        #expect(
+            Set(outcome.installations.compactMap(\.record))
+                == Set(RepositoryFixture.debianVendorPackages.map { "pool/main/\($0)" })
+        )
         #expect(outcome.installations.allSatisfy { $0.location.members.map(\.displayString) == ["Packages"] })
     }
 }
@@ -132,7 +167,10 @@ import Testing
         let copy = directory.file("copied")
         try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         for name in ["Packages", "Packages.gz", "Packages.xz"] {
-            try FileManager.default.copyItem(atPath: directory.file("dists/stable/main/binary-amd64/\(name)"), toPath: "\(copy)/\(name)")
+            try FileManager.default.copyItem(
+                atPath: directory.file("dists/stable/main/binary-amd64/\(name)"),
+                toPath: "\(copy)/\(name)"
+            )
         }
         let outcome = try await scan([copy])
         let findings = outcome.detections
@@ -178,7 +216,10 @@ import Testing
             try $0.prepareSignatureCheck()
         }
         #expect(outcome.events.isEmpty, "\(outcome.events)")
-        #expect(signatureDetail(outcome).contains("signed by Embargo Test Archive <archive@example.org>"), "\(signatureDetail(outcome))")
+        #expect(
+            signatureDetail(outcome).contains("signed by Embargo Test Archive <archive@example.org>"),
+            "\(signatureDetail(outcome))"
+        )
         #expect(outcome.detections.count == 2)
     }
 
@@ -188,7 +229,11 @@ import Testing
         // Rewrite InRelease's signed text: an attacker adding a suite line after signing.
         let inRelease = directory.file("dists/stable/InRelease")
         let text = try String(contentsOfFile: inRelease, encoding: .utf8)
-        try text.replacingOccurrences(of: "Suite: stable", with: "Suite: stab1e").write(toFile: inRelease, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "Suite: stable", with: "Suite: stab1e").write(
+            toFile: inRelease,
+            atomically: true,
+            encoding: .utf8
+        )
         let outcome = try await scan([directory.path]) {
             $0.keyrings = [key.keyring]
             try $0.prepareSignatureCheck()
@@ -234,12 +279,16 @@ import Testing
         #expect(signatureDetail(relaxed).contains("unsigned"))
 
         let result = try EmbargoProcess.run([
-            "scan", "--format", "jsonl", "--fail-on", "never", "--fail-on-incomplete", "--keyring", key.keyring, "--require-signed",
+            "scan", "--format", "jsonl", "--fail-on", "never", "--fail-on-incomplete", "--keyring", key.keyring,
+            "--require-signed",
             directory.path,
         ])
         #expect(result.status == 3, "an integrity event makes the scan incomplete")
         let events = try result.records().filter { $0["type"] as? String == "event" }
-        #expect(events.contains { ($0["message"] as? String)?.contains("not signed (no repomd.xml.asc)") == true }, "\(events)")
+        #expect(
+            events.contains { ($0["message"] as? String)?.contains("not signed (no repomd.xml.asc)") == true },
+            "\(events)"
+        )
     }
 
     @Test func theCommandLineRejectsRequireSignedWithoutAKeyringAndAnUnreadableKeyring() throws {

@@ -28,13 +28,22 @@ let shippedSignatures: SignatureSet = {
 
 /// Scans `paths` in-process with the shipped signatures.
 func scan(
-    _ paths: [String], limits: ScanLimits = ScanLimits(), jobs: Int = 2, deep: Bool = false, shard: ScanShard = .whole,
+    _ paths: [String],
+    limits: ScanLimits = ScanLimits(),
+    jobs: Int = 2,
+    deep: Bool = false,
+    shard: ScanShard = .whole,
     configure: (inout ScanConfiguration) throws -> Void = { _ in }
 ) async throws -> ScanOutcome {
     let collected = Mutex<([Detection], [ScanEvent])>(([], []))
     var configuration = ScanConfiguration(
-        targets: paths.map { ScanPath(bytes: Array($0.utf8)) }, jobs: jobs, limits: limits, signatures: shippedSignatures,
-        deep: deep, shard: shard)
+        targets: paths.map { ScanPath(bytes: Array($0.utf8)) },
+        jobs: jobs,
+        limits: limits,
+        signatures: shippedSignatures,
+        deep: deep,
+        shard: shard
+    )
     try configure(&configuration)
     let scanner = Scanner(configuration: configuration)
     let summary = try await scanner.run { result in
@@ -45,8 +54,10 @@ func scan(
     }
     let (detections, events) = collected.withLock { $0 }
     return ScanOutcome(
-        detections: detections.sorted { $0.location < $1.location }, events: events.sorted { $0.location < $1.location },
-        summary: summary)
+        detections: detections.sorted { $0.location < $1.location },
+        events: events.sorted { $0.location < $1.location },
+        summary: summary
+    )
 }
 
 /// A line of text that names Kaspersky's legal entity: a mention in any file.

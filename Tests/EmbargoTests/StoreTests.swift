@@ -25,7 +25,9 @@ import Testing
         let directory = TemporaryDirectory()
         let tree = try Self.target(directory)
         let name = "run-\(UUID().uuidString)"
-        let common = ["--format", "jsonl", "--as-of", "2024-08-15", "--fail-on", "never", "--db", database, "--scan-name", name]
+        let common = [
+            "--format", "jsonl", "--as-of", "2024-08-15", "--fail-on", "never", "--db", database, "--scan-name", name,
+        ]
 
         let first = try EmbargoProcess.run(["scan", tree] + common)
         #expect(first.status == 0, "\(first.errors)")
@@ -45,10 +47,14 @@ import Testing
         #expect(try Self.findings(second) == scanned)
         let files = try FileManager.default.subpathsOfDirectory(atPath: tree).filter { path in
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: "\(tree)/\(path)", isDirectory: &isDirectory) && !isDirectory.boolValue
+            return FileManager.default.fileExists(atPath: "\(tree)/\(path)", isDirectory: &isDirectory)
+                && !isDirectory.boolValue
         }
         #expect(second.errors.contains("\(files.count) unchanged files skipped"), "\(second.errors)")
-        #expect(second.errors.contains(" 0 files,") || second.errors.hasPrefix("0 files") || second.errors.contains(": 0 files,"))
+        #expect(
+            second.errors.contains(" 0 files,") || second.errors.hasPrefix("0 files")
+                || second.errors.contains(": 0 files,")
+        )
 
         // A changed file is read again; the others are not.
         let changed = "\(tree)/invoice-2024.dat"
@@ -72,7 +78,9 @@ import Testing
     @Test(
         .enabled(
             if: ProcessInfo.processInfo.environment["EMBARGO_TEST_POSTGRES_URL"] != nil,
-            "EMBARGO_TEST_POSTGRES_URL is not set: scripts/test.sh starts a local PostgreSQL server and sets it"))
+            "EMBARGO_TEST_POSTGRES_URL is not set: scripts/test.sh starts a local PostgreSQL server and sets it"
+        )
+    )
     func thePostgreSQLStoreKeepsScansAndSkipsUnchangedFiles() throws {
         let url = try #require(ProcessInfo.processInfo.environment["EMBARGO_TEST_POSTGRES_URL"])
         try storeRoundTrip(database: url)
@@ -85,7 +93,9 @@ import Testing
     }
 
     @Test func anUnreachableDatabaseIsAClearError() throws {
-        let result = try EmbargoProcess.run(["scan", Fixtures.vendor, "--db", "postgres://nobody:secret@127.0.0.1:1/none?sslmode=disable"])
+        let result = try EmbargoProcess.run([
+            "scan", Fixtures.vendor, "--db", "postgres://nobody:secret@127.0.0.1:1/none?sslmode=disable",
+        ])
         #expect(result.status == 2)
         #expect(result.errors.contains("--db:"))
         #expect(!result.errors.contains("secret"))

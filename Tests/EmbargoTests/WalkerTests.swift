@@ -31,7 +31,9 @@ import Testing
             for (index, byte) in socketPath.utf8.enumerated() where index < buffer.count - 1 { buffer[index] = byte }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         #expect(bound == 0)
         defer { close(descriptor) }
@@ -71,7 +73,9 @@ import Testing
         let detection = try #require(outcome.detections.first)
         #expect(detection.location.path.bytes == path)
         // The JSON record keeps the exact bytes in hex and shows them escaped in the path.
-        let record = RecordCoding.json(Finding(detection: detection, assessment: try policyEvaluator().assess(detection))).serialized()
+        let record = RecordCoding.json(
+            Finding(detection: detection, assessment: try policyEvaluator().assess(detection))
+        ).serialized()
         #expect(record.contains(#""pathHex":""# + RecordCoding.hex(path) + #"""#))
         #expect(record.contains(#"report-\\xFF\\xFE\\x80.txt"#))
         _ = try JSONSerialization.jsonObject(with: Data(record.utf8))
@@ -89,7 +93,8 @@ import Testing
         chmod(directory.path, 0o755)
         let result = try EmbargoProcess.run(
             ["scan", "--format", "jsonl", "--fail-on", "never", "--fail-on-incomplete", directory.file("tree")],
-            asUser: isRoot ? (65534, 65534) : nil)
+            asUser: isRoot ? (65534, 65534) : nil
+        )
         let records = try result.records()
         let unreadable = records.filter { $0["kind"] as? String == "unreadable" }
         #expect(unreadable.contains { ($0["path"] as? String)?.hasSuffix("b-secret.txt") == true })
@@ -108,11 +113,17 @@ import Testing
         _ = "AO Kaspersky Lab".withCString { pwrite(descriptor, $0, 16, markerOffset) }
         #expect(ftruncate(descriptor, 10_000_000_000) == 0)
         close(descriptor)
-        let result = try EmbargoProcess.run(["scan", "--format", "jsonl", "--fail-on", "never", path], measuringMemory: true)
+        let result = try EmbargoProcess.run(
+            ["scan", "--format", "jsonl", "--fail-on", "never", path],
+            measuringMemory: true
+        )
         #expect(result.status == 0)
         let finding = try #require(try result.records().first { $0["type"] as? String == "finding" })
         let evidence = try #require((finding["evidence"] as? [[String: Any]])?.first)
-        #expect((evidence["offset"] as? NSNumber)?.int64Value == Int64(markerOffset) + 16, "offsets past 4 GiB are exact")
+        #expect(
+            (evidence["offset"] as? NSNumber)?.int64Value == Int64(markerOffset) + 16,
+            "offsets past 4 GiB are exact"
+        )
         #expect((finding["size"] as? NSNumber)?.int64Value == 10_000_000_000)
         let peak = try #require(result.peakResidentBytes)
         #expect(peak < 300 << 20, "peak memory \(peak) bytes")

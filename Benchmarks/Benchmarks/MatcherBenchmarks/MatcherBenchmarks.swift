@@ -15,7 +15,9 @@ let corpus: [UInt8] = {
     for directory in ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib", "/usr/bin"] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory))?.sorted() ?? []
         for name in names where name.contains(".so") || directory == "/usr/bin" {
-            guard bytes.count < size, let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else { continue }
+            guard bytes.count < size, let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else {
+                continue
+            }
             bytes += data.prefix(size - bytes.count)
         }
     }
@@ -31,7 +33,8 @@ let corpus: [UInt8] = {
 let vendorPatterns: [Pattern] = {
     let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Patterns/vendor.txt")
-    guard let data = FileManager.default.contents(atPath: file.path), let patterns = try? PatternList.parse(Array(data)) else {
+    guard let data = FileManager.default.contents(atPath: file.path), let patterns = try? PatternList.parse(Array(data))
+    else {
         fatalError("cannot read \(file.path)")
     }
     return patterns
@@ -66,7 +69,9 @@ let benchmarks: @Sendable () -> Void = {
             "Scan 16 MiB, \(set.name) patterns",
             configuration: .init(
                 metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
-                maxDuration: .seconds(10), maxIterations: 20)
+                maxDuration: .seconds(10),
+                maxIterations: 20
+            )
         ) { benchmark, matcher in
             let scanner = MatchScanner(matcher: matcher)
             benchmark.startMeasurement()
@@ -86,7 +91,11 @@ let benchmarks: @Sendable () -> Void = {
 
         Benchmark(
             "Compile \(set.name) patterns",
-            configuration: .init(metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident], maxDuration: .seconds(20), maxIterations: 10)
+            configuration: .init(
+                metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+                maxDuration: .seconds(20),
+                maxIterations: 10
+            )
         ) { benchmark, patterns in
             benchmark.startMeasurement()
             let matcher = try PatternMatcher(patterns: patterns)

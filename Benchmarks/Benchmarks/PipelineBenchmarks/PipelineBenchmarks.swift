@@ -49,10 +49,14 @@ let benchmarks: @Sendable () -> Void = {
         "Scan a generated tree (2,000 files, 40 nested archives of 100 members)",
         configuration: .init(
             metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
-            maxDuration: .seconds(20), maxIterations: 20,
-            thresholds: [.mallocCountTotal: .init(relative: [.p90: 10.0])])
+            maxDuration: .seconds(20),
+            maxIterations: 20,
+            thresholds: [.mallocCountTotal: .init(relative: [.p90: 10.0])]
+        )
     ) { benchmark, signatures in
-        let scanner = Embargo.Scanner(configuration: ScanConfiguration(targets: [ScanPath(tree)], jobs: 2, signatures: signatures))
+        let scanner = Embargo.Scanner(
+            configuration: ScanConfiguration(targets: [ScanPath(tree)], jobs: 2, signatures: signatures)
+        )
         benchmark.startMeasurement()
         let summary = try await scanner.run { _ in }
         benchmark.stopMeasurement()

@@ -61,7 +61,8 @@ package struct ClassificationSurvey {
                 result.agreeing += 1
             } else {
                 let key = format.rawValue + " " + mimeType
-                var difference = differences[key] ?? Difference(format: format.rawValue, mimeType: mimeType, count: 0, examples: [])
+                var difference =
+                    differences[key] ?? Difference(format: format.rawValue, mimeType: mimeType, count: 0, examples: [])
                 difference.count += 1
                 if difference.examples.count < 3 { difference.examples.append(item.path.displayString) }
                 differences[key] = difference
@@ -74,25 +75,42 @@ package struct ClassificationSurvey {
     /// Whether libmagic's `mimeType` belongs to the family of `format`.
     static func agree(_ format: ContentFormat, _ mimeType: String) -> Bool {
         let families: [ContentFormat: [String]] = [
-            .elf: ["application/x-executable", "application/x-sharedlib", "application/x-pie-executable", "application/x-object", "application/x-coredump"],
+            .elf: [
+                "application/x-executable", "application/x-sharedlib", "application/x-pie-executable",
+                "application/x-object", "application/x-coredump",
+            ],
             .pe: ["application/vnd.microsoft.portable-executable", "application/x-dosexec"],
             .macho: ["application/x-mach-binary"], .machoFat: ["application/x-mach-binary"],
             .javaClass: ["application/x-java-applet"],
-            .zip: ["application/zip", "application/java-archive", "application/vnd.", "application/epub+zip", "application/x-"],
-            .gzip: ["application/gzip", "application/x-gzip"], .bzip2: ["application/x-bzip2"], .xz: ["application/x-xz"],
+            .zip: [
+                "application/zip", "application/java-archive", "application/vnd.", "application/epub+zip",
+                "application/x-",
+            ],
+            .gzip: ["application/gzip", "application/x-gzip"], .bzip2: ["application/x-bzip2"],
+            .xz: ["application/x-xz"],
             .zstd: ["application/zstd"], .lz4: ["application/x-lz4"], .lzma: ["application/x-lzma"],
-            .sevenZip: ["application/x-7z-compressed"], .ar: ["application/x-archive", "application/vnd.debian.binary-package"],
-            .tar: ["application/x-tar", "application/x-gtar"], .cpio: ["application/x-cpio"], .iso9660: ["application/x-iso9660-image"],
-            .cab: ["application/vnd.ms-cab-compressed"], .rar: ["application/x-rar", "application/vnd.rar"], .xar: ["application/x-xar"],
+            .sevenZip: ["application/x-7z-compressed"],
+            .ar: ["application/x-archive", "application/vnd.debian.binary-package"],
+            .tar: ["application/x-tar", "application/x-gtar"], .cpio: ["application/x-cpio"],
+            .iso9660: ["application/x-iso9660-image"],
+            .cab: ["application/vnd.ms-cab-compressed"], .rar: ["application/x-rar", "application/vnd.rar"],
+            .xar: ["application/x-xar"],
             .rpm: ["application/x-rpm"], .sqlite: ["application/vnd.sqlite3", "application/x-sqlite3"],
             .pem: ["text/", "application/x-pem-file"], .der: ["application/", "text/plain"],
             .empty: ["inode/x-empty", "application/x-empty"],
-            .text: ["text/", "application/json", "application/xml", "application/javascript", "image/svg+xml", "message/", "application/x-", "application/postscript", "application/pgp", "application/mbox", "application/rtf", "application/vnd.", "application/pdf"],
+            .text: [
+                "text/", "application/json", "application/xml", "application/javascript", "image/svg+xml", "message/",
+                "application/x-", "application/postscript", "application/pgp", "application/mbox", "application/rtf",
+                "application/vnd.", "application/pdf",
+            ],
         ]
         if let family = families[format] { return family.contains { mimeType.hasPrefix($0) } }
         // Data Embargo does not open: libmagic must not call it one of the formats Embargo opens or
         // reads.
-        let opened = families.filter { $0.key != .text && $0.key != .empty && $0.key != .der && $0.key != .pem && $0.key != .zip }.flatMap(\.value)
+        let opened =
+            families.filter {
+                $0.key != .text && $0.key != .empty && $0.key != .der && $0.key != .pem && $0.key != .zip
+            }.flatMap(\.value)
             + ["application/zip", "application/java-archive"]
         return !opened.contains(mimeType)
     }

@@ -1,9 +1,10 @@
+package import EmbargoMatcher
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-package import EmbargoMatcher
 
 /// Benchmark mode: the matcher alone over files, comparable with the peer tools (`hsscan`, YARA).
 ///
@@ -119,7 +120,11 @@ package struct PatternBenchmark: Sendable {
         var switched = false
     }
 
-    private static func work(queue: WorkQueue<WalkItem>, walker: DirectoryWalker, matcher: PatternMatcher) async
+    private static func work(
+        queue: WorkQueue<WalkItem>,
+        walker: DirectoryWalker,
+        matcher: PatternMatcher
+    ) async
         -> WorkerReport
     {
         var report = WorkerReport()
@@ -137,7 +142,8 @@ package struct PatternBenchmark: Sendable {
                     report.bytes += try file.stream(
                         through: buffer,
                         onData: { scanner.scan($0) },
-                        onHole: { scanner.skipZeros(count: $0) })
+                        onHole: { scanner.skipZeros(count: $0) }
+                    )
                     report.files += 1
                     let found = scanner.hits
                     if !found.isEmpty { report.hits.append(FileHits(path: item.path, patterns: found.map(\.pattern))) }

@@ -29,7 +29,9 @@ struct ItemClassifier: ~Copyable {
     func describe(_ item: inout ItemFacts, head: [UInt8]) {
         if item.format == .other, ContentSniffer.isText(head) { item.format = .text }
         let askMagic = item.format == .other || item.format == .text
-        if item.mimeType.isEmpty { item.mimeType = item.format == .other ? magic.mimeType(of: head) : item.format.mimeType }
+        if item.mimeType.isEmpty {
+            item.mimeType = item.format == .other ? magic.mimeType(of: head) : item.format.mimeType
+        }
         item.description = askMagic ? magic.description(of: head) : item.format.summary
     }
 }

@@ -43,7 +43,9 @@ internal import CEmbargoMagic
     private func classify(_ bytes: [UInt8], flags: Int32) -> String? {
         unsafe magic_setflags(cookie, flags)
         return unsafe bytes.withUnsafeBytes { buffer in
-            unsafe magic_buffer(cookie, buffer.baseAddress, min(buffer.count, Self.window)).map { unsafe String(cString: $0) }
+            unsafe magic_buffer(cookie, buffer.baseAddress, min(buffer.count, Self.window)).map {
+                unsafe String(cString: $0)
+            }
         }
     }
 }

@@ -26,9 +26,14 @@ final class Detector {
     }
 
     func detections(for observation: ItemObservation) -> [Detection] {
-        let locationCandidates = signatures.locationPrefilter.candidates(in: observation.logicalPath, scanner: locationScanner)
+        let locationCandidates = signatures.locationPrefilter.candidates(
+            in: observation.logicalPath,
+            scanner: locationScanner
+        )
         // Nothing to go on: most items of a scan.
-        guard !observation.stringHits.isEmpty || !observation.facts.isEmpty || !locationCandidates.isEmpty else { return [] }
+        guard !observation.stringHits.isEmpty || !observation.facts.isEmpty || !locationCandidates.isEmpty else {
+            return []
+        }
         var grouped: [Key: [Evidence]] = [:]
         var origins: [Key: Set<Fact.Origin>] = [:]
         let executable = observation.item.format.isExecutable
@@ -36,10 +41,16 @@ final class Detector {
             let (reference, text) = signatures.patternRules[hit.pattern]
             let rule = signatures.rule(reference)
             let strength = executable ? min(rule.strength, .supporting) : .mention
-            grouped[Key(reference, record: nil), default: []].append(Evidence(
-                kind: "string", value: text, offset: hit.firstEnd, strength: strength,
-                weight: strength == rule.strength ? rule.weight : SignatureLoader.defaultWeight(strength),
-                rule: signatures.ruleName(reference)))
+            grouped[Key(reference, record: nil), default: []].append(
+                Evidence(
+                    kind: "string",
+                    value: text,
+                    offset: hit.firstEnd,
+                    strength: strength,
+                    weight: strength == rule.strength ? rule.weight : SignatureLoader.defaultWeight(strength),
+                    rule: signatures.ruleName(reference)
+                )
+            )
         }
         let fileName = observation.fileName
         for index in locationCandidates {
@@ -59,19 +70,32 @@ final class Detector {
             }
             guard matched else { continue }
             let strength = executable ? rule.strength : min(rule.strength, .supporting)
-            grouped[Key(reference, record: nil), default: []].append(Evidence(
-                kind: kind, value: ScanPath(bytes: kind == "path" ? observation.logicalPath : fileName).displayString,
-                strength: strength, weight: strength == rule.strength ? rule.weight : SignatureLoader.defaultWeight(strength),
-                rule: signatures.ruleName(reference)))
+            grouped[Key(reference, record: nil), default: []].append(
+                Evidence(
+                    kind: kind,
+                    value: ScanPath(bytes: kind == "path" ? observation.logicalPath : fileName).displayString,
+                    strength: strength,
+                    weight: strength == rule.strength ? rule.weight : SignatureLoader.defaultWeight(strength),
+                    rule: signatures.ruleName(reference)
+                )
+            )
         }
         for fact in observation.facts {
             for reference in signatures.factRules[fact.kind] ?? [] {
                 let rule = signatures.rule(reference)
                 guard case .fact(_, let match) = rule.kind, match.matches(fact.value) else { continue }
                 origins[Key(reference, record: fact.record), default: []].insert(fact.origin)
-                grouped[Key(reference, record: fact.record), default: []].append(Evidence(
-                    kind: fact.kind.rawValue, value: fact.value, field: fact.field, offset: fact.offset,
-                    strength: rule.strength, weight: rule.weight, rule: signatures.ruleName(reference)))
+                grouped[Key(reference, record: fact.record), default: []].append(
+                    Evidence(
+                        kind: fact.kind.rawValue,
+                        value: fact.value,
+                        field: fact.field,
+                        offset: fact.offset,
+                        strength: rule.strength,
+                        weight: rule.weight,
+                        rule: signatures.ruleName(reference)
+                    )
+                )
             }
         }
         return assemble(grouped, origins: origins, observation)
@@ -127,14 +151,30 @@ final class Detector {
             }) {
                 unique.append(item)
             }
-            let confidence: DetectionConfidence = unique.contains { $0.strength == .identity } ? .installation : .mention
+            let confidence: DetectionConfidence =
+                unique.contains { $0.strength == .identity } ? .installation : .mention
             let form = Self.form(
-                origins: originsByProduct[key] ?? [], evidence: unique, facts: observation.facts,
-                format: observation.item.format)
-            detections.append(Detection(
-                location: observation.location, record: key.record, vendor: vendor.id, vendorName: vendor.name,
-                product: product.id, productName: product.name, family: product.family, confidence: confidence,
-                form: form, score: min(100, unique.reduce(0) { $0 + $1.weight }), evidence: unique, item: observation.item))
+                origins: originsByProduct[key] ?? [],
+                evidence: unique,
+                facts: observation.facts,
+                format: observation.item.format
+            )
+            detections.append(
+                Detection(
+                    location: observation.location,
+                    record: key.record,
+                    vendor: vendor.id,
+                    vendorName: vendor.name,
+                    product: product.id,
+                    productName: product.name,
+                    family: product.family,
+                    confidence: confidence,
+                    form: form,
+                    score: min(100, unique.reduce(0) { $0 + $1.weight }),
+                    evidence: unique,
+                    item: observation.item
+                )
+            )
         }
         // Where an item proves an installation of a vendor (in any record), its mentions of that vendor
         // add nothing.
@@ -146,8 +186,15 @@ final class Detector {
     /// The form of a detection: installed when it rests on an installed record or a binary at its
     /// install path; a package when it rests on a package's metadata or a repository index; an
     /// installer when the binary's version resources call it a setup program; otherwise a file.
-    static func form(origins: Set<Fact.Origin>, evidence: [Evidence], facts: [Fact], format: ContentFormat) -> DetectionForm {
-        if origins.contains(.installedRecord) || evidence.contains(where: { $0.kind == "path" && $0.strength == .identity }) {
+    static func form(
+        origins: Set<Fact.Origin>,
+        evidence: [Evidence],
+        facts: [Fact],
+        format: ContentFormat
+    ) -> DetectionForm {
+        if origins.contains(.installedRecord)
+            || evidence.contains(where: { $0.kind == "path" && $0.strength == .identity })
+        {
             return .installed
         }
         if origins.contains(.packageFile) || origins.contains(.repositoryIndex) { return .package }

@@ -1,9 +1,10 @@
+internal import EmbargoFormats
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import EmbargoFormats
 
 /// A day in the Gregorian calendar, as policies and `--as-of` write it (`2024-09-29`).
 public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -38,7 +39,11 @@ public struct CalendarDate: Sendable, Hashable, Comparable, CustomStringConverti
         var now = time(nil)
         var parts = unsafe tm()
         _ = unsafe gmtime_r(&now, &parts)
-        return unsafe CalendarDate(year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday))
+        return unsafe CalendarDate(
+            year: Int(parts.tm_year) + 1900,
+            month: Int(parts.tm_mon) + 1,
+            day: Int(parts.tm_mday)
+        )
     }
 
     /// `YYYY-MM-DD`.

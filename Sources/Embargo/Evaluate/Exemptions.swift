@@ -45,21 +45,31 @@ public struct Exemption: Sendable, Hashable {
             try node.requireKeys(in: ["id", "match", "statement", "expires"])
             let match = try node.required("match")
             try match.requireKeys(in: ["finding", "vendor", "product", "path", "sha256"])
-            guard try !match.mapping().isEmpty else { throw match.error("give at least one of: finding, vendor, product, path, sha256") }
+            guard try !match.mapping().isEmpty else {
+                throw match.error("give at least one of: finding, vendor, product, path, sha256")
+            }
             guard let statementNode = node["statement"] else {
                 throw node.error("missing required key 'statement': say why the finding may stay and on whose word")
             }
             var expires: CalendarDate?
             if let expiry = node["expires"] {
-                guard let date = CalendarDate(try expiry.string()) else { throw expiry.error("expected a date as YYYY-MM-DD") }
+                guard let date = CalendarDate(try expiry.string()) else {
+                    throw expiry.error("expected a date as YYYY-MM-DD")
+                }
                 expires = date
             }
-            exemptions.append(Exemption(
-                id: try node["id"]?.nonEmptyString() ?? "exemption-\(index + 1)",
-                findingID: try match["finding"]?.nonEmptyString(), vendor: try match["vendor"]?.nonEmptyString(),
-                product: try match["product"]?.nonEmptyString(), pathGlob: try match["path"]?.nonEmptyString(),
-                sha256: try match["sha256"]?.nonEmptyString(), statement: try statementNode.nonEmptyString(),
-                expires: expires))
+            exemptions.append(
+                Exemption(
+                    id: try node["id"]?.nonEmptyString() ?? "exemption-\(index + 1)",
+                    findingID: try match["finding"]?.nonEmptyString(),
+                    vendor: try match["vendor"]?.nonEmptyString(),
+                    product: try match["product"]?.nonEmptyString(),
+                    pathGlob: try match["path"]?.nonEmptyString(),
+                    sha256: try match["sha256"]?.nonEmptyString(),
+                    statement: try statementNode.nonEmptyString(),
+                    expires: expires
+                )
+            )
         }
         return exemptions
     }

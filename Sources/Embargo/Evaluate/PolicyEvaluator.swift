@@ -36,7 +36,12 @@ public struct PolicyEvaluator: Sendable {
     ///
     /// - Throws: `DefinitionError` when a combined policy names a policy the catalog lacks, or
     ///   combines itself through any chain of policies.
-    public init(policy: Policy, catalog: PolicyCatalog, asOf: CalendarDate, exemptions: [Exemption] = []) throws(DefinitionError) {
+    public init(
+        policy: Policy,
+        catalog: PolicyCatalog,
+        asOf: CalendarDate,
+        exemptions: [Exemption] = []
+    ) throws(DefinitionError) {
         try Self.checkCombinations(of: policy, in: catalog, chain: [])
         self.policy = policy
         self.catalog = catalog
@@ -46,16 +51,30 @@ public struct PolicyEvaluator: Sendable {
 
     /// Follows `combine` from `policy` through the catalog: every policy named must exist, and no
     /// chain may lead back to a policy already on it.
-    private static func checkCombinations(of policy: Policy, in catalog: PolicyCatalog, chain: [String]) throws(DefinitionError) {
+    private static func checkCombinations(
+        of policy: Policy,
+        in catalog: PolicyCatalog,
+        chain: [String]
+    ) throws(DefinitionError) {
         let path = chain + [policy.id]
         for id in policy.combines {
             guard !path.contains(id) else {
                 throw DefinitionError(
-                    file: policy.source, line: nil, column: nil, field: "combine",
-                    message: "policy '\(id)' combines itself: " + (path + [id]).joined(separator: " → "))
+                    file: policy.source,
+                    line: nil,
+                    column: nil,
+                    field: "combine",
+                    message: "policy '\(id)' combines itself: " + (path + [id]).joined(separator: " → ")
+                )
             }
             guard let combined = catalog.policy(id) else {
-                throw DefinitionError(file: policy.source, line: nil, column: nil, field: "combine", message: "unknown policy '\(id)'")
+                throw DefinitionError(
+                    file: policy.source,
+                    line: nil,
+                    column: nil,
+                    field: "combine",
+                    message: "unknown policy '\(id)'"
+                )
             }
             try checkCombinations(of: combined, in: catalog, chain: path)
         }
@@ -71,7 +90,8 @@ public struct PolicyEvaluator: Sendable {
                 assessment.verdict = .exempt
                 assessment.reason = "Exempted by the user: \(exemption.statement)"
             } else {
-                assessment.reason += " (an exemption expired on \(exemption.expires.map(String.init(describing:)) ?? ""))"
+                assessment.reason +=
+                    " (an exemption expired on \(exemption.expires.map(String.init(describing:)) ?? ""))"
             }
         }
         return assessment
@@ -91,21 +111,37 @@ public struct PolicyEvaluator: Sendable {
             var reason = period.reason
             if detection.confidence == .mention, verdict > policy.mentionVerdict, verdict != .exempt {
                 verdict = policy.mentionVerdict
-                reason = "Only a mention of the product, not an installation: \(verdict == .review ? "review it" : "allowed")."
+                reason =
+                    "Only a mention of the product, not an installation: \(verdict == .review ? "review it" : "allowed")."
                     + " (For an installation: \(period.reason))"
             }
             return Assessment(
-                verdict: verdict, policyVerdict: verdict, policy: policy.id, rule: rule.id, citation: rule.citation,
-                reason: reason, effectiveDate: period.from, asOf: asOf, exemption: nil)
+                verdict: verdict,
+                policyVerdict: verdict,
+                policy: policy.id,
+                rule: rule.id,
+                citation: rule.citation,
+                reason: reason,
+                effectiveDate: period.from,
+                asOf: asOf,
+                exemption: nil
+            )
         }
         return unselected(under: policy)
     }
 
     private func unselected(under policy: Policy) -> Assessment {
         Assessment(
-            verdict: .allowed, policyVerdict: .allowed, policy: policy.id, rule: nil, citation: policy.citation,
-            reason: "No rule of \(policy.name) applies to this product on \(asOf).", effectiveDate: nil, asOf: asOf,
-            exemption: nil)
+            verdict: .allowed,
+            policyVerdict: .allowed,
+            policy: policy.id,
+            rule: nil,
+            citation: policy.citation,
+            reason: "No rule of \(policy.name) applies to this product on \(asOf).",
+            effectiveDate: nil,
+            asOf: asOf,
+            exemption: nil
+        )
     }
 }
 

@@ -24,12 +24,21 @@ enum PolicyLoader {
             mentionVerdict = verdict
         }
         if let combine = root["combine"] {
-            guard root["rules"] == nil else { throw combine.error("a policy either combines others or has rules, not both") }
+            guard root["rules"] == nil else {
+                throw combine.error("a policy either combines others or has rules, not both")
+            }
             let ids = try combine.strings()
             guard ids.count >= 2 else { throw combine.error("combine at least two policies") }
             return Policy(
-                id: id, name: name, summary: summary, citation: citation, mentionVerdict: mentionVerdict, rules: [],
-                combines: ids, source: file)
+                id: id,
+                name: name,
+                summary: summary,
+                citation: citation,
+                mentionVerdict: mentionVerdict,
+                rules: [],
+                combines: ids,
+                source: file
+            )
         }
         var rules: [PolicyRule] = []
         var ruleIDs: Set<String> = []
@@ -41,8 +50,15 @@ enum PolicyLoader {
             rules.append(rule)
         }
         return Policy(
-            id: id, name: name, summary: summary, citation: citation, mentionVerdict: mentionVerdict, rules: rules,
-            combines: [], source: file)
+            id: id,
+            name: name,
+            summary: summary,
+            citation: citation,
+            mentionVerdict: mentionVerdict,
+            rules: rules,
+            combines: [],
+            source: file
+        )
     }
 
     static func loadRule(_ node: YAMLNode, policyCitation: String) throws(DefinitionError) -> PolicyRule {
@@ -51,26 +67,44 @@ enum PolicyLoader {
         let selector = try loadSelector(try node.required("select"))
         var periods: [PolicyPeriod] = []
         if let list = node["periods"] {
-            guard node["verdict"] == nil else { throw try node.required("verdict").error("give either a verdict or periods, not both") }
+            guard node["verdict"] == nil else {
+                throw try node.required("verdict").error("give either a verdict or periods, not both")
+            }
             for element in try list.sequence() {
                 try element.requireKeys(in: periodKeys)
                 let from = try element["from"].map { (node) throws(DefinitionError) in try date(node) }
                 let until = try element["until"].map { (node) throws(DefinitionError) in try date(node) }
-                if let from, let until, until <= from { throw try element.required("until").error("'until' must be after 'from'") }
-                periods.append(PolicyPeriod(
-                    from: from, until: until, verdict: try verdict(try element.required("verdict")),
-                    reason: try element.required("reason").nonEmptyString()))
+                if let from, let until, until <= from {
+                    throw try element.required("until").error("'until' must be after 'from'")
+                }
+                periods.append(
+                    PolicyPeriod(
+                        from: from,
+                        until: until,
+                        verdict: try verdict(try element.required("verdict")),
+                        reason: try element.required("reason").nonEmptyString()
+                    )
+                )
             }
-            let ordered = periods.sorted { ($0.from.map { [$0.year, $0.month, $0.day] } ?? []).lexicographicallyPrecedes($1.from.map { [$0.year, $0.month, $0.day] } ?? []) }
+            let ordered = periods.sorted {
+                ($0.from.map { [$0.year, $0.month, $0.day] } ?? []).lexicographicallyPrecedes(
+                    $1.from.map { [$0.year, $0.month, $0.day] } ?? []
+                )
+            }
             for (earlier, later) in zip(ordered, ordered.dropFirst()) {
                 guard let end = earlier.until, let start = later.from, end <= start else {
                     throw list.error("periods overlap: each date may fall in one period only")
                 }
             }
         } else {
-            periods = [PolicyPeriod(
-                from: nil, until: nil, verdict: try verdict(try node.required("verdict")),
-                reason: try node.required("reason").nonEmptyString())]
+            periods = [
+                PolicyPeriod(
+                    from: nil,
+                    until: nil,
+                    verdict: try verdict(try node.required("verdict")),
+                    reason: try node.required("reason").nonEmptyString()
+                )
+            ]
         }
         let citation = try node["citation"]?.nonEmptyString() ?? policyCitation
         guard !citation.isEmpty else { throw node.error("a rule needs a citation (or the policy one)") }
@@ -95,7 +129,9 @@ enum PolicyLoader {
         if let form = node["form"] {
             for text in try form.strings() {
                 guard let value = DetectionForm(rawValue: text) else {
-                    throw form.error("unknown form '\(text)' (expected one of: \(DetectionForm.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw form.error(
+                        "unknown form '\(text)' (expected one of: \(DetectionForm.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 selector.forms.append(value)
             }
@@ -110,7 +146,9 @@ enum PolicyLoader {
 
     static func verdict(_ node: YAMLNode) throws(DefinitionError) -> Verdict {
         guard let verdict = Verdict(rawValue: try node.string()) else {
-            throw node.error("unknown verdict (expected one of: \(Verdict.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw node.error(
+                "unknown verdict (expected one of: \(Verdict.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         return verdict
     }

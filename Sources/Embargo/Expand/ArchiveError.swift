@@ -34,7 +34,9 @@ struct ArchiveError: Error, Sendable, Hashable, CustomStringConvertible {
         let lowered = message.lowercased()
         if lowered.contains("encrypt") || lowered.contains("passphrase") || lowered.contains("password") {
             code = .encrypted
-        } else if lowered.contains("unsupported") || lowered.contains("not supported") || lowered.contains("unrecognized archive format") {
+        } else if lowered.contains("unsupported") || lowered.contains("not supported")
+            || lowered.contains("unrecognized archive format")
+        {
             code = .unsupported
         } else if errnoValue == ENOMEM {
             code = .resource

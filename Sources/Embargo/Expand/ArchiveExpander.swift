@@ -21,14 +21,28 @@ struct ArchiveExpander {
         guard !budget.isExhausted else { return }
         recorder.counts.archives += 1
         let members = walk(
-            content, format: format, location: location, range: range, rawStream: false, budget: budget, recorder: recorder,
-            onMember: onMember)
+            content,
+            format: format,
+            location: location,
+            range: range,
+            rawStream: false,
+            budget: budget,
+            recorder: recorder,
+            onMember: onMember
+        )
         // A compressed stream whose contents read as an empty archive (a gzip of data that starts with
         // 512 zero bytes looks like an empty tar) is read again as the single file it is.
         if members == 0, format.isCompressedStream {
             walk(
-                content, format: format, location: location, range: range, rawStream: true, budget: budget, recorder: recorder,
-                onMember: onMember)
+                content,
+                format: format,
+                location: location,
+                range: range,
+                rawStream: true,
+                budget: budget,
+                recorder: recorder,
+                onMember: onMember
+            )
         }
     }
 
@@ -60,25 +74,45 @@ struct ArchiveExpander {
                 guard let next = try recorder.timer.measure(.unpack, { try reader.nextEntry() }) else { return members }
                 entry = next
             } catch {
-                recorder.report(ScanEvent(failure: error, at: location, doing: "damaged or truncated \(format.summary) after \(members) members"))
+                recorder.report(
+                    ScanEvent(
+                        failure: error,
+                        at: location,
+                        doing: "damaged or truncated \(format.summary) after \(members) members"
+                    )
+                )
                 return nil
             }
             guard entry.isRegularFile else { continue }
             members += 1
             guard members <= limits.maxMembers else {
-                recorder.report(ScanEvent(
-                    kind: .limit, location: location, message: "only the first \(limits.maxMembers) members were read", limit: "max-members"))
+                recorder.report(
+                    ScanEvent(
+                        kind: .limit,
+                        location: location,
+                        message: "only the first \(limits.maxMembers) members were read",
+                        limit: "max-members"
+                    )
+                )
                 return nil
             }
             let name = reader.isRawStream ? Self.decompressedName(of: location) : entry.name
             let memberLocation = location.appending(member: ScanPath(bytes: name))
             if entry.isEncrypted {
-                recorder.report(ScanEvent(kind: .unsupported, location: memberLocation, message: "encrypted member not read"))
+                recorder.report(
+                    ScanEvent(kind: .unsupported, location: memberLocation, message: "encrypted member not read")
+                )
                 continue
             }
             recorder.counts.members += 1
             var member = MemberReader(
-                reader: reader, entry: entry, location: memberLocation, budget: budget, limits: limits, archiveExpanded: expanded)
+                reader: reader,
+                entry: entry,
+                location: memberLocation,
+                budget: budget,
+                limits: limits,
+                archiveExpanded: expanded
+            )
             do {
                 try onMember(&member)
                 expanded = member.archiveExpanded

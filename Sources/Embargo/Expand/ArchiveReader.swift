@@ -1,9 +1,10 @@
+internal import CEmbargoArchive
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CEmbargoArchive
 
 /// One libarchive reader: opens an archive held in an item (or a slice of one) and walks its members.
 ///
@@ -46,7 +47,9 @@ internal import CEmbargoArchive
     func open(_ content: ItemContent, range: Range<UInt64>? = nil) throws(ArchiveError) {
         if range == nil, case .memory(let memory) = content.storage {
             let bytes = unsafe memory.unsafeBytes
-            guard unsafe archive_read_open_memory(handle, bytes.baseAddress, bytes.count) == ARCHIVE_OK else { throw error() }
+            guard unsafe archive_read_open_memory(handle, bytes.baseAddress, bytes.count) == ARCHIVE_OK else {
+                throw error()
+            }
             input = ArchiveInput(memory: memory)
             return
         }
@@ -154,7 +157,12 @@ internal import CEmbargoArchive
         guard let content else { return -1 }
         let want = Int(min(UInt64(unsafe buffer.count), end - position))
         guard want > 0 else { return 0 }
-        guard let count = try? unsafe content.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: position) else {
+        guard
+            let count = try? unsafe content.read(
+                into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]),
+                at: position
+            )
+        else {
             return -1
         }
         position += UInt64(count)

@@ -10,8 +10,11 @@ struct DiskImageExpander {
     func unreadableImage(_ head: [UInt8], at location: Location) -> ScanEvent {
         let kind = ContentSniffer.unreadableImageKind(head) ?? ContentFormat.fileSystemImage.summary
         return ScanEvent(
-            kind: .unsupported, location: location,
-            message: "\(kind): not read (Embargo reads ISO 9660, FAT and MBR/GPT-partitioned raw images; mount it and scan the mount point)")
+            kind: .unsupported,
+            location: location,
+            message:
+                "\(kind): not read (Embargo reads ISO 9660, FAT and MBR/GPT-partitioned raw images; mount it and scan the mount point)"
+        )
     }
 
     /// Scans each partition of a partitioned image.
@@ -26,28 +29,49 @@ struct DiskImageExpander {
             return
         }
         if table.partitions.isEmpty {
-            recorder.report(ScanEvent(kind: .unsupported, location: location, message: "\(table.scheme) partition table lists no partitions"))
+            recorder.report(
+                ScanEvent(
+                    kind: .unsupported,
+                    location: location,
+                    message: "\(table.scheme) partition table lists no partitions"
+                )
+            )
         }
         if location.members.isEmpty {
             let count = table.partitions.count
-            recorder.recognise(RecognisedTree(
-                path: location.path, kind: "disk image (\(table.scheme))", detail: "\(count) partition\(count == 1 ? "" : "s") read"))
+            recorder.recognise(
+                RecognisedTree(
+                    path: location.path,
+                    kind: "disk image (\(table.scheme))",
+                    detail: "\(count) partition\(count == 1 ? "" : "s") read"
+                )
+            )
         }
         for partition in table.partitions {
             let name = partition.name.map { " \"\($0)\"" } ?? ""
-            let label = "partition \(partition.number) (\(partition.scheme) \(partition.type)\(name), offset \(partition.offset), \(partition.size) bytes)"
+            let label =
+                "partition \(partition.number) (\(partition.scheme) \(partition.type)\(name), offset \(partition.offset), \(partition.size) bytes)"
             let partitionLocation = location.appending(member: ScanPath(label))
             guard partition.offset < content.size else {
-                recorder.report(ScanEvent(
-                    kind: .corrupt, location: partitionLocation,
-                    message: "partition lies beyond the end of the image (\(content.size) bytes); truncated image?"))
+                recorder.report(
+                    ScanEvent(
+                        kind: .corrupt,
+                        location: partitionLocation,
+                        message: "partition lies beyond the end of the image (\(content.size) bytes); truncated image?"
+                    )
+                )
                 continue
             }
             var size = partition.size
             if size > content.size - partition.offset {
                 size = content.size - partition.offset
-                recorder.report(ScanEvent(
-                    kind: .corrupt, location: partitionLocation, message: "partition runs past the end of the image; only its first \(size) bytes are there"))
+                recorder.report(
+                    ScanEvent(
+                        kind: .corrupt,
+                        location: partitionLocation,
+                        message: "partition runs past the end of the image; only its first \(size) bytes are there"
+                    )
+                )
             }
             recorder.counts.members += 1
             let head: [UInt8]
@@ -63,7 +87,13 @@ struct DiskImageExpander {
             case .fat:
                 readFAT(content, range: range, location: partitionLocation, analyzer: analyzer)
             case let format where format.isContainer:
-                analyzer.expand(content, format: format, location: partitionLocation, range: range, budget: ExpansionBudget(limit: limits.maxExpandedBytes))
+                analyzer.expand(
+                    content,
+                    format: format,
+                    location: partitionLocation,
+                    range: range,
+                    budget: ExpansionBudget(limit: limits.maxExpandedBytes)
+                )
             default:
                 let what: String
                 if let kind = ContentSniffer.unreadableImageKind(head) {
@@ -73,9 +103,14 @@ struct DiskImageExpander {
                 } else {
                     what = "unrecognised content (\(format.summary))"
                 }
-                recorder.report(ScanEvent(
-                    kind: .unsupported, location: partitionLocation,
-                    message: "\(what): not read (Embargo reads FAT and ISO 9660 partitions; mount it and scan the mount point)"))
+                recorder.report(
+                    ScanEvent(
+                        kind: .unsupported,
+                        location: partitionLocation,
+                        message:
+                            "\(what): not read (Embargo reads FAT and ISO 9660 partitions; mount it and scan the mount point)"
+                    )
+                )
             }
         }
     }
@@ -97,7 +132,13 @@ struct DiskImageExpander {
             recorder.report(ScanEvent(kind: .corrupt, location: location, message: "FAT file system: \(problem)"))
         }
         if location.members.isEmpty {
-            recorder.recognise(RecognisedTree(path: location.path, kind: "disk image (FAT)", detail: "\(listing.files.count) file\(listing.files.count == 1 ? "" : "s") read"))
+            recorder.recognise(
+                RecognisedTree(
+                    path: location.path,
+                    kind: "disk image (FAT)",
+                    detail: "\(listing.files.count) file\(listing.files.count == 1 ? "" : "s") read"
+                )
+            )
         }
         for file in listing.files {
             let fileLocation = location.appending(member: ScanPath(file.path))
@@ -110,16 +151,21 @@ struct DiskImageExpander {
                     while position < end {
                         let want = Int(min(UInt64(analyzer.buffer.count), end - position))
                         let count = try unsafe analyzer.buffer.chunk(
-                            upTo: want, fill: { room throws(SystemError) in try unsafe content.read(into: room, at: position) },
-                            use: { try spool.append($0) })
+                            upTo: want,
+                            fill: { room throws(SystemError) in try unsafe content.read(into: room, at: position) },
+                            use: { try spool.append($0) }
+                        )
                         guard count > 0 else { throw FormatError.truncated("the image ends inside \(file.path)") }
                         position += UInt64(count)
                     }
                 }
                 // Each file of a file system is read like a file on disk, with an expansion budget of its own.
                 try analyzer.analyze(
-                    spool.finish(), location: fileLocation, logicalPath: Array(file.path.utf8),
-                    budget: ExpansionBudget(limit: limits.maxExpandedBytes))
+                    spool.finish(),
+                    location: fileLocation,
+                    logicalPath: Array(file.path.utf8),
+                    budget: ExpansionBudget(limit: limits.maxExpandedBytes)
+                )
             } catch {
                 recorder.report(ScanEvent(failure: error, at: fileLocation))
             }

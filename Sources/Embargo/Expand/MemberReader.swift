@@ -14,7 +14,14 @@ struct MemberReader {
     /// The stopwatch decompression is accounted to, if any.
     var timer: StageTimer?
 
-    init(reader: ArchiveReader, entry: ArchiveReader.Entry, location: Location, budget: ExpansionBudget, limits: ScanLimits, archiveExpanded: UInt64) {
+    init(
+        reader: ArchiveReader,
+        entry: ArchiveReader.Entry,
+        location: Location,
+        budget: ExpansionBudget,
+        limits: ScanLimits,
+        archiveExpanded: UInt64
+    ) {
         self.reader = reader
         self.entry = entry
         self.location = location
@@ -37,7 +44,9 @@ struct MemberReader {
             while UInt64(max(0, offset)) > memberBytes {
                 let gap = Int(min(UInt64(max(0, offset)) - memberBytes, UInt64(Self.zeros.count)))
                 try account(gap)
-                unsafe try Self.zeros.withUnsafeBytes { try unsafe use(UnsafeRawBufferPointer(rebasing: $0[0..<gap]).bytes) }
+                unsafe try Self.zeros.withUnsafeBytes {
+                    try unsafe use(UnsafeRawBufferPointer(rebasing: $0[0..<gap]).bytes)
+                }
             }
             try account(block.byteCount)
             try use(block)
@@ -51,19 +60,28 @@ struct MemberReader {
         archiveExpanded += UInt64(count)
         memberBytes += UInt64(count)
         guard budget.spend(count) else {
-            throw ExpansionStop(event: ScanEvent(
-                kind: .limit, location: location,
-                message: "expansion stopped: more than \(budget.limit) bytes expanded from one file",
-                limit: "max-expanded"))
+            throw ExpansionStop(
+                event: ScanEvent(
+                    kind: .limit,
+                    location: location,
+                    message: "expansion stopped: more than \(budget.limit) bytes expanded from one file",
+                    limit: "max-expanded"
+                )
+            )
         }
         guard archiveExpanded > limits.ratioFloorBytes else { return }
         let compressed = max(1, reader.compressedBytesConsumed)
         let ratio = Double(archiveExpanded) / Double(compressed)
         if ratio > limits.maxRatio {
-            throw ExpansionStop(event: ScanEvent(
-                kind: .limit, location: location,
-                message: "expansion stopped: \(archiveExpanded) bytes from \(compressed) compressed (ratio \(Int(ratio)):1, the limit is \(Int(limits.maxRatio)):1); a decompression bomb?",
-                limit: "max-ratio"))
+            throw ExpansionStop(
+                event: ScanEvent(
+                    kind: .limit,
+                    location: location,
+                    message:
+                        "expansion stopped: \(archiveExpanded) bytes from \(compressed) compressed (ratio \(Int(ratio)):1, the limit is \(Int(limits.maxRatio)):1); a decompression bomb?",
+                    limit: "max-ratio"
+                )
+            )
         }
     }
 }

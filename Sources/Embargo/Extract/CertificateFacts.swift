@@ -13,11 +13,21 @@ enum CertificateFacts {
     /// The largest certificate file read.
     static let sizeLimit: UInt64 = 16 << 20
 
-    static func read(_ content: ItemContent, logicalPath: [UInt8], location: Location, into extraction: inout FactExtractor.Extraction) {
+    static func read(
+        _ content: ItemContent,
+        logicalPath: [UInt8],
+        location: Location,
+        into extraction: inout FactExtractor.Extraction
+    ) {
         guard content.size <= sizeLimit else {
-            extraction.events.append(ScanEvent(
-                kind: .limit, location: location, message: "certificate file of \(content.size) bytes not read (the limit is \(sizeLimit))",
-                limit: "certificate-file"))
+            extraction.events.append(
+                ScanEvent(
+                    kind: .limit,
+                    location: location,
+                    message: "certificate file of \(content.size) bytes not read (the limit is \(sizeLimit))",
+                    limit: "certificate-file"
+                )
+            )
             return
         }
         let bytes: [UInt8]
@@ -39,8 +49,18 @@ enum CertificateFacts {
             let field = certificate.isSelfIssued ? "root" : "certificate"
             let record = multiple ? certificate.subject : nil
             let origin: Fact.Origin = inTrustStore ? .installedRecord : .item
-            extraction.facts.append(Fact(kind: .certificateSubject, value: certificate.subject, field: field, record: record, origin: origin))
-            extraction.facts.append(Fact(kind: .certificateIssuer, value: certificate.issuer, field: field, record: record, origin: origin))
+            extraction.facts.append(
+                Fact(
+                    kind: .certificateSubject,
+                    value: certificate.subject,
+                    field: field,
+                    record: record,
+                    origin: origin
+                )
+            )
+            extraction.facts.append(
+                Fact(kind: .certificateIssuer, value: certificate.issuer, field: field, record: record, origin: origin)
+            )
         }
     }
 }

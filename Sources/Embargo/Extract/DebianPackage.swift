@@ -6,7 +6,11 @@ enum DebianPackage {
     static let memberLimit = 16 << 20
 
     /// The package facts of an ar archive that is a Debian package; none for another ar archive.
-    static func controlFacts(_ content: ItemContent, location: Location, into extraction: inout FactExtractor.Extraction) {
+    static func controlFacts(
+        _ content: ItemContent,
+        location: Location,
+        into extraction: inout FactExtractor.Extraction
+    ) {
         do {
             let outer = try ArchiveReader()
             try outer.open(content)
@@ -14,15 +18,25 @@ enum DebianPackage {
             while let entry = try outer.nextEntry() {
                 guard entry.name.starts(with: Array("control.tar".utf8)) else { continue }
                 guard let control = try controlFile(in: ItemContent(copying: try readAll(outer))) else {
-                    extraction.events.append(ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control file"))
+                    extraction.events.append(
+                        ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control file")
+                    )
                     return
                 }
-                extraction.facts += PackageFacts.debian(DebianControl.paragraphs(control).first ?? [], record: nil, origin: .packageFile)
+                extraction.facts += PackageFacts.debian(
+                    DebianControl.paragraphs(control).first ?? [],
+                    record: nil,
+                    origin: .packageFile
+                )
                 return
             }
-            extraction.events.append(ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control.tar member"))
+            extraction.events.append(
+                ScanEvent(kind: .corrupt, location: location, message: "Debian package without a control.tar member")
+            )
         } catch {
-            extraction.events.append(ScanEvent(failure: error, at: location, doing: "Debian package metadata could not be read"))
+            extraction.events.append(
+                ScanEvent(failure: error, at: location, doing: "Debian package metadata could not be read")
+            )
         }
     }
 
@@ -42,7 +56,9 @@ enum DebianPackage {
     static func readAll(_ reader: ArchiveReader) throws -> [UInt8] {
         var bytes: [UInt8] = []
         while try reader.readBlock({ block, _ in bytes.append(block) }) {
-            guard bytes.count <= memberLimit else { throw FormatError.limit("control member larger than \(memberLimit) bytes") }
+            guard bytes.count <= memberLimit else {
+                throw FormatError.limit("control member larger than \(memberLimit) bytes")
+            }
         }
         return bytes
     }

@@ -37,13 +37,23 @@ struct FactExtractor {
         case .rpmSQLite:
             PackageDatabaseFacts.rpmSQLite(content, location: location, into: &extraction)
         case .rpmBerkeley:
-            extraction.events.append(ScanEvent(
-                kind: .unsupported, location: location,
-                message: "rpm Berkeley DB database (Packages): not read; its packages are not inventoried (convert it with 'rpmdb --rebuilddb' to sqlite, or scan the rpm files)"))
+            extraction.events.append(
+                ScanEvent(
+                    kind: .unsupported,
+                    location: location,
+                    message:
+                        "rpm Berkeley DB database (Packages): not read; its packages are not inventoried (convert it with 'rpmdb --rebuilddb' to sqlite, or scan the rpm files)"
+                )
+            )
         case .rpmNDB:
-            extraction.events.append(ScanEvent(
-                kind: .unsupported, location: location,
-                message: "rpm NDB database (Packages.db): not read; its packages are not inventoried (scan the rpm files, or convert the database to sqlite)"))
+            extraction.events.append(
+                ScanEvent(
+                    kind: .unsupported,
+                    location: location,
+                    message:
+                        "rpm NDB database (Packages.db): not read; its packages are not inventoried (scan the rpm files, or convert the database to sqlite)"
+                )
+            )
         case .infoPlist:
             if content.size <= 1 << 20, let bytes = try? content.bytes(at: 0, count: Int(content.size)),
                 let identifier = PropertyList.bundleIdentifier(in: bytes)
@@ -64,7 +74,8 @@ struct FactExtractor {
 
     /// Whether an item of `format` (from a classification that does not tell text apart) is text.
     private static func isText(_ format: ContentFormat, _ content: ItemContent) -> Bool {
-        format == .text || (format == .other && (try? content.bytes(at: 0, count: 8 << 10)).map(ContentSniffer.isText) == true)
+        format == .text
+            || (format == .other && (try? content.bytes(at: 0, count: 8 << 10)).map(ContentSniffer.isText) == true)
     }
 
     /// Facts of a container itself: an .rpm's header, a .deb's control file.
@@ -73,7 +84,11 @@ struct FactExtractor {
         switch format {
         case .rpm:
             do {
-                extraction.facts = PackageFacts.rpm(try RPMHeader.readPackage(content), record: nil, origin: .packageFile)
+                extraction.facts = PackageFacts.rpm(
+                    try RPMHeader.readPackage(content),
+                    record: nil,
+                    origin: .packageFile
+                )
             } catch {
                 extraction.events.append(ScanEvent(failure: error, at: location, doing: "RPM header could not be read"))
             }
@@ -97,7 +112,8 @@ enum ItemRole {
     /// item and archive member of a scan.
     init?(_ logicalPath: [UInt8]) {
         func ends(_ suffix: [UInt8]) -> Bool {
-            logicalPath.count >= suffix.count && logicalPath[(logicalPath.count - suffix.count)...].elementsEqual(suffix)
+            logicalPath.count >= suffix.count
+                && logicalPath[(logicalPath.count - suffix.count)...].elementsEqual(suffix)
         }
         if ends(Names.dpkgStatus) || Self.contains(logicalPath, Names.dpkgStatusDirectory) {
             self = .dpkgStatus
@@ -115,7 +131,9 @@ enum ItemRole {
             self = .rpmPrimaryIndex
         } else if Names.certificateExtensions.contains(where: { suffix in
             logicalPath.count >= suffix.count
-                && zip(logicalPath[(logicalPath.count - suffix.count)...], suffix).allSatisfy { Self.lowercased($0) == $1 }
+                && zip(logicalPath[(logicalPath.count - suffix.count)...], suffix).allSatisfy {
+                    Self.lowercased($0) == $1
+                }
         }) {
             self = .certificateFile
         } else {

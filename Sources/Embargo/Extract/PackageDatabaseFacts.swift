@@ -8,9 +8,14 @@ enum PackageDatabaseFacts {
 
     static func dpkg(_ content: ItemContent, location: Location, into extraction: inout FactExtractor.Extraction) {
         guard content.size <= dpkgLimit else {
-            extraction.events.append(ScanEvent(
-                kind: .limit, location: location, message: "dpkg database of \(content.size) bytes not read (the limit is \(dpkgLimit))",
-                limit: "dpkg-status"))
+            extraction.events.append(
+                ScanEvent(
+                    kind: .limit,
+                    location: location,
+                    message: "dpkg database of \(content.size) bytes not read (the limit is \(dpkgLimit))",
+                    limit: "dpkg-status"
+                )
+            )
             return
         }
         let bytes: [UInt8]
@@ -33,9 +38,15 @@ enum PackageDatabaseFacts {
                 guard columns.count == 2, case .blob(let blob) = columns[1] else { return }
                 do {
                     let header = try RPMHeader.parse(blob)
-                    extraction.facts += PackageFacts.rpm(header, record: "package \(header[.name] ?? "?")", origin: .installedRecord)
+                    extraction.facts += PackageFacts.rpm(
+                        header,
+                        record: "package \(header[.name] ?? "?")",
+                        origin: .installedRecord
+                    )
                 } catch {
-                    extraction.events.append(ScanEvent(failure: error, at: location, doing: "an rpm database row could not be read"))
+                    extraction.events.append(
+                        ScanEvent(failure: error, at: location, doing: "an rpm database row could not be read")
+                    )
                 }
             }
         } catch {
@@ -43,7 +54,12 @@ enum PackageDatabaseFacts {
         }
     }
 
-    static func debianIndex(_ content: ItemContent, buffer: ReadBuffer, location: Location, into extraction: inout FactExtractor.Extraction) {
+    static func debianIndex(
+        _ content: ItemContent,
+        buffer: ReadBuffer,
+        location: Location,
+        into extraction: inout FactExtractor.Extraction
+    ) {
         var stream = DebianControl.ParagraphStream()
         var facts: [Fact] = []
         let take = { (paragraph: DebianControl.Paragraph) in
@@ -53,21 +69,33 @@ enum PackageDatabaseFacts {
             try content.stream(through: buffer, onData: { span in try stream.feed(span.bytesArray, onParagraph: take) })
             stream.finish(onParagraph: take)
         } catch {
-            extraction.events.append(ScanEvent(failure: error, at: location, doing: "Packages index could not be read to the end"))
+            extraction.events.append(
+                ScanEvent(failure: error, at: location, doing: "Packages index could not be read to the end")
+            )
         }
         extraction.facts += facts
     }
 
-    static func rpmPrimary(_ content: ItemContent, buffer: ReadBuffer, location: Location, into extraction: inout FactExtractor.Extraction) {
+    static func rpmPrimary(
+        _ content: ItemContent,
+        buffer: ReadBuffer,
+        location: Location,
+        into extraction: inout FactExtractor.Extraction
+    ) {
         var parser = RPMPrimaryMetadata()
         var facts: [Fact] = []
         do {
-            try content.stream(through: buffer, onData: { span in
-                try parser.feed(span.bytesArray) { facts += RepositoryIndexEntry(rpm: $0).facts }
-            })
+            try content.stream(
+                through: buffer,
+                onData: { span in
+                    try parser.feed(span.bytesArray) { facts += RepositoryIndexEntry(rpm: $0).facts }
+                }
+            )
             try parser.finish()
         } catch {
-            extraction.events.append(ScanEvent(failure: error, at: location, doing: "primary metadata could not be read"))
+            extraction.events.append(
+                ScanEvent(failure: error, at: location, doing: "primary metadata could not be read")
+            )
         }
         extraction.facts += facts
     }

@@ -4,7 +4,9 @@ internal import EmbargoFormats
 enum PackageFacts {
     static func debian(_ paragraph: DebianControl.Paragraph, record: String?, origin: Fact.Origin) -> [Fact] {
         var facts: [Fact] = []
-        let fields: [(String, Fact.Kind)] = [("Package", .packageName), ("Maintainer", .packageMaintainer), ("Description", .packageDescription)]
+        let fields: [(String, Fact.Kind)] = [
+            ("Package", .packageName), ("Maintainer", .packageMaintainer), ("Description", .packageDescription),
+        ]
         for (name, kind) in fields {
             if let value = DebianControl.field(name, in: paragraph) {
                 facts.append(Fact(kind: kind, value: value, field: name, record: record, origin: origin))
@@ -16,7 +18,8 @@ enum PackageFacts {
     static func rpm(_ header: RPMHeader, record: String?, origin: Fact.Origin) -> [Fact] {
         var facts: [Fact] = []
         let fields: [(RPMHeader.Tag, Fact.Kind, String)] = [
-            (.name, .packageName, "NAME"), (.vendor, .packageVendor, "VENDOR"), (.packager, .packagePackager, "PACKAGER"),
+            (.name, .packageName, "NAME"), (.vendor, .packageVendor, "VENDOR"),
+            (.packager, .packagePackager, "PACKAGER"),
             (.summary, .packageDescription, "SUMMARY"), (.description, .packageDescription, "DESCRIPTION"),
         ]
         for (tag, kind, field) in fields {

@@ -11,8 +11,11 @@ extension ScanEvent {
         let detail = String(describing: error)
         let kind = Self.kind(for: error)
         self.init(
-            kind: kind, location: location, message: what.map { "\($0): \(detail)" } ?? detail,
-            limit: kind == .limit ? "reader" : nil)
+            kind: kind,
+            location: location,
+            message: what.map { "\($0): \(detail)" } ?? detail,
+            limit: kind == .limit ? "reader" : nil
+        )
     }
 
     /// The one place that decides which kind of event an error is: damage to the content is

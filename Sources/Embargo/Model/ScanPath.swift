@@ -90,4 +90,3 @@ public struct ScanPath: Hashable, Sendable, Comparable, CustomStringConvertible 
         return String(validating: bytes[index..<index + length], as: UTF8.self) != nil ? length : 0
     }
 }
-

@@ -8,7 +8,8 @@ import Darwin
 /// non-blocking descriptor is full.
 ///
 /// - Throws: `SystemError` for `what` when the system refuses (`EPIPE`, `ENOSPC`, `EIO`, ...).
-func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, what: @autoclosure () -> String) throws(SystemError) {
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, what: @autoclosure () -> String) throws(SystemError)
+{
     var written = 0
     while written < bytes.count {
         let result = unsafe write(descriptor, bytes.baseAddress.map { unsafe $0 + written }, bytes.count - written)

@@ -1,9 +1,10 @@
+internal import EmbargoFormats
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import EmbargoFormats
 
 /// The bytes of one item — a file on disk, an archive member held in memory, or a large member
 /// spooled to an unlinked temporary file — with random access for the structural readers and
@@ -112,7 +113,10 @@ internal import EmbargoFormats
         unsafe result.withUnsafeMutableBytes { buffer in
             while filled < wanted {
                 do throws(SystemError) {
-                    let got = try unsafe read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]), at: offset + UInt64(filled))
+                    let got = try unsafe read(
+                        into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]),
+                        at: offset + UInt64(filled)
+                    )
                     if got == 0 { break }
                     filled += got
                 } catch {
@@ -122,7 +126,9 @@ internal import EmbargoFormats
             }
         }
         if let failure { throw failure }
-        if filled < wanted { noteChange("it ended at \(offset + UInt64(filled)) bytes, not the \(size) it had when opened") }
+        if filled < wanted {
+            noteChange("it ended at \(offset + UInt64(filled)) bytes, not the \(size) it had when opened")
+        }
         return filled == wanted ? result : Array(result[0..<filled])
     }
 

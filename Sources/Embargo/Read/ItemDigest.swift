@@ -19,10 +19,13 @@ extension ItemContent {
                 var remaining = count
                 while remaining > 0 {
                     let step = Int(min(remaining, UInt64(zeros.count)))
-                    unsafe zeros.withUnsafeBytes { unsafe hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<step])) }
+                    unsafe zeros.withUnsafeBytes {
+                        unsafe hash.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[0..<step]))
+                    }
                     remaining -= UInt64(step)
                 }
-            })
+            }
+        )
         guard change == nil, size == self.size else { return nil }
         return (size, Hex.string(hash.finalize()))
     }

@@ -1,9 +1,10 @@
+internal import CEmbargoSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CEmbargoSystem
 
 extension ItemContent {
     /// Files at least this large are streamed through a read-only mapping rather than copied with
@@ -48,7 +49,11 @@ extension ItemContent {
         }
         while offset < size {
             let want = Int(min(UInt64(buffer.count), segmentEnd - offset))
-            let count = try unsafe buffer.chunk(upTo: want, fill: { room throws(SystemError) in try unsafe read(into: room, at: offset) }, use: onData)
+            let count = try unsafe buffer.chunk(
+                upTo: want,
+                fill: { room throws(SystemError) in try unsafe read(into: room, at: offset) },
+                use: onData
+            )
             guard count > 0 else {
                 noteChange("it ended at \(offset) bytes, not the \(size) it had when opened")
                 return offset
@@ -65,7 +70,11 @@ extension ItemContent {
 
     /// Skips the hole (if any) at `offset` of a sparse file, reporting its length; returns the next
     /// data segment's start and end, or nil when only a hole is left (which is reported too).
-    private func skipHole(_ descriptor: Int32, from offset: UInt64, onHole: (UInt64) throws -> Void) throws -> (start: UInt64, end: UInt64)? {
+    private func skipHole(
+        _ descriptor: Int32,
+        from offset: UInt64,
+        onHole: (UInt64) throws -> Void
+    ) throws -> (start: UInt64, end: UInt64)? {
         let data = lseek(descriptor, off_t(offset), CEmbargoSystem_seek_data())
         guard data >= 0, UInt64(data) < size else {
             if size > offset { try onHole(size - offset) }
@@ -79,14 +88,19 @@ extension ItemContent {
     /// Streams the file's bytes from `start` to the size it had when opened through guarded
     /// mappings (see `CEmbargoSystem_map_guarded`); returns the offset reached. A file that shrinks
     /// meanwhile reads as zeros past its new end; that is noted, and the stream stops there.
-    private func streamMapped(_ descriptor: Int32, from start: UInt64, onData: (RawSpan) throws -> Void) throws -> UInt64 {
+    private func streamMapped(
+        _ descriptor: Int32,
+        from start: UInt64,
+        onData: (RawSpan) throws -> Void
+    ) throws -> UInt64 {
         let page = UInt64(max(1, sysconf(Int32(_SC_PAGESIZE))))
         var offset = start
         while offset < size {
             let windowStart = offset / page * page
             let length = Int(min(UInt64(Self.mappingWindow), size - windowStart))
             var slot: Int32 = 0
-            guard let base = unsafe CEmbargoSystem_map_guarded(descriptor, Int64(windowStart), UInt(length), &slot) else {
+            guard let base = unsafe CEmbargoSystem_map_guarded(descriptor, Int64(windowStart), UInt(length), &slot)
+            else {
                 return offset  // Not mappable (or no guard slot free): the caller reads the rest with pread.
             }
             var position = Int(offset - windowStart)

@@ -1,9 +1,10 @@
+internal import CEmbargoSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CEmbargoSystem
 
 /// Collects an archive member's bytes for random access: in memory up to a limit, then in an
 /// unlinked temporary file, so that memory stays bounded however large the member is.
@@ -45,8 +46,13 @@ internal import CEmbargoSystem
             if needed <= memoryLimit {
                 var target = unsafe current
                 if needed > current.count {
-                    unsafe target = UnsafeMutableRawBufferPointer.allocate(byteCount: min(memoryLimit, max(current.count * 2, needed)), alignment: 16)
-                    unsafe UnsafeMutableRawBufferPointer(rebasing: target[0..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: current[0..<count]))
+                    unsafe target = UnsafeMutableRawBufferPointer.allocate(
+                        byteCount: min(memoryLimit, max(current.count * 2, needed)),
+                        alignment: 16
+                    )
+                    unsafe UnsafeMutableRawBufferPointer(rebasing: target[0..<count]).copyMemory(
+                        from: UnsafeRawBufferPointer(rebasing: current[0..<count])
+                    )
                     unsafe current.deallocate()
                     unsafe memory = target
                 }

@@ -28,7 +28,9 @@
         let room = unsafe UnsafeMutableRawBufferPointer(rebasing: storage[0..<max(0, min(limit, storage.count))])
         let count = try unsafe fill(room)
         guard count > 0 else { return 0 }
-        guard count <= room.count else { throw SystemError(operation: "read", code: 0, message: "a reader overfilled its buffer") }
+        guard count <= room.count else {
+            throw SystemError(operation: "read", code: 0, message: "a reader overfilled its buffer")
+        }
         try unsafe use(UnsafeRawBufferPointer(rebasing: room[0..<count]).bytes)
         return count
     }

@@ -20,10 +20,14 @@ package enum CSVReport {
             let exemption = assessment.exemption.map {
                 "\($0.exemption.id)\($0.isExpired ? " (expired)" : ""): \($0.exemption.statement)"
             }
-            let evidence = detection.evidence.map { "\($0.kind)=\($0.value) (\($0.strength.rawValue))" }.joined(separator: "; ")
+            let evidence = detection.evidence.map { "\($0.kind)=\($0.value) (\($0.strength.rawValue))" }.joined(
+                separator: "; "
+            )
             let fields: [String] = [
-                "finding", finding.id, assessment.verdict.rawValue, detection.vendor, detection.product, detection.productName,
-                detection.family, detection.confidence.rawValue, detection.form.rawValue, detection.location.path.displayString,
+                "finding", finding.id, assessment.verdict.rawValue, detection.vendor, detection.product,
+                detection.productName,
+                detection.family, detection.confidence.rawValue, detection.form.rawValue,
+                detection.location.path.displayString,
                 detection.location.members.map(\.displayString).joined(separator: "!"), detection.record ?? "",
                 assessment.policy, assessment.rule ?? "", assessment.citation, assessment.reason,
                 assessment.effectiveDate?.description ?? "", assessment.asOf.description, exemption ?? "",
@@ -51,7 +55,9 @@ package enum CSVReport {
         if let first = value.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) {
             value = "'" + value
         }
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return value }
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else {
+            return value
+        }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

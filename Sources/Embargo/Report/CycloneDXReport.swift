@@ -10,7 +10,11 @@ internal import EmbargoFormats
 package enum CycloneDXReport {
     /// The document.
     package static func render(
-        findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator, targets: [String]
+        findings: [Finding],
+        events: [ScanEvent],
+        summary: ScanSummary?,
+        evaluator: PolicyEvaluator,
+        targets: [String]
     ) -> String {
         let ordered = findings.sorted { $0.detection.location < $1.detection.location }
         var metadataProperties: [JSONValue] = [
@@ -31,12 +35,26 @@ package enum CycloneDXReport {
             ("specVersion", .string("1.6")),
             ("serialNumber", .string(serialNumber(ordered, evaluator: evaluator, targets: targets))),
             ("version", .int(1)),
-            ("metadata", .object([
-                ("tools", .object([("components", .array([.object([
-                    ("type", .string("application")), ("name", .string("embargo")), ("version", .string(EmbargoVersion.current)),
-                ])]))])),
-                ("properties", .array(metadataProperties)),
-            ])),
+            (
+                "metadata",
+                .object([
+                    (
+                        "tools",
+                        .object([
+                            (
+                                "components",
+                                .array([
+                                    .object([
+                                        ("type", .string("application")), ("name", .string("embargo")),
+                                        ("version", .string(EmbargoVersion.current)),
+                                    ])
+                                ])
+                            )
+                        ])
+                    ),
+                    ("properties", .array(metadataProperties)),
+                ])
+            ),
             ("components", .array(ordered.map(component))),
         ])
         return document.pretty() + "\n"
@@ -58,15 +76,24 @@ package enum CycloneDXReport {
         }
         // CycloneDX identity evidence is about the component's own fields: its name, here.
         let naming: Set<String> = ["package.name", "version.ProductName", "bundle.id"]
-        let identity = detection.evidence.filter { $0.strength == .identity && naming.contains($0.kind) }.prefix(8).map { evidence -> JSONValue in
+        let identity = detection.evidence.filter { $0.strength == .identity && naming.contains($0.kind) }.prefix(8).map
+        { evidence -> JSONValue in
             .object([
                 ("field", .string("name")),
                 ("confidence", .double(1)),
                 ("concludedValue", .string(evidence.value)),
-                ("methods", .array([.object([
-                    ("technique", .string(technique(evidence.kind))), ("confidence", .double(1)),
-                    ("value", .string("\(evidence.kind)\(evidence.field.map { " [\($0)]" } ?? ""): \(evidence.value)")),
-                ])])),
+                (
+                    "methods",
+                    .array([
+                        .object([
+                            ("technique", .string(technique(evidence.kind))), ("confidence", .double(1)),
+                            (
+                                "value",
+                                .string("\(evidence.kind)\(evidence.field.map { " [\($0)]" } ?? ""): \(evidence.value)")
+                            ),
+                        ])
+                    ])
+                ),
             ])
         }
         var occurrence: [(String, JSONValue)] = [("location", .string(detection.location.description))]
@@ -78,16 +105,23 @@ package enum CycloneDXReport {
             property("embargo:vendor", detection.vendor), property("embargo:product", detection.product),
             property("embargo:family", detection.family), property("embargo:confidence", detection.confidence.rawValue),
             property("embargo:form", detection.form.rawValue), property("embargo:verdict", assessment.verdict.rawValue),
-            property("embargo:policyVerdict", assessment.policyVerdict.rawValue), property("embargo:policy", assessment.policy),
+            property("embargo:policyVerdict", assessment.policyVerdict.rawValue),
+            property("embargo:policy", assessment.policy),
             property("embargo:citation", assessment.citation), property("embargo:reason", assessment.reason),
             property("embargo:asOf", assessment.asOf.description),
         ]
         if let rule = assessment.rule { properties.append(property("embargo:rule", rule)) }
         for item in detection.evidence.prefix(16) {
-            properties.append(property(
-                "embargo:evidence", "\(item.kind)\(item.field.map { " [\($0)]" } ?? ""): \(item.value) (\(item.strength.rawValue))"))
+            properties.append(
+                property(
+                    "embargo:evidence",
+                    "\(item.kind)\(item.field.map { " [\($0)]" } ?? ""): \(item.value) (\(item.strength.rawValue))"
+                )
+            )
         }
-        if let date = assessment.effectiveDate { properties.append(property("embargo:effectiveDate", date.description)) }
+        if let date = assessment.effectiveDate {
+            properties.append(property("embargo:effectiveDate", date.description))
+        }
         if let exemption = assessment.exemption {
             properties.append(property("embargo:exemption", exemption.exemption.statement))
             properties.append(property("embargo:exemptionExpired", String(exemption.isExpired)))
@@ -121,7 +155,8 @@ package enum CycloneDXReport {
         var result = ""
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
                 UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"):
                 result.unicodeScalars.append(Unicode.Scalar(byte))
             default:
@@ -134,7 +169,13 @@ package enum CycloneDXReport {
     /// A UUID-shaped serial number derived from what the document says, so that the same scan gives
     /// the same serial number.
     static func serialNumber(_ findings: [Finding], evaluator: PolicyEvaluator, targets: [String]) -> String {
-        let digest = StableHash.hex(of: Array((findings.map(\.id) + targets + [evaluator.policy.id, evaluator.asOf.description]).joined(separator: "\n").utf8))
+        let digest = StableHash.hex(
+            of: Array(
+                (findings.map(\.id) + targets + [evaluator.policy.id, evaluator.asOf.description]).joined(
+                    separator: "\n"
+                ).utf8
+            )
+        )
         let hex = Array(digest.prefix(32))
         let groups = [hex[0..<8], hex[8..<12], hex[12..<16], hex[16..<20], hex[20..<32]].map { String($0) }
         return "urn:uuid:" + groups.joined(separator: "-")

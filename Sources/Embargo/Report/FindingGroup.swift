@@ -23,7 +23,9 @@ struct FindingGroup {
         var elsewhere = FindingGroup(root: ScanPath(""), kind: "elsewhere")
         for finding in findings {
             let path = finding.detection.location.path
-            let deepest = groups.indices.filter { Self.contains(groups[$0].root, path) }.max { groups[$0].root.bytes.count < groups[$1].root.bytes.count }
+            let deepest = groups.indices.filter { Self.contains(groups[$0].root, path) }.max {
+                groups[$0].root.bytes.count < groups[$1].root.bytes.count
+            }
             if let deepest { groups[deepest].findings.append(finding) } else { elsewhere.findings.append(finding) }
         }
         if !elsewhere.findings.isEmpty { groups.append(elsewhere) }
@@ -61,8 +63,10 @@ struct FindingGroup {
     var toRemove: [(vendor: String, product: String, verdict: Verdict, locations: Int)] {
         let removable = findings.filter { $0.assessment.verdict >= .restricted }
         let byProduct = Dictionary(grouping: removable) { ProductVerdict(finding: $0) }
-        return byProduct.map { (vendor: $0.key.vendor, product: $0.key.product, verdict: $0.key.verdict, locations: $0.value.count) }
-            .sorted { ($1.verdict.severity, $0.vendor, $0.product) < ($0.verdict.severity, $1.vendor, $1.product) }
+        return byProduct.map {
+            (vendor: $0.key.vendor, product: $0.key.product, verdict: $0.key.verdict, locations: $0.value.count)
+        }
+        .sorted { ($1.verdict.severity, $0.vendor, $0.product) < ($0.verdict.severity, $1.vendor, $1.product) }
     }
 
     private struct ProductVerdict: Hashable {

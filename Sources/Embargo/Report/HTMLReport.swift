@@ -10,7 +10,11 @@ package enum HTMLReport {
 
     /// The page.
     package static func render(
-        findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator, targets: [String] = []
+        findings: [Finding],
+        events: [ScanEvent],
+        summary: ScanSummary?,
+        evaluator: PolicyEvaluator,
+        targets: [String] = []
     ) -> String {
         let verdicts = Verdict.allCases.reversed()
         let counts = Dictionary(grouping: findings, by: \.assessment.verdict).mapValues(\.count)
@@ -28,7 +32,9 @@ package enum HTMLReport {
 
             """
         if let summary {
-            if summary.interrupted { html += "<p class=\"meta\"><strong>\(escape(TextReport.interruptedNotice))</strong></p>\n" }
+            if summary.interrupted {
+                html += "<p class=\"meta\"><strong>\(escape(TextReport.interruptedNotice))</strong></p>\n"
+            }
             html += "<p class=\"meta\">Scanned \(escape(TextReport.summaryLine(summary))).</p>\n"
         }
         html += "<h2>Summary</h2>\n<table id=\"summary-by-verdict\"><tr><th>Verdict</th><th>Findings</th></tr>\n"
@@ -36,26 +42,34 @@ package enum HTMLReport {
             html += "<tr><td>\(badge(verdict))</td><td>\(counts[verdict] ?? 0)</td></tr>\n"
         }
         html += "</table>\n" + chart(counts: counts)
-        html += "<table id=\"summary-by-vendor\"><tr><th>Vendor</th>" + verdicts.map { "<th>\($0.rawValue)</th>" }.joined() + "<th>Total</th></tr>\n"
+        html +=
+            "<table id=\"summary-by-vendor\"><tr><th>Vendor</th>" + verdicts.map { "<th>\($0.rawValue)</th>" }.joined()
+            + "<th>Total</th></tr>\n"
         for vendor in vendors.keys.sorted() {
             let items = vendors[vendor] ?? []
-            html += "<tr><td>\(escape(vendor))</td>"
-                + verdicts.map { verdict in "<td>\(items.filter { $0.assessment.verdict == verdict }.count)</td>" }.joined()
+            html +=
+                "<tr><td>\(escape(vendor))</td>"
+                + verdicts.map { verdict in "<td>\(items.filter { $0.assessment.verdict == verdict }.count)</td>" }
+                .joined()
                 + "<td>\(items.count)</td></tr>\n"
         }
         html += "</table>\n<h2>Findings (\(findings.count))</h2>\n"
-        html += "<fieldset id=\"verdict-filter\" hidden><legend>Show verdicts</legend>"
-            + verdicts.map { "<label><input type=\"checkbox\" value=\"\($0.rawValue)\" checked> \(badge($0))</label>" }.joined()
+        html +=
+            "<fieldset id=\"verdict-filter\" hidden><legend>Show verdicts</legend>"
+            + verdicts.map { "<label><input type=\"checkbox\" value=\"\($0.rawValue)\" checked> \(badge($0))</label>" }
+            .joined()
             + "<span class=\"meta\"><span id=\"shown-count\">\(findings.count)</span> shown</span></fieldset>\n"
         let groups = FindingGroup.grouping(findings, recognised: summary?.recognised ?? [], targets: targets)
         for (number, group) in groups.enumerated() {
             html += section(group, number: number + 1, asOf: evaluator.asOf.description)
         }
         if !events.isEmpty {
-            html += "<h2>Events (\(events.count))</h2>\n<p class=\"meta\">What the scan could not or would not read.</p>\n"
+            html +=
+                "<h2>Events (\(events.count))</h2>\n<p class=\"meta\">What the scan could not or would not read.</p>\n"
             html += "<table id=\"events\"><tr><th>Kind</th><th>Location</th><th>Message</th></tr>\n"
             for event in events.sorted(by: { $0.location < $1.location }) {
-                html += "<tr><td>\(event.kind.rawValue)\(event.limit.map { " (\($0))" } ?? "")</td><td><code>\(escape(event.location.description))</code></td><td>\(escape(event.message))</td></tr>\n"
+                html +=
+                    "<tr><td>\(event.kind.rawValue)\(event.limit.map { " (\($0))" } ?? "")</td><td><code>\(escape(event.location.description))</code></td><td>\(escape(event.message))</td></tr>\n"
             }
             html += "</table>\n"
         }
@@ -67,7 +81,8 @@ package enum HTMLReport {
     /// One group: its heading, what to remove, and its findings by vendor and product.
     static func section(_ group: FindingGroup, number: Int, asOf: String) -> String {
         let place = group.root.bytes.isEmpty ? "" : " <code>\(escape(group.root.displayString))</code>"
-        var html = "<section class=\"group\" id=\"group-\(number)\" data-root=\"\(escape(group.root.displayString))\">\n"
+        var html =
+            "<section class=\"group\" id=\"group-\(number)\" data-root=\"\(escape(group.root.displayString))\">\n"
         html += "<h3>\(escape(group.kind.prefix(1).uppercased() + group.kind.dropFirst()))\(place)</h3>\n"
         if let detail = group.detail { html += "<p class=\"meta\">\(escape(detail))</p>\n" }
         let counts = group.countsByVerdict
@@ -76,22 +91,31 @@ package enum HTMLReport {
         if removals.isEmpty {
             html += "nothing under this policy as of \(asOf)."
         } else {
-            html += "<ul>" + removals.map { item in
-                "<li>\(badge(item.verdict)) \(escape(item.product)) (\(escape(item.vendor))): \(item.locations) location\(item.locations == 1 ? "" : "s")</li>"
-            }.joined() + "</ul>"
+            html +=
+                "<ul>"
+                + removals.map { item in
+                    "<li>\(badge(item.verdict)) \(escape(item.product)) (\(escape(item.vendor))): \(item.locations) location\(item.locations == 1 ? "" : "s")</li>"
+                }.joined() + "</ul>"
         }
-        html += "<div class=\"counts\">Findings: " + Verdict.allCases.reversed().compactMap { verdict in
-            counts[verdict].map { "<span data-count-verdict=\"\(verdict.rawValue)\">\($0) \(verdict.rawValue)</span>" }
-        }.joined() + (group.findings.isEmpty ? "none." : "") + "</div></div>\n"
+        html +=
+            "<div class=\"counts\">Findings: "
+            + Verdict.allCases.reversed().compactMap { verdict in
+                counts[verdict].map {
+                    "<span data-count-verdict=\"\(verdict.rawValue)\">\($0) \(verdict.rawValue)</span>"
+                }
+            }.joined() + (group.findings.isEmpty ? "none." : "") + "</div></div>\n"
         guard !group.findings.isEmpty else { return html + "</section>\n" }
-        html += "<table class=\"findings\"><thead><tr><th>Verdict</th><th>Location</th><th>Evidence</th><th>Reason and citation</th></tr></thead>\n"
+        html +=
+            "<table class=\"findings\"><thead><tr><th>Verdict</th><th>Location</th><th>Evidence</th><th>Reason and citation</th></tr></thead>\n"
         var start = group.findings.startIndex
         while start < group.findings.endIndex {
             let first = group.findings[start].detection
-            let end = group.findings[start...].firstIndex {
-                $0.detection.vendorName != first.vendorName || $0.detection.productName != first.productName
-            } ?? group.findings.endIndex
-            html += "<tbody class=\"product\"><tr class=\"product-head\"><th colspan=\"4\">\(escape(first.vendorName)) — \(escape(first.productName))</th></tr>\n"
+            let end =
+                group.findings[start...].firstIndex {
+                    $0.detection.vendorName != first.vendorName || $0.detection.productName != first.productName
+                } ?? group.findings.endIndex
+            html +=
+                "<tbody class=\"product\"><tr class=\"product-head\"><th colspan=\"4\">\(escape(first.vendorName)) — \(escape(first.productName))</th></tr>\n"
             for finding in group.findings[start..<end] { html += row(finding) }
             html += "</tbody>\n"
             start = end
@@ -106,20 +130,25 @@ package enum HTMLReport {
         var location = "<code>\(escape(detection.location.description))</code>"
         if let record = detection.record { location += "<br>record <code>\(escape(record))</code>" }
         if let sha256 = detection.item.sha256 { location += "<br>sha256 <code>\(sha256)</code>" }
-        location += "<br><small>\(escape(detection.family)), \(detection.confidence.rawValue), \(detection.form.rawValue)</small>"
+        location +=
+            "<br><small>\(escape(detection.family)), \(detection.confidence.rawValue), \(detection.form.rawValue)</small>"
         let items = detection.evidence.map { item in
             "<li>\(escape(item.kind))\(item.field.map { " [\(escape($0))]" } ?? ""): <code>\(escape(String(item.value.prefix(200))))</code> (\(item.strength.rawValue)\(item.offset.map { ", offset \($0)" } ?? ""))</li>"
         }.joined()
         let kinds = Array(Set(detection.evidence.map(\.kind))).sorted().joined(separator: ", ")
-        let evidence = "<details><summary>\(detection.evidence.count) item\(detection.evidence.count == 1 ? "" : "s"): \(escape(kinds))</summary><ul class=\"evidence\">\(items)</ul></details>"
+        let evidence =
+            "<details><summary>\(detection.evidence.count) item\(detection.evidence.count == 1 ? "" : "s"): \(escape(kinds))</summary><ul class=\"evidence\">\(items)</ul></details>"
         var reason = escape(assessment.reason)
-        reason += "<br><small>\(escape(assessment.policy))\(assessment.rule.map { "/" + escape($0) } ?? ""): \(escape(assessment.citation))"
+        reason +=
+            "<br><small>\(escape(assessment.policy))\(assessment.rule.map { "/" + escape($0) } ?? ""): \(escape(assessment.citation))"
         if let date = assessment.effectiveDate { reason += "; effective \(date)" }
         reason += "</small>"
         if let exemption = assessment.exemption {
-            reason += "<br><em>Exemption \(escape(exemption.exemption.id))\(exemption.isExpired ? " (expired)" : ""): \(escape(exemption.exemption.statement))</em>"
+            reason +=
+                "<br><em>Exemption \(escape(exemption.exemption.id))\(exemption.isExpired ? " (expired)" : ""): \(escape(exemption.exemption.statement))</em>"
         }
-        return "<tr data-finding-id=\"\(finding.id)\" data-verdict=\"\(assessment.verdict.rawValue)\"><td data-label=\"Verdict\">\(badge(assessment.verdict))</td>"
+        return
+            "<tr data-finding-id=\"\(finding.id)\" data-verdict=\"\(assessment.verdict.rawValue)\"><td data-label=\"Verdict\">\(badge(assessment.verdict))</td>"
             + "<td data-label=\"Location\">\(location)</td><td data-label=\"Evidence\">\(evidence)</td><td data-label=\"Reason and citation\">\(reason)</td></tr>\n"
     }
 
@@ -128,13 +157,15 @@ package enum HTMLReport {
         let maximum = max(1, counts.values.max() ?? 1)
         let rowHeight = 28
         let height = rowHeight * 5 + 10
-        var svg = "<svg class=\"chart\" id=\"verdict-chart\" role=\"img\" aria-label=\"Findings by verdict\" width=\"640\" height=\"\(height)\" viewBox=\"0 0 640 \(height)\" xmlns=\"http://www.w3.org/2000/svg\">\n"
+        var svg =
+            "<svg class=\"chart\" id=\"verdict-chart\" role=\"img\" aria-label=\"Findings by verdict\" width=\"640\" height=\"\(height)\" viewBox=\"0 0 640 \(height)\" xmlns=\"http://www.w3.org/2000/svg\">\n"
         for (row, verdict) in Verdict.allCases.reversed().enumerated() {
             let count = counts[verdict] ?? 0
             let width = count == 0 ? 0 : max(2, 440 * count / maximum)
             let y = row * rowHeight + 5
             svg += "<text x=\"0\" y=\"\(y + 17)\">\(verdict.rawValue)</text>"
-            svg += "<rect x=\"100\" y=\"\(y)\" width=\"\(width)\" height=\"20\" fill=\"\(colors[verdict] ?? "#999")\"></rect>"
+            svg +=
+                "<rect x=\"100\" y=\"\(y)\" width=\"\(width)\" height=\"20\" fill=\"\(colors[verdict] ?? "#999")\"></rect>"
             svg += "<text x=\"\(110 + width)\" y=\"\(y + 17)\">\(count)</text>\n"
         }
         return svg + "</svg>\n"

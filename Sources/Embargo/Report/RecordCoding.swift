@@ -1,18 +1,23 @@
-import Foundation
 internal import EmbargoFormats
+import Foundation
 
 /// The JSON form of findings and events: the records of `--format json` and `jsonl`, of the findings
 /// store and of `embargo policy evaluate`. The schema is documented in `docs/records.md`.
 public enum RecordCoding {
     /// A finding as a JSON object.
     public static func json(_ finding: Finding) -> JSONValue {
-        .object([("type", .string("finding")), ("id", .string(finding.id))] + members(of: finding.detection, assessment: finding.assessment))
+        .object(
+            [("type", .string("finding")), ("id", .string(finding.id))]
+                + members(of: finding.detection, assessment: finding.assessment)
+        )
     }
 
     /// A detection, not yet decided under a policy, as a JSON object (as a supervised scanning process
     /// hands it over).
     public static func json(_ detection: Detection) -> JSONValue {
-        .object([("type", .string("detection")), ("id", .string(detection.id))] + members(of: detection, assessment: nil))
+        .object(
+            [("type", .string("detection")), ("id", .string(detection.id))] + members(of: detection, assessment: nil)
+        )
     }
 
     /// The members of a finding record after its type and id: the detection's, with the assessment's
@@ -84,9 +89,17 @@ public enum RecordCoding {
             ("elapsedSeconds", .double(summary.elapsed.seconds)),
             ("incomplete", .bool(summary.isIncomplete)),
             ("interrupted", .bool(summary.interrupted)),
-            ("recognised", .array(summary.recognised.map { tree in
-                .object([("path", .string(tree.path.displayString)), ("kind", .string(tree.kind)), ("detail", .string(tree.detail))])
-            })),
+            (
+                "recognised",
+                .array(
+                    summary.recognised.map { tree in
+                        .object([
+                            ("path", .string(tree.path.displayString)), ("kind", .string(tree.kind)),
+                            ("detail", .string(tree.detail)),
+                        ])
+                    }
+                )
+            ),
         ])
     }
 
@@ -154,7 +167,8 @@ public enum RecordCoding {
     /// - Throws: `DecodingError` for a line that is not a finding record.
     public static func detections(fromJSONLines data: [UInt8]) throws(DecodingError) -> [Detection] {
         var detections: [Detection] = []
-        for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated() where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
+        for (index, line) in data.split(separator: UInt8(ascii: "\n")).enumerated()
+        where !line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) {
             let object: [String: Any]
             do {
                 guard let parsed = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
@@ -179,21 +193,36 @@ public enum RecordCoding {
         let object = try jsonObject(json)
         let detection = try detection(from: object, line: 1)
         func text(_ key: String) -> String? { object[key] as? String }
-        guard let verdict = text("verdict").flatMap(Verdict.init(rawValue:)), let asOf = text("asOf").flatMap(CalendarDate.init) else {
+        guard let verdict = text("verdict").flatMap(Verdict.init(rawValue:)),
+            let asOf = text("asOf").flatMap(CalendarDate.init)
+        else {
             throw DecodingError(line: 1, message: "a finding without verdict or asOf")
         }
         var applied: AppliedExemption?
         if let exemption = object["exemption"] as? [String: Any], let statement = exemption["statement"] as? String {
             applied = AppliedExemption(
                 exemption: Exemption(
-                    id: exemption["id"] as? String ?? "", statement: statement,
-                    expires: (exemption["expires"] as? String).flatMap(CalendarDate.init)),
-                isExpired: exemption["expired"] as? Bool ?? false)
+                    id: exemption["id"] as? String ?? "",
+                    statement: statement,
+                    expires: (exemption["expires"] as? String).flatMap(CalendarDate.init)
+                ),
+                isExpired: exemption["expired"] as? Bool ?? false
+            )
         }
-        return Finding(detection: detection, assessment: Assessment(
-            verdict: verdict, policyVerdict: text("policyVerdict").flatMap(Verdict.init(rawValue:)) ?? verdict,
-            policy: text("policy") ?? "", rule: text("rule"), citation: text("citation") ?? "", reason: text("reason") ?? "",
-            effectiveDate: text("effectiveDate").flatMap(CalendarDate.init), asOf: asOf, exemption: applied))
+        return Finding(
+            detection: detection,
+            assessment: Assessment(
+                verdict: verdict,
+                policyVerdict: text("policyVerdict").flatMap(Verdict.init(rawValue:)) ?? verdict,
+                policy: text("policy") ?? "",
+                rule: text("rule"),
+                citation: text("citation") ?? "",
+                reason: text("reason") ?? "",
+                effectiveDate: text("effectiveDate").flatMap(CalendarDate.init),
+                asOf: asOf,
+                exemption: applied
+            )
+        )
     }
 
     /// Reads one detection record back (see `json(_:)` for a detection).
@@ -208,10 +237,17 @@ public enum RecordCoding {
     /// - Throws: `DecodingError` (line 1) when the text is not an event record.
     public static func event(fromJSON text: String) throws(DecodingError) -> ScanEvent {
         let object = try jsonObject(text)
-        guard let kind = (object["kind"] as? String).flatMap(ScanEvent.Kind.init(rawValue:)), let message = object["message"] as? String else {
+        guard let kind = (object["kind"] as? String).flatMap(ScanEvent.Kind.init(rawValue:)),
+            let message = object["message"] as? String
+        else {
             throw DecodingError(line: 1, message: "an event without kind or message")
         }
-        return ScanEvent(kind: kind, location: location(from: object), message: message, limit: object["limit"] as? String)
+        return ScanEvent(
+            kind: kind,
+            location: location(from: object),
+            message: message,
+            limit: object["limit"] as? String
+        )
     }
 
     /// Reads a summary record back (counts and recognised trees).
@@ -234,11 +270,18 @@ public enum RecordCoding {
         counts.otherShards = count("otherShards")
         let seconds = (object["elapsedSeconds"] as? NSNumber)?.doubleValue ?? 0
         let trees = (object["recognised"] as? [[String: Any]] ?? []).map { tree in
-            RecognisedTree(path: ScanPath(tree["path"] as? String ?? ""), kind: tree["kind"] as? String ?? "", detail: tree["detail"] as? String ?? "")
+            RecognisedTree(
+                path: ScanPath(tree["path"] as? String ?? ""),
+                kind: tree["kind"] as? String ?? "",
+                detail: tree["detail"] as? String ?? ""
+            )
         }
         return ScanSummary(
-            counts: counts, elapsed: .milliseconds(Int64(seconds * 1000)), recognised: trees,
-            interrupted: object["interrupted"] as? Bool ?? false)
+            counts: counts,
+            elapsed: .milliseconds(Int64(seconds * 1000)),
+            recognised: trees,
+            interrupted: object["interrupted"] as? Bool ?? false
+        )
     }
 
     private static func jsonObject(_ text: String) throws(DecodingError) -> [String: Any] {
@@ -251,14 +294,22 @@ public enum RecordCoding {
     /// The location of a record: exact bytes from `pathHex`/`membersHex` when present.
     static func location(from object: [String: Any]) -> Location {
         if let pathHex = object["pathHex"] as? String, let membersHex = object["membersHex"] as? [String] {
-            return Location(path: ScanPath(bytes: unhex(pathHex)), members: membersHex.map { ScanPath(bytes: unhex($0)) })
+            return Location(
+                path: ScanPath(bytes: unhex(pathHex)),
+                members: membersHex.map { ScanPath(bytes: unhex($0)) }
+            )
         }
-        return Location(path: ScanPath(object["path"] as? String ?? ""), members: (object["members"] as? [String] ?? []).map(ScanPath.init))
+        return Location(
+            path: ScanPath(object["path"] as? String ?? ""),
+            members: (object["members"] as? [String] ?? []).map(ScanPath.init)
+        )
     }
 
     static func detection(from object: [String: Any], line: Int) throws(DecodingError) -> Detection {
         func text(_ key: String) throws(DecodingError) -> String {
-            guard let value = object[key] as? String else { throw DecodingError(line: line, message: "missing '\(key)'") }
+            guard let value = object[key] as? String else {
+                throw DecodingError(line: line, message: "missing '\(key)'")
+            }
             return value
         }
         guard object["path"] is String else { throw DecodingError(line: line, message: "missing 'path'") }
@@ -272,20 +323,38 @@ public enum RecordCoding {
             guard let kind = item["kind"] as? String, let value = item["value"] as? String,
                 let strength = (item["strength"] as? String).flatMap(EvidenceStrength.init(rawValue:))
             else { throw DecodingError(line: line, message: "evidence without kind, value or strength") }
-            evidence.append(Evidence(
-                kind: kind, value: value, field: item["field"] as? String,
-                offset: (item["offset"] as? NSNumber).map { $0.uint64Value }, strength: strength,
-                weight: (item["weight"] as? NSNumber)?.intValue ?? 0, rule: item["rule"] as? String ?? ""))
+            evidence.append(
+                Evidence(
+                    kind: kind,
+                    value: value,
+                    field: item["field"] as? String,
+                    offset: (item["offset"] as? NSNumber).map { $0.uint64Value },
+                    strength: strength,
+                    weight: (item["weight"] as? NSNumber)?.intValue ?? 0,
+                    rule: item["rule"] as? String ?? ""
+                )
+            )
         }
         return Detection(
-            location: location, record: object["record"] as? String,
-            vendor: try text("vendor"), vendorName: try text("vendorName"), product: try text("product"),
-            productName: try text("productName"), family: try text("family"), confidence: confidence, form: form,
-            score: (object["score"] as? NSNumber)?.intValue ?? 0, evidence: evidence,
+            location: location,
+            record: object["record"] as? String,
+            vendor: try text("vendor"),
+            vendorName: try text("vendorName"),
+            product: try text("product"),
+            productName: try text("productName"),
+            family: try text("family"),
+            confidence: confidence,
+            form: form,
+            score: (object["score"] as? NSNumber)?.intValue ?? 0,
+            evidence: evidence,
             item: ItemFacts(
-                size: (object["size"] as? NSNumber).map { $0.uint64Value }, sha256: object["sha256"] as? String,
-                format: format, mimeType: object["mimeType"] as? String ?? "",
-                description: object["description"] as? String ?? ""))
+                size: (object["size"] as? NSNumber).map { $0.uint64Value },
+                sha256: object["sha256"] as? String,
+                format: format,
+                mimeType: object["mimeType"] as? String ?? "",
+                description: object["description"] as? String ?? ""
+            )
+        )
     }
 
     static func unhex(_ text: String) -> [UInt8] {

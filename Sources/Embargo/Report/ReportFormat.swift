@@ -8,7 +8,11 @@ public enum ReportFormat: String, Sendable, CaseIterable {
     /// The whole report of findings and events in this format; `targets` are the paths the scan was
     /// given (for the formats that name them).
     public func render(
-        findings: [Finding], events: [ScanEvent], summary: ScanSummary?, evaluator: PolicyEvaluator, targets: [String] = []
+        findings: [Finding],
+        events: [ScanEvent],
+        summary: ScanSummary?,
+        evaluator: PolicyEvaluator,
+        targets: [String] = []
     ) -> String {
         switch self {
         case .jsonl:
@@ -16,7 +20,13 @@ public enum ReportFormat: String, Sendable, CaseIterable {
                 + events.map { RecordCoding.json($0).serialized() + "\n" }.joined()
                 + (summary.map { RecordCoding.summaryRecord($0).serialized() + "\n" } ?? "")
         case .text:
-            TextReport.render(findings: findings, events: events, summary: summary, asOf: evaluator.asOf, policy: evaluator.policy.id)
+            TextReport.render(
+                findings: findings,
+                events: events,
+                summary: summary,
+                asOf: evaluator.asOf,
+                policy: evaluator.policy.id
+            )
         case .json:
             JSONReport.render(findings: findings, events: events, summary: summary, evaluator: evaluator) + "\n"
         case .sarif:
@@ -24,9 +34,21 @@ public enum ReportFormat: String, Sendable, CaseIterable {
         case .csv:
             CSVReport.render(findings: findings, events: events)
         case .html:
-            HTMLReport.render(findings: findings, events: events, summary: summary, evaluator: evaluator, targets: targets)
+            HTMLReport.render(
+                findings: findings,
+                events: events,
+                summary: summary,
+                evaluator: evaluator,
+                targets: targets
+            )
         case .cyclonedx:
-            CycloneDXReport.render(findings: findings, events: events, summary: summary, evaluator: evaluator, targets: targets)
+            CycloneDXReport.render(
+                findings: findings,
+                events: events,
+                summary: summary,
+                evaluator: evaluator,
+                targets: targets
+            )
         }
     }
 }

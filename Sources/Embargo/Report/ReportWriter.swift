@@ -53,7 +53,9 @@ public final class ReportWriter {
             pending = []
             return
         }
-        try output.write(format.render(findings: findings, events: events, summary: summary, evaluator: evaluator, targets: targets))
+        try output.write(
+            format.render(findings: findings, events: events, summary: summary, evaluator: evaluator, targets: targets)
+        )
     }
 
     private func queue(_ line: String) throws(ReportError) {

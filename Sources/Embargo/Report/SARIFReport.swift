@@ -9,7 +9,12 @@ package enum SARIFReport {
     static let fingerprintKey = "embargoFindingId/v1"
 
     /// The SARIF log.
-    package static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary? = nil, evaluator: PolicyEvaluator) -> String {
+    package static func render(
+        findings: [Finding],
+        events: [ScanEvent],
+        summary: ScanSummary? = nil,
+        evaluator: PolicyEvaluator
+    ) -> String {
         let ordered = findings.sorted { $0.detection.location < $1.detection.location }
         var ruleIDs: [String] = []
         var ruleInfo: [String: (finding: Finding, worst: Verdict)] = [:]
@@ -31,13 +36,24 @@ package enum SARIFReport {
                 ("name", .string(camelName(id))),
                 ("shortDescription", .object([("text", .string(short))])),
                 ("fullDescription", .object([("text", .string(assessment.citation))])),
-                ("help", .object([("text", .string("\(assessment.citation)\n\nEach result states its verdict, reason and evidence."))])),
+                (
+                    "help",
+                    .object([
+                        (
+                            "text",
+                            .string("\(assessment.citation)\n\nEach result states its verdict, reason and evidence.")
+                        )
+                    ])
+                ),
                 ("defaultConfiguration", .object([("level", .string(level(worst)))])),
-                ("properties", .object([
-                    ("tags", .array([.string("security"), .string("supply-chain"), .string("compliance")])),
-                    ("security-severity", .string(securitySeverity(worst))),
-                    ("precision", .string("high")),
-                ])),
+                (
+                    "properties",
+                    .object([
+                        ("tags", .array([.string("security"), .string("supply-chain"), .string("compliance")])),
+                        ("security-severity", .string(securitySeverity(worst))),
+                        ("precision", .string("high")),
+                    ])
+                ),
             ])
         }
         let results: [JSONValue] = ordered.map { finding in
@@ -46,35 +62,57 @@ package enum SARIFReport {
         var notifications: [JSONValue] = events.sorted { $0.location < $1.location }.map { event in
             .object([
                 ("level", .string(event.kind == .skipped ? "note" : "warning")),
-                ("message", .object([("text", .string("\(event.kind.rawValue): \(event.location): \(event.message)"))])),
+                (
+                    "message",
+                    .object([("text", .string("\(event.kind.rawValue): \(event.location): \(event.message)"))])
+                ),
                 ("locations", .array([location(event.location)])),
             ])
         }
         let interrupted = summary?.interrupted ?? false
         if interrupted {
-            notifications.insert(.object([
-                ("level", .string("error")),
-                ("message", .object([("text", .string(TextReport.interruptedNotice))])),
-            ]), at: 0)
+            notifications.insert(
+                .object([
+                    ("level", .string("error")),
+                    ("message", .object([("text", .string(TextReport.interruptedNotice))])),
+                ]),
+                at: 0
+            )
         }
         let run: JSONValue = .object([
-            ("tool", .object([("driver", .object([
-                ("name", .string("embargo")),
-                ("version", .string(EmbargoVersion.current)),
-                ("semanticVersion", .string(EmbargoVersion.current)),
-                ("informationUri", .string("https://github.com/embargo-scanner/embargo")),
-                ("rules", .array(rules)),
-            ]))])),
+            (
+                "tool",
+                .object([
+                    (
+                        "driver",
+                        .object([
+                            ("name", .string("embargo")),
+                            ("version", .string(EmbargoVersion.current)),
+                            ("semanticVersion", .string(EmbargoVersion.current)),
+                            ("informationUri", .string("https://github.com/embargo-scanner/embargo")),
+                            ("rules", .array(rules)),
+                        ])
+                    )
+                ])
+            ),
             ("automationDetails", .object([("id", .string("embargo/\(evaluator.policy.id)/\(evaluator.asOf)"))])),
-            ("invocations", .array([.object([
-                ("executionSuccessful", .bool(!interrupted)),
-                ("toolExecutionNotifications", .array(notifications)),
-            ])])),
+            (
+                "invocations",
+                .array([
+                    .object([
+                        ("executionSuccessful", .bool(!interrupted)),
+                        ("toolExecutionNotifications", .array(notifications)),
+                    ])
+                ])
+            ),
             ("results", .array(results)),
-            ("properties", .object([
-                ("policy", .string(evaluator.policy.id)),
-                ("asOf", .string(evaluator.asOf.description)),
-            ])),
+            (
+                "properties",
+                .object([
+                    ("policy", .string(evaluator.policy.id)),
+                    ("asOf", .string(evaluator.asOf.description)),
+                ])
+            ),
         ])
         return JSONValue.object([
             ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
@@ -91,33 +129,54 @@ package enum SARIFReport {
             ("ruleIndex", .int(Int64(ruleIndex))),
             ("level", .string(level(assessment.verdict))),
             ("kind", .string(kind(assessment.verdict))),
-            ("message", .object([("text", .string(
-                "\(detection.productName) (\(detection.vendorName)): \(assessment.verdict.rawValue). \(assessment.reason)"))])),
+            (
+                "message",
+                .object([
+                    (
+                        "text",
+                        .string(
+                            "\(detection.productName) (\(detection.vendorName)): \(assessment.verdict.rawValue). \(assessment.reason)"
+                        )
+                    )
+                ])
+            ),
             ("locations", .array([location(detection.location)])),
             ("partialFingerprints", .object([(fingerprintKey, .string(finding.id))])),
         ]
         if assessment.verdict == .exempt {
             let justification = assessment.exemption.map { $0.exemption.statement } ?? assessment.reason
-            members.append(("suppressions", .array([.object([
-                ("kind", .string("external")),
-                ("status", .string("accepted")),
-                ("justification", .string(justification)),
-            ])])))
+            members.append(
+                (
+                    "suppressions",
+                    .array([
+                        .object([
+                            ("kind", .string("external")),
+                            ("status", .string("accepted")),
+                            ("justification", .string(justification)),
+                        ])
+                    ])
+                )
+            )
         }
-        members.append(("properties", .object([
-            ("findingId", .string(finding.id)),
-            ("verdict", .string(assessment.verdict.rawValue)),
-            ("vendor", .string(detection.vendor)),
-            ("product", .string(detection.product)),
-            ("family", .string(detection.family)),
-            ("confidence", .string(detection.confidence.rawValue)),
-            ("form", .string(detection.form.rawValue)),
-            ("citation", .string(assessment.citation)),
-            ("effectiveDate", .string(assessment.effectiveDate?.description)),
-            ("asOf", .string(assessment.asOf.description)),
-            ("sha256", .string(detection.item.sha256)),
-            ("evidence", .array(detection.evidence.map(RecordCoding.json))),
-        ])))
+        members.append(
+            (
+                "properties",
+                .object([
+                    ("findingId", .string(finding.id)),
+                    ("verdict", .string(assessment.verdict.rawValue)),
+                    ("vendor", .string(detection.vendor)),
+                    ("product", .string(detection.product)),
+                    ("family", .string(detection.family)),
+                    ("confidence", .string(detection.confidence.rawValue)),
+                    ("form", .string(detection.form.rawValue)),
+                    ("citation", .string(assessment.citation)),
+                    ("effectiveDate", .string(assessment.effectiveDate?.description)),
+                    ("asOf", .string(assessment.asOf.description)),
+                    ("sha256", .string(detection.item.sha256)),
+                    ("evidence", .array(detection.evidence.map(RecordCoding.json))),
+                ])
+            )
+        )
         return .object(members)
     }
 
@@ -128,17 +187,22 @@ package enum SARIFReport {
         var chain = location.path.displayString
         for member in location.members {
             chain += "!" + member.displayString
-            logical.append(.object([
-                ("name", .string(member.displayString)),
-                ("fullyQualifiedName", .string(chain)),
-                ("kind", .string("member")),
-            ]))
+            logical.append(
+                .object([
+                    ("name", .string(member.displayString)),
+                    ("fullyQualifiedName", .string(chain)),
+                    ("kind", .string("member")),
+                ])
+            )
         }
         var members: [(String, JSONValue)] = [
-            ("physicalLocation", .object([
-                ("artifactLocation", .object([("uri", .string(uri(location.path)))])),
-                ("region", .object([("startLine", .int(1))])),
-            ]))
+            (
+                "physicalLocation",
+                .object([
+                    ("artifactLocation", .object([("uri", .string(uri(location.path)))])),
+                    ("region", .object([("startLine", .int(1))])),
+                ])
+            )
         ]
         if !logical.isEmpty { members.append(("logicalLocations", .array(logical))) }
         return .object(members)

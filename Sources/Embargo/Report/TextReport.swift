@@ -7,7 +7,8 @@ package enum TextReport {
     package static func line(for finding: Finding) -> String {
         let detection = finding.detection
         let assessment = finding.assessment
-        var text = "[\(assessment.verdict.rawValue.uppercased())] \(detection.productName) (\(detection.vendorName), \(detection.family))"
+        var text =
+            "[\(assessment.verdict.rawValue.uppercased())] \(detection.productName) (\(detection.vendorName), \(detection.family))"
         text += "\n    at \(detection.location.description.terminalSafe)"
         if let record = detection.record { text += " record \(record.terminalSafe)" }
         text += "\n    \(detection.confidence.rawValue), \(detection.form.rawValue), score \(detection.score)"
@@ -21,9 +22,12 @@ package enum TextReport {
         }
         if detection.evidence.count > 6 { text += "\n    - … \(detection.evidence.count - 6) more" }
         text += "\n    \(assessment.reason)"
-        text += "\n    policy \(assessment.policy)" + (assessment.rule.map { ", rule \($0)" } ?? "") + ": \(assessment.citation)"
+        text +=
+            "\n    policy \(assessment.policy)" + (assessment.rule.map { ", rule \($0)" } ?? "")
+            + ": \(assessment.citation)"
         if let exemption = assessment.exemption {
-            text += "\n    exemption \(exemption.exemption.id.terminalSafe)\(exemption.isExpired ? " (EXPIRED)" : ""): \(exemption.exemption.statement.terminalSafe)"
+            text +=
+                "\n    exemption \(exemption.exemption.id.terminalSafe)\(exemption.isExpired ? " (EXPIRED)" : ""): \(exemption.exemption.statement.terminalSafe)"
         }
         return text
     }
@@ -45,7 +49,8 @@ package enum TextReport {
         if counts.indexEntries > 0 || counts.coveredByIndex > 0 {
             parts.append(
                 "\(counted(counts.indexEntries, "index entry", "index entries")) "
-                    + "(\(counted(counts.coveredByIndex, "package")) taken from their index)")
+                    + "(\(counted(counts.coveredByIndex, "package")) taken from their index)"
+            )
         }
         if counts.unchanged > 0 { parts.append("\(counted(counts.unchanged, "unchanged file")) skipped") }
         if counts.otherShards > 0 { parts.append("\(counted(counts.otherShards, "file")) left to other shards") }
@@ -57,7 +62,11 @@ package enum TextReport {
     }
 
     /// `1 file`, `2 files`: a count with its noun in the right number.
-    private static func counted<Count: BinaryInteger>(_ count: Count, _ singular: String, _ plural: String? = nil) -> String {
+    private static func counted<Count: BinaryInteger>(
+        _ count: Count,
+        _ singular: String,
+        _ plural: String? = nil
+    ) -> String {
         "\(count) \(count == 1 ? singular : plural ?? singular + "s")"
     }
 
@@ -66,24 +75,39 @@ package enum TextReport {
         "The scan did not finish (it was interrupted or stopped): what it did not reach is not in this report."
 
     /// The whole report.
-    package static func render(findings: [Finding], events: [ScanEvent], summary: ScanSummary?, asOf: CalendarDate, policy: String) -> String {
+    package static func render(
+        findings: [Finding],
+        events: [ScanEvent],
+        summary: ScanSummary?,
+        asOf: CalendarDate,
+        policy: String
+    ) -> String {
         var text = "Embargo scan, policy \(policy), as of \(asOf)\n"
         if summary?.interrupted == true { text += "\n\(interruptedNotice)\n" }
         let ordered = findings.sorted {
-            ($0.assessment.verdict.severity, $1.detection.location) > ($1.assessment.verdict.severity, $0.detection.location)
+            ($0.assessment.verdict.severity, $1.detection.location) > (
+                $1.assessment.verdict.severity, $0.detection.location
+            )
         }
         if ordered.isEmpty { text += "\nNo findings.\n" }
         for finding in ordered { text += "\n" + line(for: finding) + "\n" }
         if !events.isEmpty {
             text += "\nEvents (\(events.count)):\n"
-            for event in events.sorted(by: { $0.location < $1.location }).prefix(200) { text += "  " + line(for: event) + "\n" }
+            for event in events.sorted(by: { $0.location < $1.location }).prefix(200) {
+                text += "  " + line(for: event) + "\n"
+            }
             if events.count > 200 { text += "  … \(events.count - 200) more (use --format jsonl for all)\n" }
         }
-        text += "\nVerdicts: " + Verdict.allCases.reversed().map { verdict in
-            "\(findings.filter { $0.assessment.verdict == verdict }.count) \(verdict.rawValue)"
-        }.joined(separator: ", ") + " (as of \(asOf))\n"
+        text +=
+            "\nVerdicts: "
+            + Verdict.allCases.reversed().map { verdict in
+                "\(findings.filter { $0.assessment.verdict == verdict }.count) \(verdict.rawValue)"
+            }.joined(separator: ", ") + " (as of \(asOf))\n"
         if let summary {
-            for tree in summary.recognised { text += "Recognised: \(tree.path.displayString.terminalSafe) — \(tree.kind): \(tree.detail.terminalSafe)\n" }
+            for tree in summary.recognised {
+                text +=
+                    "Recognised: \(tree.path.displayString.terminalSafe) — \(tree.kind): \(tree.detail.terminalSafe)\n"
+            }
             text += "Scanned: " + summaryLine(summary) + "\n"
         }
         return text

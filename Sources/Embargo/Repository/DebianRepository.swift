@@ -14,7 +14,9 @@ struct DebianRepository {
         guard FileStamp.isDirectory(dists) else { return nil }
         var suites: [(ScanPath, ScanPath)] = []
         for suite in walker.list(dists).items.filter(\.isDirectory).map(\.path) {
-            let release = ["InRelease", "Release"].map { suite.appending(Array($0.utf8)) }.first { FileStamp.of($0) != nil }
+            let release = ["InRelease", "Release"].map { suite.appending(Array($0.utf8)) }.first {
+                FileStamp.of($0) != nil
+            }
             if let release { suites.append((suite, release)) }
         }
         guard !suites.isEmpty else { return nil }
@@ -25,7 +27,9 @@ struct DebianRepository {
     /// package files they name.
     func read(options: RepositoryOptions, buffer: ReadBuffer, emit: (RepositoryOutput) -> Void) -> RepositoryReading {
         let shard = options.shard
-        var reading = RepositoryReading(description: "Debian repository (\(suites.count) suite\(suites.count == 1 ? "" : "s"))")
+        var reading = RepositoryReading(
+            description: "Debian repository (\(suites.count) suite\(suites.count == 1 ? "" : "s"))"
+        )
         var pool = PoolCheck(root: root, deep: options.deep)
         for suite in suites {
             for name in ["InRelease", "Release", "Release.gpg"] {
@@ -33,31 +37,65 @@ struct DebianRepository {
             }
             let isInRelease = suite.release.lastComponent == Array("InRelease".utf8)
             reading.checkSignature(
-                of: suite.release, detached: isInRelease ? nil : suite.directory.appending(Array("Release.gpg".utf8)),
-                options: options, emit: emit)
+                of: suite.release,
+                detached: isInRelease ? nil : suite.directory.appending(Array("Release.gpg".utf8)),
+                options: options,
+                emit: emit
+            )
             let release: DebianRelease
             do {
-                release = try DebianRelease.parse(try IndexFile.contents(suite.release, buffer: buffer, limit: 256 << 20))
+                release = try DebianRelease.parse(
+                    try IndexFile.contents(suite.release, buffer: buffer, limit: 256 << 20)
+                )
             } catch {
                 if shard.owns(suite.release.bytes) {
-                    emit(.event(ScanEvent(failure: error, at: Location(path: suite.release), doing: "Release file could not be read")))
+                    emit(
+                        .event(
+                            ScanEvent(
+                                failure: error,
+                                at: Location(path: suite.release),
+                                doing: "Release file could not be read"
+                            )
+                        )
+                    )
                 }
                 continue
             }
-            let present = verify(release, suite: suite.directory, shard: shard, buffer: buffer, reading: &reading, emit: emit)
+            let present = verify(
+                release,
+                suite: suite.directory,
+                shard: shard,
+                buffer: buffer,
+                reading: &reading,
+                emit: emit
+            )
             for (directory, variants) in Self.packagesIndexes(release) {
                 guard let chosen = variants.first(where: { present.contains($0) }) else {
                     // A mirror may leave out architectures; an index directory that exists without
                     // any of its Packages files is damaged.
                     let path = suite.directory.appending(Array(directory.utf8))
                     if FileStamp.isDirectory(path), shard.owns(path.bytes) {
-                        emit(.event(ScanEvent(kind: .integrity, location: Location(path: path),
-                            message: "the Release file lists \(variants.joined(separator: ", ")) here, but none is present")))
+                        emit(
+                            .event(
+                                ScanEvent(
+                                    kind: .integrity,
+                                    location: Location(path: path),
+                                    message:
+                                        "the Release file lists \(variants.joined(separator: ", ")) here, but none is present"
+                                )
+                            )
+                        )
                     }
                     continue
                 }
-                readPackages(suite.directory.appending(Array(chosen.utf8)), pool: &pool, shard: shard, buffer: buffer,
-                    reading: &reading, emit: emit)
+                readPackages(
+                    suite.directory.appending(Array(chosen.utf8)),
+                    pool: &pool,
+                    shard: shard,
+                    buffer: buffer,
+                    reading: &reading,
+                    emit: emit
+                )
             }
         }
         return reading
@@ -74,7 +112,9 @@ struct DebianRepository {
     ) -> Set<String> {
         var present: Set<String> = []
         for file in release.files {
-            guard let path = PoolCheck.resolve(file.path, under: suite), FileStamp.regularFileSize(path) != nil else { continue }
+            guard let path = PoolCheck.resolve(file.path, under: suite), FileStamp.regularFileSize(path) != nil else {
+                continue
+            }
             present.insert(file.path)
             reading.covered.insert(path.bytes)
             // Acquire-by-hash copies are the same files under their checksum.
@@ -87,8 +127,16 @@ struct DebianRepository {
             do {
                 guard let actual = try IndexFile.checksum(path, algorithm: algorithm, buffer: buffer) else { continue }
                 if actual.size != file.size || actual.hex != expected {
-                    emit(.event(ScanEvent(kind: .integrity, location: Location(path: path),
-                        message: "does not match the Release file: \(actual.size) bytes, \(algorithm) \(actual.hex); the Release file says \(file.size) bytes, \(expected)")))
+                    emit(
+                        .event(
+                            ScanEvent(
+                                kind: .integrity,
+                                location: Location(path: path),
+                                message:
+                                    "does not match the Release file: \(actual.size) bytes, \(algorithm) \(actual.hex); the Release file says \(file.size) bytes, \(expected)"
+                            )
+                        )
+                    )
                 }
             } catch {
                 emit(.event(ScanEvent(failure: error, at: Location(path: path))))
@@ -112,7 +160,9 @@ struct DebianRepository {
         }
         return groups.keys.sorted().map { directory in
             let variants = groups[directory, default: []].sorted { lhs, rhs in
-                let rank = { (path: String) in preference.firstIndex { path.hasSuffix("/Packages" + $0) } ?? preference.count }
+                let rank = { (path: String) in
+                    preference.firstIndex { path.hasSuffix("/Packages" + $0) } ?? preference.count
+                }
                 return rank(lhs) < rank(rhs)
             }
             return (directory, variants)
@@ -131,7 +181,10 @@ struct DebianRepository {
         func take(_ paragraph: DebianControl.Paragraph) {
             guard let parsed = DebianIndexEntry(paragraph) else { return }
             let entry = RepositoryIndexEntry(debian: parsed)
-            let owned = shard.owns(entry.relativePath.flatMap { PoolCheck.resolve($0, under: root)?.bytes } ?? index.bytes + Array(entry.label.utf8))
+            let owned = shard.owns(
+                entry.relativePath.flatMap { PoolCheck.resolve($0, under: root)?.bytes } ?? index.bytes
+                    + Array(entry.label.utf8)
+            )
             if owned {
                 reading.entries += 1
                 emit(.observation(entry.observation(index: index, kind: "Debian repository index entry")))
@@ -139,11 +192,20 @@ struct DebianRepository {
             pool.check(entry, index: index, owned: owned, reading: &reading, emit: emit)
         }
         do {
-            try IndexFile.stream(index, buffer: buffer) { chunk in try stream.feed(chunk.bytesArray, onParagraph: take) }
+            try IndexFile.stream(index, buffer: buffer) { chunk in try stream.feed(chunk.bytesArray, onParagraph: take)
+            }
             stream.finish(onParagraph: take)
         } catch {
             if shard.owns(index.bytes) {
-                emit(.event(ScanEvent(failure: error, at: Location(path: index), doing: "Packages index could not be read to the end")))
+                emit(
+                    .event(
+                        ScanEvent(
+                            failure: error,
+                            at: Location(path: index),
+                            doing: "Packages index could not be read to the end"
+                        )
+                    )
+                )
             }
         }
     }

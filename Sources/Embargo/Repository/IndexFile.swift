@@ -33,7 +33,9 @@ enum IndexFile {
         var expanded: UInt64 = 0
         while try reader.readBlock({ block, _ in
             expanded += UInt64(block.byteCount)
-            guard expanded <= expansionLimit else { throw FormatError.limit("expands to more than \(expansionLimit) bytes") }
+            guard expanded <= expansionLimit else {
+                throw FormatError.limit("expands to more than \(expansionLimit) bytes")
+            }
             try onChunk(block)
         }) {}
     }
@@ -52,7 +54,8 @@ enum IndexFile {
     /// `md5`), in lower-case hex; nil for an algorithm Embargo does not know.
     ///
     /// - Throws: `SystemError` when the file cannot be read or changes while it is read.
-    static func checksum(_ path: ScanPath, algorithm: String, buffer: ReadBuffer) throws -> (size: UInt64, hex: String)? {
+    static func checksum(_ path: ScanPath, algorithm: String, buffer: ReadBuffer) throws -> (size: UInt64, hex: String)?
+    {
         let content = try ItemContent(path: path)
         let result: (size: UInt64, hex: String)?
         switch algorithm.lowercased() {
@@ -63,7 +66,11 @@ enum IndexFile {
         default: return nil
         }
         guard let result else {
-            throw SystemError(operation: "read", code: 0, message: "the file changed while it was read: \(content.change ?? "")")
+            throw SystemError(
+                operation: "read",
+                code: 0,
+                message: "the file changed while it was read: \(content.change ?? "")"
+            )
         }
         return result
     }

@@ -24,13 +24,20 @@ struct RPMRepository {
         for name in ["repomd.xml", "repomd.xml.asc", "repomd.xml.key"] {
             reading.covered.insert(root.appending(Array("repodata/\(name)".utf8)).bytes)
         }
-        reading.checkSignature(of: repomd, detached: root.appending(Array("repodata/repomd.xml.asc".utf8)), options: options, emit: emit)
+        reading.checkSignature(
+            of: repomd,
+            detached: root.appending(Array("repodata/repomd.xml.asc".utf8)),
+            options: options,
+            emit: emit
+        )
         let metadata: RPMRepositoryMetadata
         do {
             metadata = try RPMRepositoryMetadata.parse(try IndexFile.contents(repomd, buffer: buffer))
         } catch {
             if shard.owns(repomd.bytes) {
-                emit(.event(ScanEvent(failure: error, at: Location(path: repomd), doing: "repomd.xml could not be read")))
+                emit(
+                    .event(ScanEvent(failure: error, at: Location(path: repomd), doing: "repomd.xml could not be read"))
+                )
             }
             return reading
         }
@@ -39,16 +46,31 @@ struct RPMRepository {
             reading.covered.insert(path.bytes)
             guard shard.owns(path.bytes) else { continue }
             guard FileStamp.regularFileSize(path) != nil else {
-                emit(.event(ScanEvent(kind: .integrity, location: Location(path: repomd),
-                    message: "repomd.xml lists \(file.href) (\(file.type)), which is missing")))
+                emit(
+                    .event(
+                        ScanEvent(
+                            kind: .integrity,
+                            location: Location(path: repomd),
+                            message: "repomd.xml lists \(file.href) (\(file.type)), which is missing"
+                        )
+                    )
+                )
                 continue
             }
             guard let algorithm = file.checksumType, let expected = file.checksum else { continue }
             do {
                 guard let actual = try IndexFile.checksum(path, algorithm: algorithm, buffer: buffer) else { continue }
                 if actual.hex != expected || (file.size.map { $0 != actual.size } ?? false) {
-                    emit(.event(ScanEvent(kind: .integrity, location: Location(path: path),
-                        message: "does not match repomd.xml: \(actual.size) bytes, \(algorithm) \(actual.hex); repomd.xml says \(file.size.map(String.init) ?? "?") bytes, \(expected)")))
+                    emit(
+                        .event(
+                            ScanEvent(
+                                kind: .integrity,
+                                location: Location(path: path),
+                                message:
+                                    "does not match repomd.xml: \(actual.size) bytes, \(algorithm) \(actual.hex); repomd.xml says \(file.size.map(String.init) ?? "?") bytes, \(expected)"
+                            )
+                        )
+                    )
                 }
             } catch {
                 emit(.event(ScanEvent(failure: error, at: Location(path: path))))
@@ -73,7 +95,10 @@ struct RPMRepository {
         var parser = RPMPrimaryMetadata()
         func take(_ package: RPMIndexPackage) {
             let entry = RepositoryIndexEntry(rpm: package)
-            let owned = shard.owns(entry.relativePath.flatMap { PoolCheck.resolve($0, under: root)?.bytes } ?? index.bytes + Array(entry.label.utf8))
+            let owned = shard.owns(
+                entry.relativePath.flatMap { PoolCheck.resolve($0, under: root)?.bytes } ?? index.bytes
+                    + Array(entry.label.utf8)
+            )
             if owned {
                 reading.entries += 1
                 emit(.observation(entry.observation(index: index, kind: "rpm-md repository primary metadata entry")))
@@ -85,7 +110,15 @@ struct RPMRepository {
             try parser.finish()
         } catch {
             if shard.owns(index.bytes) {
-                emit(.event(ScanEvent(failure: error, at: Location(path: index), doing: "primary metadata could not be read to the end")))
+                emit(
+                    .event(
+                        ScanEvent(
+                            failure: error,
+                            at: Location(path: index),
+                            doing: "primary metadata could not be read to the end"
+                        )
+                    )
+                )
             }
         }
     }

@@ -29,7 +29,9 @@ struct RepositoryIndexEntry {
         sha256 = entry.sha256
         facts = []
         let record = entry.filename ?? label
-        let fields: [(String, Fact.Kind)] = [("Package", .packageName), ("Maintainer", .packageMaintainer), ("Description", .packageDescription)]
+        let fields: [(String, Fact.Kind)] = [
+            ("Package", .packageName), ("Maintainer", .packageMaintainer), ("Description", .packageDescription),
+        ]
         for (field, kind) in fields {
             if let value = entry.field(field), !value.isEmpty {
                 facts.append(Fact(kind: kind, value: value, field: field, record: record, origin: .repositoryIndex))
@@ -61,8 +63,11 @@ struct RepositoryIndexEntry {
     /// The observation of this entry, located at the index file.
     func observation(index: ScanPath, kind: String) -> ItemObservation {
         ItemObservation(
-            location: Location(path: index), logicalPath: index.bytes,
+            location: Location(path: index),
+            logicalPath: index.bytes,
             item: ItemFacts(size: size, sha256: sha256, format: .text, mimeType: "text/plain", description: kind),
-            stringHits: [], facts: facts)
+            stringHits: [],
+            facts: facts
+        )
     }
 }

@@ -35,13 +35,17 @@ struct RepositoryReading {
     /// Checks the signature of `signed` (clear-signed, or with the `detached` signature file when
     /// there is one); a bad signature is an integrity event, and so is none under `--require-signed`.
     mutating func checkSignature(
-        of signed: ScanPath, detached: ScanPath?, options: RepositoryOptions, emit: (RepositoryOutput) -> Void
+        of signed: ScanPath,
+        detached: ScanPath?,
+        options: RepositoryOptions,
+        emit: (RepositoryOutput) -> Void
     ) {
         guard let check = options.signatures else {
             signatures.append("signature not checked (no --keyring)")
             return
         }
-        let outcome = detached.map { FileStamp.of($0) == nil ? .unsigned : check.verify(signed, signature: $0) }
+        let outcome =
+            detached.map { FileStamp.of($0) == nil ? .unsigned : check.verify(signed, signature: $0) }
             ?? check.verify(signed, signature: nil)
         let owned = options.shard.owns(signed.bytes)
         switch outcome {
@@ -49,12 +53,30 @@ struct RepositoryReading {
             signatures.append("signed by \(signer)")
         case .bad(let reason):
             signatures.append("BAD signature: \(reason)")
-            if owned { emit(.event(ScanEvent(kind: .integrity, location: Location(path: signed), message: "the signature does not verify: \(reason)"))) }
+            if owned {
+                emit(
+                    .event(
+                        ScanEvent(
+                            kind: .integrity,
+                            location: Location(path: signed),
+                            message: "the signature does not verify: \(reason)"
+                        )
+                    )
+                )
+            }
         case .unsigned:
             signatures.append("unsigned")
             if owned, options.requireSigned {
                 let missing = detached.map { String(decoding: $0.lastComponent, as: UTF8.self) } ?? "signature"
-                emit(.event(ScanEvent(kind: .integrity, location: Location(path: signed), message: "not signed (no \(missing)); --require-signed")))
+                emit(
+                    .event(
+                        ScanEvent(
+                            kind: .integrity,
+                            location: Location(path: signed),
+                            message: "not signed (no \(missing)); --require-signed"
+                        )
+                    )
+                )
             }
         }
     }
@@ -84,22 +106,44 @@ struct PoolCheck {
         guard let relative = entry.relativePath, !entry.isElsewhere, checked.insert(relative).inserted else { return }
         guard let path = Self.resolve(relative, under: root) else {
             if owned {
-                emit(.event(ScanEvent(kind: .integrity, location: Location(path: index),
-                    message: "the index names '\(relative)', a path outside the repository; not followed")))
+                emit(
+                    .event(
+                        ScanEvent(
+                            kind: .integrity,
+                            location: Location(path: index),
+                            message: "the index names '\(relative)', a path outside the repository; not followed"
+                        )
+                    )
+                )
             }
             return
         }
         guard let size = FileStamp.regularFileSize(path) else {
             if owned {
-                emit(.event(ScanEvent(kind: .integrity, location: Location(path: index),
-                    message: "the index names \(relative), which is missing from the repository")))
+                emit(
+                    .event(
+                        ScanEvent(
+                            kind: .integrity,
+                            location: Location(path: index),
+                            message: "the index names \(relative), which is missing from the repository"
+                        )
+                    )
+                )
             }
             return
         }
         if let indexed = entry.size, indexed != size {
             if owned {
-                emit(.event(ScanEvent(kind: .integrity, location: Location(path: path),
-                    message: "\(size) bytes, but the index \(index) says \(indexed); the file is scanned on its own")))
+                emit(
+                    .event(
+                        ScanEvent(
+                            kind: .integrity,
+                            location: Location(path: path),
+                            message:
+                                "\(size) bytes, but the index \(index) says \(indexed); the file is scanned on its own"
+                        )
+                    )
+                )
             }
             return
         }

@@ -30,7 +30,8 @@ struct SignatureCheck: Sendable {
         guard let gpgv = Self.gpgvPath else { return .bad(reason: "gpgv is not installed") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: gpgv)
-        process.arguments = ["--status-fd", "1"] + keyrings.flatMap { ["--keyring", $0] }
+        process.arguments =
+            ["--status-fd", "1"] + keyrings.flatMap { ["--keyring", $0] }
             + [signature, signed].compactMap { $0?.displayString }
         let output = Pipe()
         let errors = Pipe()
@@ -55,10 +56,12 @@ struct SignatureCheck: Sendable {
         for line in status.split(separator: "\n") where line.hasPrefix("[GNUPG:] ") {
             let fields = line.dropFirst(9).split(separator: " ", maxSplits: 2).map(String.init)
             switch fields.first {
-            case "GOODSIG": good = fields.count > 2 ? "\(fields[2]) (key \(fields[1]))" : fields.dropFirst().joined(separator: " ")
+            case "GOODSIG":
+                good = fields.count > 2 ? "\(fields[2]) (key \(fields[1]))" : fields.dropFirst().joined(separator: " ")
             case "VALIDSIG": valid = true
             case "BADSIG": problem = "bad signature by \(fields.dropFirst(2).first ?? fields.dropFirst().first ?? "?")"
-            case "NO_PUBKEY": problem = problem ?? "signed by key \(fields.dropFirst().first ?? "?"), which the keyrings do not hold"
+            case "NO_PUBKEY":
+                problem = problem ?? "signed by key \(fields.dropFirst().first ?? "?"), which the keyrings do not hold"
             case "EXPKEYSIG": problem = "signed by an expired key: \(fields.dropFirst(2).first ?? "?")"
             case "REVKEYSIG": problem = "signed by a revoked key: \(fields.dropFirst(2).first ?? "?")"
             case "EXPSIG": problem = "the signature has expired"
@@ -78,7 +81,9 @@ struct SignatureCheck: Sendable {
         var binary: [String] = []
         var written: [String] = []
         for (index, path) in paths.enumerated() {
-            guard let data = FileManager.default.contents(atPath: path) else { throw ScanError(message: "--keyring: cannot read '\(path)'") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ScanError(message: "--keyring: cannot read '\(path)'")
+            }
             let text = String(decoding: data.prefix(64), as: UTF8.self)
             guard text.contains("-----BEGIN PGP") else {
                 binary.append(path)
@@ -102,14 +107,20 @@ struct SignatureCheck: Sendable {
     static func dearmored(_ text: String) -> Data? {
         var result = Data()
         var body: [Substring]?
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map({ $0.hasSuffix("\r") ? $0.dropLast() : $0 }) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).map({
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }) {
             if line.hasPrefix("-----BEGIN PGP") {
                 body = []
             } else if line.hasPrefix("-----END PGP") {
                 guard let lines = body else { return nil }
                 // Armour headers end at the first empty line; the checksum line starts with '='.
-                let content = (lines.firstIndex(of: "").map { Array(lines[($0 + 1)...]) } ?? lines).filter { !$0.hasPrefix("=") }
-                guard let block = Data(base64Encoded: content.joined(), options: .ignoreUnknownCharacters) else { return nil }
+                let content = (lines.firstIndex(of: "").map { Array(lines[($0 + 1)...]) } ?? lines).filter {
+                    !$0.hasPrefix("=")
+                }
+                guard let block = Data(base64Encoded: content.joined(), options: .ignoreUnknownCharacters) else {
+                    return nil
+                }
                 result.append(block)
                 body = nil
             } else if body != nil {

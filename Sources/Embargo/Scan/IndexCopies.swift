@@ -25,8 +25,11 @@ struct IndexCopies {
     /// Holds an index entry's detection.
     mutating func hold(_ detection: Detection) {
         let key = Key(
-            vendor: detection.vendor, product: detection.product, record: detection.record ?? "",
-            directory: detection.location.path.parent?.bytes ?? [])
+            vendor: detection.vendor,
+            product: detection.product,
+            record: detection.record ?? "",
+            directory: detection.location.path.parent?.bytes ?? []
+        )
         if held[key] != nil { merged += 1 }
         held[key, default: []].append(detection)
     }
@@ -38,8 +41,16 @@ struct IndexCopies {
             guard var first = ordered.first else { return nil }
             var named: Set<String> = [first.location.description]
             for copy in ordered.dropFirst() where named.insert(copy.location.description).inserted {
-                first.evidence.append(Evidence(
-                    kind: "index.copy", value: copy.location.description, field: "also listed in", strength: .mention, weight: 0, rule: ""))
+                first.evidence.append(
+                    Evidence(
+                        kind: "index.copy",
+                        value: copy.location.description,
+                        field: "also listed in",
+                        strength: .mention,
+                        weight: 0,
+                        rule: ""
+                    )
+                )
             }
             return first
         }.sorted { ($0.location, $0.record ?? "") < ($1.location, $1.record ?? "") }

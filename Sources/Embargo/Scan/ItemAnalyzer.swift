@@ -1,10 +1,11 @@
+internal import EmbargoFormats
+internal import EmbargoMatcher
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import EmbargoFormats
-internal import EmbargoMatcher
 
 /// Carries one item through the stages: classify it, then expand it (archives, disk images) or match
 /// and extract it, and detect. Archive members come back here one by one, streamed when they hold
@@ -30,7 +31,12 @@ final class ItemAnalyzer {
     private let trapMarker: [UInt8]? = unsafe getenv("EMBARGO_TEST_TRAP").map { unsafe Array(String(cString: $0).utf8) }
     #endif
 
-    init(configuration: ScanConfiguration, detector: Detector, recorder: UnitRecorder, crashGuard: CrashGuard) throws(MagicError) {
+    init(
+        configuration: ScanConfiguration,
+        detector: Detector,
+        recorder: UnitRecorder,
+        crashGuard: CrashGuard
+    ) throws(MagicError) {
         limits = configuration.limits
         temporaryDirectory = configuration.temporaryDirectory
         classifier = try ItemClassifier()
@@ -49,7 +55,13 @@ final class ItemAnalyzer {
         defer { crashGuard.leave() }
         defer {
             if let change = content.change {
-                recorder.report(ScanEvent(kind: .unreadable, location: location, message: "the file changed while it was read: \(change)"))
+                recorder.report(
+                    ScanEvent(
+                        kind: .unreadable,
+                        location: location,
+                        message: "the file changed while it was read: \(change)"
+                    )
+                )
             }
         }
         let timer = recorder.timer
@@ -68,12 +80,24 @@ final class ItemAnalyzer {
             }
         case let format where format.isContainer:
             // A package's own metadata first: its detections cover the vendor's files inside it.
-            let extraction = timer.measure(.extract) { extractor.containerFacts(format: format, content: content, location: location) }
-            let detections = detect(extraction, hits: [], format: format, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
+            let extraction = timer.measure(.extract) {
+                extractor.containerFacts(format: format, content: content, location: location)
+            }
+            let detections = detect(
+                extraction,
+                hits: [],
+                format: format,
+                size: content.size,
+                sha256: nil,
+                location: location,
+                logicalPath: logicalPath
+            )
             report(detections, content: content, head: head)
             guard !isTooDeep(location, "archive not unpacked") else { return }
             if format == .iso9660, location.members.isEmpty {
-                recorder.recognise(RecognisedTree(path: location.path, kind: "disk image (ISO 9660)", detail: "read with libarchive"))
+                recorder.recognise(
+                    RecognisedTree(path: location.path, kind: "disk image (ISO 9660)", detail: "read with libarchive")
+                )
             }
             recorder.coverage.enter(detections)
             defer { recorder.coverage.leave() }
@@ -81,24 +105,46 @@ final class ItemAnalyzer {
         default:
             var hits: [PatternHit] = []
             if let maxFileSize = limits.maxFileSize, content.size > maxFileSize {
-                recorder.report(ScanEvent(
-                    kind: .limit, location: location,
-                    message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)", limit: "max-file-size"))
+                recorder.report(
+                    ScanEvent(
+                        kind: .limit,
+                        location: location,
+                        message: "content not matched: \(content.size) bytes, the limit is \(maxFileSize)",
+                        limit: "max-file-size"
+                    )
+                )
             } else if UInt64(head.count) == content.size {
                 // A small file is all in its head: it is not read again.
                 hits = timer.measure(.match) { matcher.match(head) }
             } else {
                 hits = try timer.measure(.match) { try matcher.match(content, buffer: buffer) }
             }
-            let extraction = timer.measure(.extract) { extractor.facts(format: format, content: content, logicalPath: logicalPath, location: location) }
-            let detections = detect(extraction, hits: hits, format: format, size: content.size, sha256: nil, location: location, logicalPath: logicalPath)
+            let extraction = timer.measure(.extract) {
+                extractor.facts(format: format, content: content, logicalPath: logicalPath, location: location)
+            }
+            let detections = detect(
+                extraction,
+                hits: hits,
+                format: format,
+                size: content.size,
+                sha256: nil,
+                location: location,
+                logicalPath: logicalPath
+            )
             report(detections, content: content, head: head)
         }
     }
 
     /// Unpacks a container (or the `range` of an image that holds one), analysing each member.
-    func expand(_ content: ItemContent, format: ContentFormat, location: Location, range: Range<UInt64>? = nil, budget: ExpansionBudget) {
-        archives.expand(content, format: format, location: location, range: range, budget: budget, recorder: recorder) { member in
+    func expand(
+        _ content: ItemContent,
+        format: ContentFormat,
+        location: Location,
+        range: Range<UInt64>? = nil,
+        budget: ExpansionBudget
+    ) {
+        archives.expand(content, format: format, location: location, range: range, budget: budget, recorder: recorder) {
+            member in
             try analyze(member: &member, budget: budget)
         }
     }
@@ -130,7 +176,9 @@ final class ItemAnalyzer {
             recorder.report(images.unreadableImage(head, at: location))
             return
         }
-        if format.isContainer || format == .diskImage || format == .fat || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath) {
+        if format.isContainer || format == .diskImage || format == .fat
+            || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath)
+        {
             let spool = makeSpool(sizeHint: member.entry.declaredSize)
             try spool.append(head)
             while !finished, try member.next(use: { try spool.append($0) }) {}
@@ -149,7 +197,15 @@ final class ItemAnalyzer {
             while try member.next(use: { span in timer.measure(.match) { matcher.feed(span) } }) {}
             (hits, sha256) = matcher.finishStream()
         }
-        for var detection in detect(.init(), hits: hits, format: format, size: member.memberBytes, sha256: sha256, location: location, logicalPath: logicalPath) {
+        for var detection in detect(
+            .init(),
+            hits: hits,
+            format: format,
+            size: member.memberBytes,
+            sha256: sha256,
+            location: location,
+            logicalPath: logicalPath
+        ) {
             detection.item.sha256 = detection.item.sha256 ?? ContentMatcher.sha256(head)
             classifier.describe(&detection.item, head: head)
             recorder.report(detection)
@@ -182,10 +238,17 @@ final class ItemAnalyzer {
         logicalPath: [UInt8]
     ) -> [Detection] {
         for event in extraction.events { recorder.report(event) }
-        return recorder.timer.measure(.detect) { detector.detections(for: ItemObservation(
-            location: location, logicalPath: logicalPath,
-            item: ItemFacts(size: size, sha256: sha256, format: format, mimeType: "", description: ""),
-            stringHits: hits, facts: extraction.facts)) }
+        return recorder.timer.measure(.detect) {
+            detector.detections(
+                for: ItemObservation(
+                    location: location,
+                    logicalPath: logicalPath,
+                    item: ItemFacts(size: size, sha256: sha256, format: format, mimeType: "", description: ""),
+                    stringHits: hits,
+                    facts: extraction.facts
+                )
+            )
+        }
     }
 
     /// Reports an item's detections with its hash (computed now, only for items with detections) and
@@ -207,9 +270,14 @@ final class ItemAnalyzer {
     /// starts with `what`.
     private func isTooDeep(_ location: Location, _ what: String) -> Bool {
         guard location.depth >= limits.maxDepth else { return false }
-        recorder.report(ScanEvent(
-            kind: .limit, location: location,
-            message: "\(what): it is \(location.depth) levels deep, the limit is \(limits.maxDepth)", limit: "max-depth"))
+        recorder.report(
+            ScanEvent(
+                kind: .limit,
+                location: location,
+                message: "\(what): it is \(location.depth) levels deep, the limit is \(limits.maxDepth)",
+                limit: "max-depth"
+            )
+        )
         return true
     }
 }

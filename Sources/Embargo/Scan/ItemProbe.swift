@@ -11,8 +11,11 @@ package final class ItemProbe {
         configuration.temporaryDirectory = ScanConfiguration.defaultTemporaryDirectory
         self.limits = limits
         analyzer = try ItemAnalyzer(
-            configuration: configuration, detector: Detector(signatures: signatures), recorder: recorder,
-            crashGuard: CrashGuard(supervision: nil, slot: 0))
+            configuration: configuration,
+            detector: Detector(signatures: signatures),
+            recorder: recorder,
+            crashGuard: CrashGuard(supervision: nil, slot: 0)
+        )
     }
 
     /// What the scan makes of `bytes` as a file at `path`.
@@ -21,8 +24,11 @@ package final class ItemProbe {
         recorder.begin(.file(location.path))
         do {
             try analyzer.analyze(
-                ItemContent(copying: bytes), location: location, logicalPath: Array(path.utf8),
-                budget: ExpansionBudget(limit: limits.maxExpandedBytes))
+                ItemContent(copying: bytes),
+                location: location,
+                logicalPath: Array(path.utf8),
+                budget: ExpansionBudget(limit: limits.maxExpandedBytes)
+            )
         } catch {
             recorder.report(ScanEvent(failure: error, at: location))
         }

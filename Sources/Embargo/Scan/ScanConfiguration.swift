@@ -44,7 +44,9 @@ public struct ScanConfiguration: Sendable {
     /// - Throws: `ScanError` when gpgv is missing or a keyring cannot be read.
     public mutating func prepareSignatureCheck() throws(ScanError) {
         guard !keyrings.isEmpty else { return }
-        guard SignatureCheck.gpgvPath != nil else { throw ScanError(message: "--keyring: gpgv is not installed (Debian package gpgv)") }
+        guard SignatureCheck.gpgvPath != nil else {
+            throw ScanError(message: "--keyring: gpgv is not installed (Debian package gpgv)")
+        }
         let check = try SignatureCheck.prepare(keyrings: keyrings, in: temporaryDirectory)
         signatureCheck = check
     }

@@ -36,8 +36,12 @@ extension ScanLimits {
         guard (0...1_000).contains(maxDepth) else { throw ScanError(message: "--max-depth must be between 0 and 1000") }
         guard maxMembers >= 1 else { throw ScanError(message: "--max-members must be at least 1") }
         guard maxExpandedBytes >= 1 else { throw ScanError(message: "--max-expanded must be at least 1 byte") }
-        guard maxRatio.isFinite, maxRatio >= 1 else { throw ScanError(message: "--max-ratio must be a finite number of at least 1") }
-        if let maxFileSize { guard maxFileSize >= 1 else { throw ScanError(message: "--max-file-size must be at least 1 byte") } }
+        guard maxRatio.isFinite, maxRatio >= 1 else {
+            throw ScanError(message: "--max-ratio must be a finite number of at least 1")
+        }
+        if let maxFileSize {
+            guard maxFileSize >= 1 else { throw ScanError(message: "--max-file-size must be at least 1 byte") }
+        }
         guard memberMemoryLimit >= 0 else { throw ScanError(message: "the member memory limit must not be negative") }
     }
 }

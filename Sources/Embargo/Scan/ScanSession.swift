@@ -20,7 +20,12 @@ public final class ScanSession {
 
     /// A session deciding under `evaluator`, writing `report` and recording into `recorder` where
     /// given, carrying `carried` over for unchanged files.
-    public init(evaluator: PolicyEvaluator, report: ReportWriter?, recorder: ScanRecorder?, carried: CarriedRecords = CarriedRecords()) {
+    public init(
+        evaluator: PolicyEvaluator,
+        report: ReportWriter?,
+        recorder: ScanRecorder?,
+        carried: CarriedRecords = CarriedRecords()
+    ) {
         self.evaluator = evaluator
         self.report = report
         self.recorder = recorder

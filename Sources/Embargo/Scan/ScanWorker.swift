@@ -12,7 +12,12 @@ final class ScanWorker {
     private let crashGuard: CrashGuard
 
     /// A worker; `slot` numbers it among the scan's workers.
-    init(configuration: ScanConfiguration, walker: DirectoryWalker, progress: ScanProgress, slot: Int) throws(MagicError) {
+    init(
+        configuration: ScanConfiguration,
+        walker: DirectoryWalker,
+        progress: ScanProgress,
+        slot: Int
+    ) throws(MagicError) {
         self.configuration = configuration
         self.walker = walker
         detector = Detector(signatures: configuration.signatures)
@@ -22,9 +27,18 @@ final class ScanWorker {
         recogniser = TreeRecogniser(
             walker: walker,
             repositories: RepositoryOptions(
-                deep: configuration.deep, shard: configuration.shard, signatures: configuration.signatureCheck,
-                requireSigned: configuration.requireSigned))
-        analyzer = try ItemAnalyzer(configuration: configuration, detector: detector, recorder: recorder, crashGuard: crashGuard)
+                deep: configuration.deep,
+                shard: configuration.shard,
+                signatures: configuration.signatureCheck,
+                requireSigned: configuration.requireSigned
+            )
+        )
+        analyzer = try ItemAnalyzer(
+            configuration: configuration,
+            detector: detector,
+            recorder: recorder,
+            crashGuard: crashGuard
+        )
     }
 
     /// Results are handed over in batches of up to this many units, or once this long has passed
@@ -77,7 +91,12 @@ final class ScanWorker {
         // A directory whose repository indexes an earlier process crashed on is walked as plain files.
         var recognition = TreeRecogniser.Recognition()
         if crashGuard.enter(Location(path: item.path)) {
-            recognition = recogniser.recognise(at: item.path, listing: listing, within: item.scope, buffer: analyzer.buffer) { output in
+            recognition = recogniser.recognise(
+                at: item.path,
+                listing: listing,
+                within: item.scope,
+                buffer: analyzer.buffer
+            ) { output in
                 switch output {
                 case .observation(let observation):
                     for detection in detector.detections(for: observation) { recorder.report(detection) }
@@ -125,7 +144,12 @@ final class ScanWorker {
         }
         var complete = false
         do {
-            try analyzer.analyze(content, location: location, logicalPath: path.bytes, budget: ExpansionBudget(limit: configuration.limits.maxExpandedBytes))
+            try analyzer.analyze(
+                content,
+                location: location,
+                logicalPath: path.bytes,
+                budget: ExpansionBudget(limit: configuration.limits.maxExpandedBytes)
+            )
             complete = content.change == nil
         } catch {
             recorder.report(ScanEvent(failure: error, at: location))

@@ -95,7 +95,12 @@ public final class Scanner: Sendable {
                 for index in 0..<jobs {
                     group.addTask(executorPreference: pool) { [configuration, progress] in
                         defer { channel.senderFinished() }
-                        let worker = try ScanWorker(configuration: configuration, walker: walker, progress: progress, slot: index)
+                        let worker = try ScanWorker(
+                            configuration: configuration,
+                            walker: walker,
+                            progress: progress,
+                            slot: index
+                        )
                         await worker.run(queue, output: channel)
                     }
                 }
@@ -120,7 +125,10 @@ public final class Scanner: Sendable {
             control.queue = nil
             return control.stopped
         }
-        return tally.summary(elapsed: clock.now - started, interrupted: stopped || Task.isCancelled || queue.isCancelled)
+        return tally.summary(
+            elapsed: clock.now - started,
+            interrupted: stopped || Task.isCancelled || queue.isCancelled
+        )
     }
 }
 
@@ -175,7 +183,12 @@ struct ScanTally: Sendable {
 
     /// The summary of a scan that took `elapsed`.
     func summary(elapsed: Duration, interrupted: Bool) -> ScanSummary {
-        var summary = ScanSummary(counts: counts, elapsed: elapsed, recognised: recognised.sorted { $0.path < $1.path }, interrupted: interrupted)
+        var summary = ScanSummary(
+            counts: counts,
+            elapsed: elapsed,
+            recognised: recognised.sorted { $0.path < $1.path },
+            interrupted: interrupted
+        )
         summary.stageTimes = stageTimes
         return summary
     }

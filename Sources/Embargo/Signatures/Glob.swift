@@ -15,6 +15,8 @@ enum Glob {
     }
 
     static func matches(_ pattern: String, bytes: [UInt8], caseInsensitive: Bool = false) -> Bool {
-        unsafe ScanPath(bytes: bytes).withCString { unsafe fnmatch(pattern, $0, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0 }
+        unsafe ScanPath(bytes: bytes).withCString {
+            unsafe fnmatch(pattern, $0, caseInsensitive ? CEmbargoSystem_fnm_casefold() : 0) == 0
+        }
     }
 }

@@ -40,7 +40,9 @@ enum SignatureLoader {
         guard products.filter(\.isFallback).count <= 1 else {
             throw try root.required("products").error("at most one product may be the fallback")
         }
-        guard !products.isEmpty else { throw try root.required("products").error("a vendor needs at least one product") }
+        guard !products.isEmpty else {
+            throw try root.required("products").error("a vendor needs at least one product")
+        }
         return VendorSignature(id: id, name: name, legalNames: legalNames, products: products, source: file)
     }
 
@@ -54,7 +56,9 @@ enum SignatureLoader {
         for element in try node.required("evidence").sequence() {
             rules.append(try loadRule(element))
         }
-        guard !rules.isEmpty else { throw try node.required("evidence").error("a product needs at least one evidence rule") }
+        guard !rules.isEmpty else {
+            throw try node.required("evidence").error("a product needs at least one evidence rule")
+        }
         return ProductSignature(id: id, name: name, family: family, isFallback: isFallback, evidence: rules)
     }
 
@@ -74,14 +78,18 @@ enum SignatureLoader {
                 encodings = []
                 for element in try list.sequence() {
                     guard let encoding = StringEncoding(rawValue: try element.string()) else {
-                        throw element.error("unknown encoding (expected one of: \(StringEncoding.allCases.map(\.rawValue).joined(separator: ", ")))")
+                        throw element.error(
+                            "unknown encoding (expected one of: \(StringEncoding.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        )
                     }
                     encodings.append(encoding)
                 }
             }
             let longest = text.utf8.count * (encodings.contains { $0 == .wide || $0 == .wideNocase } ? 2 : 1)
             guard longest <= PatternMatcher.maximumPatternLength else {
-                throw value.error("a string of \(longest) bytes as matched; patterns are at most \(PatternMatcher.maximumPatternLength) bytes")
+                throw value.error(
+                    "a string of \(longest) bytes as matched; patterns are at most \(PatternMatcher.maximumPatternLength) bytes"
+                )
             }
             kind = .string(text: text, encodings: encodings)
             defaultStrength = .mention
@@ -94,7 +102,9 @@ enum SignatureLoader {
                 throw value.error("not a hex pattern: \(error)")
             }
             guard pattern.count <= PatternMatcher.maximumPatternLength else {
-                throw value.error("a hex pattern of \(pattern.count) bytes; patterns are at most \(PatternMatcher.maximumPatternLength) bytes")
+                throw value.error(
+                    "a hex pattern of \(pattern.count) bytes; patterns are at most \(PatternMatcher.maximumPatternLength) bytes"
+                )
             }
             kind = .hex(text)
             defaultStrength = .mention
@@ -121,10 +131,14 @@ enum SignatureLoader {
             strength = parsed
         }
         if case .string = kind, strength == .identity {
-            throw try node.required("strength").error("a string rule cannot be identity: strings name a product, they do not prove it")
+            throw try node.required("strength").error(
+                "a string rule cannot be identity: strings name a product, they do not prove it"
+            )
         }
         if case .hex = kind, strength == .identity {
-            throw try node.required("strength").error("a hex rule cannot be identity: strings name a product, they do not prove it")
+            throw try node.required("strength").error(
+                "a hex rule cannot be identity: strings name a product, they do not prove it"
+            )
         }
         let weight = try node["weight"]?.integer(in: 0...100) ?? defaultWeight(strength)
         let note = try node["note"]?.string()

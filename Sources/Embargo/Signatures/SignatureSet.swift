@@ -1,5 +1,5 @@
-import Foundation
 public import EmbargoMatcher
+import Foundation
 
 /// Compiled signatures: every string rule in one multi-pattern matcher, every other rule indexed by
 /// what it looks at. Immutable and shared by all workers.
@@ -33,8 +33,12 @@ public struct SignatureSet: Sendable {
         for vendor in vendors {
             if let other = seen[vendor.id] {
                 throw DefinitionError(
-                    file: vendor.source, line: nil, column: nil, field: "vendor",
-                    message: "vendor '\(vendor.id)' is also defined in \(other)")
+                    file: vendor.source,
+                    line: nil,
+                    column: nil,
+                    field: "vendor",
+                    message: "vendor '\(vendor.id)' is also defined in \(other)"
+                )
             }
             seen[vendor.id] = vendor.source
         }
@@ -51,8 +55,11 @@ public struct SignatureSet: Sendable {
                         for encoding in encodings {
                             patterns.append(
                                 Pattern(
-                                    text: text, caseInsensitive: encoding == .nocase || encoding == .wideNocase,
-                                    wide: encoding == .wide || encoding == .wideNocase))
+                                    text: text,
+                                    caseInsensitive: encoding == .nocase || encoding == .wideNocase,
+                                    wide: encoding == .wide || encoding == .wideNocase
+                                )
+                            )
                             patternRules.append((reference, text))
                         }
                     case .hex(let text):
@@ -76,18 +83,24 @@ public struct SignatureSet: Sendable {
             let vendor = vendors[reference.vendor]
             let rule = vendor.products[reference.product].evidence[reference.rule]
             throw DefinitionError(
-                file: vendor.source, line: Int(rule.origin.split(separator: ":").last ?? ""), column: nil,
-                field: "products[\(reference.product)].evidence[\(reference.rule)]", message: error.description)
+                file: vendor.source,
+                line: Int(rule.origin.split(separator: ":").last ?? ""),
+                column: nil,
+                field: "products[\(reference.product)].evidence[\(reference.rule)]",
+                message: error.description
+            )
         }
         self.patternRules = patternRules
         self.factRules = factRules
         self.locationRules = locationRules
-        locationPrefilter = LocationPrefilter(globs: locationRules.map { reference in
-            switch vendors[reference.vendor].products[reference.product].evidence[reference.rule].kind {
-            case .path(let glob, _), .fileName(let glob): glob
-            default: ""
+        locationPrefilter = LocationPrefilter(
+            globs: locationRules.map { reference in
+                switch vendors[reference.vendor].products[reference.product].evidence[reference.rule].kind {
+                case .path(let glob, _), .fileName(let glob): glob
+                default: ""
+                }
             }
-        })
+        )
     }
 
     func rule(_ reference: RuleReference) -> EvidenceRule {
@@ -113,20 +126,45 @@ public struct SignatureSet: Sendable {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         } catch {
-            throw DefinitionError(file: directory, line: nil, column: nil, field: "", message: "cannot read the directory")
+            throw DefinitionError(
+                file: directory,
+                line: nil,
+                column: nil,
+                field: "",
+                message: "cannot read the directory"
+            )
         }
         guard !names.isEmpty else {
-            throw DefinitionError(file: directory, line: nil, column: nil, field: "", message: "no signature files (*.yaml)")
+            throw DefinitionError(
+                file: directory,
+                line: nil,
+                column: nil,
+                field: "",
+                message: "no signature files (*.yaml)"
+            )
         }
         let fileLimit = 16 << 20
         var vendors: [VendorSignature] = []
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
             if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > fileLimit {
-                throw DefinitionError(file: path, line: nil, column: nil, field: "", message: "larger than \(fileLimit) bytes")
+                throw DefinitionError(
+                    file: path,
+                    line: nil,
+                    column: nil,
+                    field: "",
+                    message: "larger than \(fileLimit) bytes"
+                )
             }
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw DefinitionError(file: path, line: nil, column: nil, field: "", message: "cannot read the file as UTF-8")
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+            else {
+                throw DefinitionError(
+                    file: path,
+                    line: nil,
+                    column: nil,
+                    field: "",
+                    message: "cannot read the file as UTF-8"
+                )
             }
             vendors.append(try SignatureLoader.load(text, file: path))
         }

@@ -19,7 +19,13 @@ struct YAMLNode {
         } catch let error as DefinitionError {
             throw error
         } catch let error as YamlError {
-            throw DefinitionError(file: file, line: Self.line(of: error), column: nil, field: "", message: "not valid YAML: \(Self.problem(of: error))")
+            throw DefinitionError(
+                file: file,
+                line: Self.line(of: error),
+                column: nil,
+                field: "",
+                message: "not valid YAML: \(Self.problem(of: error))"
+            )
         } catch {
             throw DefinitionError(file: file, line: nil, column: nil, field: "", message: "not valid YAML: \(error)")
         }
@@ -46,8 +52,12 @@ struct YAMLNode {
         for (key, _) in mapping {
             guard let name = key.string, !allowed.contains(name) else { continue }
             throw DefinitionError(
-                file: file, line: key.mark?.line, column: key.mark?.column, field: path.isEmpty ? name : "\(path).\(name)",
-                message: "unknown key '\(name)' (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                file: file,
+                line: key.mark?.line,
+                column: key.mark?.column,
+                field: path.isEmpty ? name : "\(path).\(name)",
+                message: "unknown key '\(name)' (expected one of: \(allowed.sorted().joined(separator: ", ")))"
+            )
         }
     }
 
@@ -110,7 +120,8 @@ struct YAMLNode {
     /// An identifier: lower-case letters, digits and dashes.
     func identifier() throws(DefinitionError) -> String {
         let value = try string()
-        guard !value.isEmpty, value.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
+        guard !value.isEmpty,
+            value.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D })
         else { throw error("'\(value)' is not an identifier (lower-case letters, digits and dashes)") }
         return value
     }
@@ -132,4 +143,3 @@ struct YAMLNode {
         }
     }
 }
-

@@ -21,8 +21,15 @@ public struct StoredScan: Sendable, Hashable {
 
     /// A stored scan.
     public init(
-        id: Int64 = 0, name: String, started: String, finished: String? = nil, targets: [String], shard: String,
-        policy: String, asOf: String, summary: String? = nil
+        id: Int64 = 0,
+        name: String,
+        started: String,
+        finished: String? = nil,
+        targets: [String],
+        shard: String,
+        policy: String,
+        asOf: String,
+        summary: String? = nil
     ) {
         self.id = id
         self.name = name

@@ -49,17 +49,25 @@ public actor PostgresFindingsStore: FindingsStore {
     static let connectTimeout = Duration.seconds(10)
 
     static func configuration(_ url: String) throws(StoreError) -> PostgresClient.Configuration {
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? "")
+        else {
             throw StoreError(.other, "not a PostgreSQL URL: \(redacted(url))")
         }
-        let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        let query = Dictionary(
+            (components.queryItems ?? []).map { ($0.name, $0.value ?? "") },
+            uniquingKeysWith: { $1 }
+        )
         let user = components.user ?? ProcessInfo.processInfo.environment["PGUSER"] ?? "postgres"
         let password = components.password ?? ProcessInfo.processInfo.environment["PGPASSWORD"]
         let database = components.path.isEmpty ? nil : String(components.path.dropFirst())
         if let socketDirectory = query["host"], socketDirectory.hasPrefix("/") {
             let port = components.port ?? 5432
             return PostgresClient.Configuration(
-                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+                unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)",
+                username: user,
+                password: password,
+                database: database
+            )
         }
         let tls: PostgresClient.Configuration.TLS
         switch query["sslmode"] ?? "prefer" {
@@ -69,8 +77,13 @@ public actor PostgresFindingsStore: FindingsStore {
         case let mode: throw StoreError(.other, "unknown sslmode '\(mode)'")
         }
         return PostgresClient.Configuration(
-            host: components.host ?? "localhost", port: components.port ?? 5432, username: user, password: password,
-            database: database, tls: tls)
+            host: components.host ?? "localhost",
+            port: components.port ?? 5432,
+            username: user,
+            password: password,
+            database: database,
+            tls: tls
+        )
     }
 
     /// The URL without its password, for messages.
@@ -94,7 +107,9 @@ public actor PostgresFindingsStore: FindingsStore {
             """
             INSERT INTO embargo_scans (name, started, targets, shard, policy, as_of)
             VALUES (\(scan.name), \(scan.started), \(targets), \(scan.shard), \(scan.policy), \(scan.asOf)) RETURNING id
-            """, logger: logger)
+            """,
+            logger: logger
+        )
         for try await id in rows.decode(Int64.self) { return id }
         throw StoreError(.other, "PostgreSQL returned no scan id")
     }
@@ -103,8 +118,12 @@ public actor PostgresFindingsStore: FindingsStore {
     public func write(_ batch: StoreBatch, scan: Int64) async throws {
         try await client.withTransaction(logger: logger) { connection in
             for chunk in batch.findings.chunked(Self.rowsPerStatement) {
-                try await insert(connection, "embargo_findings (scan_id, finding_id, vendor, product, verdict, path, record)",
-                    casts: ["", "", "", "", "", "", "::jsonb"], rows: chunk) { finding, binds in
+                try await insert(
+                    connection,
+                    "embargo_findings (scan_id, finding_id, vendor, product, verdict, path, record)",
+                    casts: ["", "", "", "", "", "", "::jsonb"],
+                    rows: chunk
+                ) { finding, binds in
                     binds.append(scan)
                     binds.append(finding.id)
                     binds.append(finding.vendor)
@@ -115,7 +134,12 @@ public actor PostgresFindingsStore: FindingsStore {
                 }
             }
             for chunk in batch.events.chunked(Self.rowsPerStatement) {
-                try await insert(connection, "embargo_events (scan_id, kind, path, record)", casts: ["", "", "", "::jsonb"], rows: chunk) { event, binds in
+                try await insert(
+                    connection,
+                    "embargo_events (scan_id, kind, path, record)",
+                    casts: ["", "", "", "::jsonb"],
+                    rows: chunk
+                ) { event, binds in
                     binds.append(scan)
                     binds.append(event.kind)
                     try binds.append(Data(event.record.path))
@@ -123,8 +147,12 @@ public actor PostgresFindingsStore: FindingsStore {
                 }
             }
             for chunk in batch.files.chunked(Self.rowsPerStatement) {
-                try await insert(connection, "embargo_files (scan_id, path, size, modified, inode, device)",
-                    casts: ["", "", "", "", "", ""], rows: chunk) { file, binds in
+                try await insert(
+                    connection,
+                    "embargo_files (scan_id, path, size, modified, inode, device)",
+                    casts: ["", "", "", "", "", ""],
+                    rows: chunk
+                ) { file, binds in
                     binds.append(scan)
                     try binds.append(Data(file.path))
                     binds.append(Int64(clamping: file.stamp.size))
@@ -153,13 +181,17 @@ public actor PostgresFindingsStore: FindingsStore {
             values.append("(" + casts.indices.map { "$\(first + $0 + 1)\(casts[$0])" }.joined(separator: ", ") + ")")
         }
         try await connection.query(
-            PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES " + values.joined(separator: ", "), binds: binds), logger: logger)
+            PostgresQuery(unsafeSQL: "INSERT INTO \(table) VALUES " + values.joined(separator: ", "), binds: binds),
+            logger: logger
+        )
     }
 
     /// Records the end of a scan and its summary record.
     public func finishScan(_ scan: Int64, finished: String, summary: String) async throws {
         try await client.query(
-            "UPDATE embargo_scans SET finished = \(finished), summary = \(summary)::jsonb WHERE id = \(scan)", logger: logger)
+            "UPDATE embargo_scans SET finished = \(finished), summary = \(summary)::jsonb WHERE id = \(scan)",
+            logger: logger
+        )
     }
 
     /// Every scan, newest first; only those of run `name` when it is given.
@@ -176,9 +208,19 @@ public actor PostgresFindingsStore: FindingsStore {
         for try await (id, name, started, finished, targets, shard, policy, asOf, summary)
             in rows.decode((Int64, String, String, String?, String, String, String, String, String?).self)
         {
-            scans.append(StoredScan(
-                id: id, name: name, started: started, finished: finished, targets: StoreSchema.decodeTargets(targets),
-                shard: shard, policy: policy, asOf: asOf, summary: summary))
+            scans.append(
+                StoredScan(
+                    id: id,
+                    name: name,
+                    started: started,
+                    finished: finished,
+                    targets: StoreSchema.decodeTargets(targets),
+                    shard: shard,
+                    policy: policy,
+                    asOf: asOf,
+                    summary: summary
+                )
+            )
         }
         return scans
     }
@@ -187,24 +229,38 @@ public actor PostgresFindingsStore: FindingsStore {
     public func files(of scan: Int64) async throws -> [[UInt8]: FileStamp] {
         var files: [[UInt8]: FileStamp] = [:]
         let rows = try await client.query(
-            "SELECT path, size, modified, inode, device FROM embargo_files WHERE scan_id = \(scan)", logger: logger)
+            "SELECT path, size, modified, inode, device FROM embargo_files WHERE scan_id = \(scan)",
+            logger: logger
+        )
         for try await (path, size, modified, inode, device) in rows.decode((Data, Int64, Int64, Int64, Int64).self) {
             files[Array(path)] = FileStamp(
-                size: UInt64(clamping: size), modified: modified, inode: UInt64(bitPattern: inode), device: UInt64(bitPattern: device))
+                size: UInt64(clamping: size),
+                modified: modified,
+                inode: UInt64(bitPattern: inode),
+                device: UInt64(bitPattern: device)
+            )
         }
         return files
     }
 
     /// A scan's findings.
     public func findings(of scan: Int64) async throws -> [StoredRecord] {
-        try await records(try await client.query(
-            "SELECT path, record::text FROM embargo_findings WHERE scan_id = \(scan) ORDER BY ctid", logger: logger))
+        try await records(
+            try await client.query(
+                "SELECT path, record::text FROM embargo_findings WHERE scan_id = \(scan) ORDER BY ctid",
+                logger: logger
+            )
+        )
     }
 
     /// A scan's events.
     public func events(of scan: Int64) async throws -> [StoredRecord] {
-        try await records(try await client.query(
-            "SELECT path, record::text FROM embargo_events WHERE scan_id = \(scan) ORDER BY ctid", logger: logger))
+        try await records(
+            try await client.query(
+                "SELECT path, record::text FROM embargo_events WHERE scan_id = \(scan) ORDER BY ctid",
+                logger: logger
+            )
+        )
     }
 
     private func records(_ rows: PostgresRowSequence) async throws -> [StoredRecord] {

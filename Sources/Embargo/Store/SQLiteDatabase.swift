@@ -13,7 +13,12 @@ internal import CEmbargoSQLiteSource
     /// - Throws: `StoreError` when the file cannot be opened.
     init(storeAt path: String) throws(StoreError) {
         var connection: OpaquePointer?
-        let status = unsafe sqlite3_open_v2(path, &connection, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let status = unsafe sqlite3_open_v2(
+            path,
+            &connection,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+            nil
+        )
         guard status == SQLITE_OK, let connection = unsafe connection else {
             let error = unsafe Self.error(status, connection, "SQLite \(path)")
             if let connection = unsafe connection { unsafe sqlite3_close_v2(connection) }
@@ -68,7 +73,9 @@ internal import CEmbargoSQLiteSource
     func query(_ sql: String, _ parameters: [Value] = [], row: ([Value]) throws -> Void = { _ in }) throws {
         var prepared: OpaquePointer?
         let status = unsafe sqlite3_prepare_v2(handle, sql, -1, &prepared, nil)
-        guard status == SQLITE_OK, let statement = unsafe prepared else { throw unsafe Self.error(status, handle, "SQLite") }
+        guard status == SQLITE_OK, let statement = unsafe prepared else {
+            throw unsafe Self.error(status, handle, "SQLite")
+        }
         defer { unsafe sqlite3_finalize(statement) }
         for (index, parameter) in parameters.enumerated() {
             let position = Int32(index + 1)
@@ -78,7 +85,13 @@ internal import CEmbargoSQLiteSource
             case .text(let value): unsafe sqlite3_bind_text(statement, position, value, -1, CEmbargoSQLite_transient())
             case .blob(let value):
                 _ = unsafe value.withUnsafeBytes {
-                    unsafe sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), CEmbargoSQLite_transient())
+                    unsafe sqlite3_bind_blob(
+                        statement,
+                        position,
+                        $0.baseAddress,
+                        Int32($0.count),
+                        CEmbargoSQLite_transient()
+                    )
                 }
             }
         }
@@ -93,7 +106,9 @@ internal import CEmbargoSQLiteSource
                 case SQLITE_INTEGER: columns.append(.integer(unsafe sqlite3_column_int64(statement, column)))
                 case SQLITE_TEXT:
                     let count = Int(unsafe sqlite3_column_bytes(statement, column))
-                    let text = unsafe sqlite3_column_text(statement, column).map { unsafe String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
+                    let text = unsafe sqlite3_column_text(statement, column).map {
+                        unsafe String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+                    }
                     columns.append(.text(text ?? ""))
                 case SQLITE_BLOB:
                     let count = Int(unsafe sqlite3_column_bytes(statement, column))
@@ -111,7 +126,9 @@ internal import CEmbargoSQLiteSource
 
     /// The error for result `status`, with the connection's message where there is one.
     private static func error(_ status: Int32, _ connection: OpaquePointer?, _ what: String) -> StoreError {
-        let message = unsafe (connection.map { unsafe String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(status)))
+        let message =
+            unsafe (connection.map { unsafe String(cString: sqlite3_errmsg($0)) }
+            ?? String(cString: sqlite3_errstr(status)))
         return StoreError(code(status), "\(what): \(message)")
     }
 
@@ -134,22 +151,33 @@ internal import CEmbargoSQLiteSource
     init(_ content: ItemContent) {
         self.content = content
         unsafe description = UnsafeMutablePointer<CEmbargoSQLiteSource>.allocate(capacity: 1)
-        unsafe description.initialize(to: CEmbargoSQLiteSource(
-            context: nil, size: Int64(clamping: content.size),
-            read: { context, buffer, amount, offset in
-                guard let context = unsafe context, let buffer = unsafe buffer, amount >= 0, offset >= 0 else { return -1 }
-                let source = unsafe Unmanaged<DatabaseSource>.fromOpaque(context).takeUnretainedValue()
-                let room = unsafe UnsafeMutableRawBufferPointer(start: buffer, count: Int(amount))
-                var filled = 0
-                while filled < room.count {
-                    guard let count = try? unsafe source.content.read(into: UnsafeMutableRawBufferPointer(rebasing: room[filled...]), at: UInt64(offset) + UInt64(filled)) else {
+        unsafe description.initialize(
+            to: CEmbargoSQLiteSource(
+                context: nil,
+                size: Int64(clamping: content.size),
+                read: { context, buffer, amount, offset in
+                    guard let context = unsafe context, let buffer = unsafe buffer, amount >= 0, offset >= 0 else {
                         return -1
                     }
-                    if count == 0 { break }
-                    filled += count
+                    let source = unsafe Unmanaged<DatabaseSource>.fromOpaque(context).takeUnretainedValue()
+                    let room = unsafe UnsafeMutableRawBufferPointer(start: buffer, count: Int(amount))
+                    var filled = 0
+                    while filled < room.count {
+                        guard
+                            let count = try? unsafe source.content.read(
+                                into: UnsafeMutableRawBufferPointer(rebasing: room[filled...]),
+                                at: UInt64(offset) + UInt64(filled)
+                            )
+                        else {
+                            return -1
+                        }
+                        if count == 0 { break }
+                        filled += count
+                    }
+                    return Int64(filled)
                 }
-                return Int64(filled)
-            }))
+            )
+        )
         unsafe description.pointee.context = Unmanaged.passUnretained(self).toOpaque()
     }
 

@@ -19,8 +19,12 @@ public actor SQLiteFindingsStore: FindingsStore {
     public func beginScan(_ scan: StoredScan) throws -> Int64 {
         try database.query(
             "INSERT INTO embargo_scans (name, started, targets, shard, policy, as_of) VALUES (?, ?, ?, ?, ?, ?)",
-            [.text(scan.name), .text(scan.started), .text(StoreSchema.encodeTargets(scan.targets)), .text(scan.shard),
-             .text(scan.policy), .text(scan.asOf)])
+            [
+                .text(scan.name), .text(scan.started), .text(StoreSchema.encodeTargets(scan.targets)),
+                .text(scan.shard),
+                .text(scan.policy), .text(scan.asOf),
+            ]
+        )
         var id: Int64 = 0
         try database.query("SELECT last_insert_rowid()") { row in
             if case .integer(let value) = row.first { id = value }
@@ -35,19 +39,28 @@ public actor SQLiteFindingsStore: FindingsStore {
             for finding in batch.findings {
                 try database.query(
                     "INSERT INTO embargo_findings (scan_id, finding_id, vendor, product, verdict, path, record) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [.integer(scan), .text(finding.id), .text(finding.vendor), .text(finding.product), .text(finding.verdict),
-                     .blob(finding.record.path), .text(finding.record.json)])
+                    [
+                        .integer(scan), .text(finding.id), .text(finding.vendor), .text(finding.product),
+                        .text(finding.verdict),
+                        .blob(finding.record.path), .text(finding.record.json),
+                    ]
+                )
             }
             for event in batch.events {
                 try database.query(
                     "INSERT INTO embargo_events (scan_id, kind, path, record) VALUES (?, ?, ?, ?)",
-                    [.integer(scan), .text(event.kind), .blob(event.record.path), .text(event.record.json)])
+                    [.integer(scan), .text(event.kind), .blob(event.record.path), .text(event.record.json)]
+                )
             }
             for file in batch.files {
                 try database.query(
                     "INSERT INTO embargo_files (scan_id, path, size, modified, inode, device) VALUES (?, ?, ?, ?, ?, ?)",
-                    [.integer(scan), .blob(file.path), .integer(Int64(clamping: file.stamp.size)), .integer(file.stamp.modified),
-                     .integer(Int64(bitPattern: file.stamp.inode)), .integer(Int64(bitPattern: file.stamp.device))])
+                    [
+                        .integer(scan), .blob(file.path), .integer(Int64(clamping: file.stamp.size)),
+                        .integer(file.stamp.modified),
+                        .integer(Int64(bitPattern: file.stamp.inode)), .integer(Int64(bitPattern: file.stamp.device)),
+                    ]
+                )
             }
             try database.execute("COMMIT")
         } catch {
@@ -58,7 +71,10 @@ public actor SQLiteFindingsStore: FindingsStore {
 
     /// Records the end of a scan and its summary record.
     public func finishScan(_ scan: Int64, finished: String, summary: String) throws {
-        try database.query("UPDATE embargo_scans SET finished = ?, summary = ? WHERE id = ?", [.text(finished), .text(summary), .integer(scan)])
+        try database.query(
+            "UPDATE embargo_scans SET finished = ?, summary = ? WHERE id = ?",
+            [.text(finished), .text(summary), .integer(scan)]
+        )
     }
 
     /// Every scan, newest first; only those of run `name` when it is given.
@@ -71,9 +87,19 @@ public actor SQLiteFindingsStore: FindingsStore {
         ) { row in
             func text(_ index: Int) -> String? { if case .text(let value) = row[index] { value } else { nil } }
             guard case .integer(let id) = row[0] else { return }
-            scans.append(StoredScan(
-                id: id, name: text(1) ?? "", started: text(2) ?? "", finished: text(3), targets: StoreSchema.decodeTargets(text(4) ?? "[]"),
-                shard: text(5) ?? "1/1", policy: text(6) ?? "", asOf: text(7) ?? "", summary: text(8)))
+            scans.append(
+                StoredScan(
+                    id: id,
+                    name: text(1) ?? "",
+                    started: text(2) ?? "",
+                    finished: text(3),
+                    targets: StoreSchema.decodeTargets(text(4) ?? "[]"),
+                    shard: text(5) ?? "1/1",
+                    policy: text(6) ?? "",
+                    asOf: text(7) ?? "",
+                    summary: text(8)
+                )
+            )
         }
         return scans
     }
@@ -81,11 +107,19 @@ public actor SQLiteFindingsStore: FindingsStore {
     /// The stamps of the files a scan read.
     public func files(of scan: Int64) throws -> [[UInt8]: FileStamp] {
         var files: [[UInt8]: FileStamp] = [:]
-        try database.query("SELECT path, size, modified, inode, device FROM embargo_files WHERE scan_id = ?", [.integer(scan)]) { row in
+        try database.query(
+            "SELECT path, size, modified, inode, device FROM embargo_files WHERE scan_id = ?",
+            [.integer(scan)]
+        ) { row in
             guard case .blob(let path) = row[0], case .integer(let size) = row[1], case .integer(let modified) = row[2],
                 case .integer(let inode) = row[3], case .integer(let device) = row[4]
             else { return }
-            files[path] = FileStamp(size: UInt64(clamping: size), modified: modified, inode: UInt64(bitPattern: inode), device: UInt64(bitPattern: device))
+            files[path] = FileStamp(
+                size: UInt64(clamping: size),
+                modified: modified,
+                inode: UInt64(bitPattern: inode),
+                device: UInt64(bitPattern: device)
+            )
         }
         return files
     }

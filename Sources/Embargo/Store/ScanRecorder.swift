@@ -29,12 +29,23 @@ public final class ScanRecorder: Sendable {
                 guard failure == nil else { continue }
                 switch item {
                 case .finding(let finding):
-                    batch.findings.append((
-                        finding.id, finding.detection.vendor, finding.detection.product, finding.assessment.verdict.rawValue,
-                        StoredRecord(path: finding.detection.location.path.bytes, json: RecordCoding.json(finding).serialized())))
+                    batch.findings.append(
+                        (
+                            finding.id, finding.detection.vendor, finding.detection.product,
+                            finding.assessment.verdict.rawValue,
+                            StoredRecord(
+                                path: finding.detection.location.path.bytes,
+                                json: RecordCoding.json(finding).serialized()
+                            )
+                        )
+                    )
                 case .event(let event):
-                    batch.events.append((
-                        event.kind.rawValue, StoredRecord(path: event.location.path.bytes, json: RecordCoding.json(event).serialized())))
+                    batch.events.append(
+                        (
+                            event.kind.rawValue,
+                            StoredRecord(path: event.location.path.bytes, json: RecordCoding.json(event).serialized())
+                        )
+                    )
                 case .file(let path, let stamp):
                     batch.files.append((path, stamp))
                 }

@@ -27,11 +27,19 @@ public struct StoredScanStart: Sendable {
             if incremental, let last = try await store.latestFinishedScan(targets: scan.targets, shard: scan.shard) {
                 previous = last
                 files = PreviousFiles(try await store.files(of: last.id))
-                carried = CarriedRecords(findings: try await store.findings(of: last.id), events: try await store.events(of: last.id))
+                carried = CarriedRecords(
+                    findings: try await store.findings(of: last.id),
+                    events: try await store.events(of: last.id)
+                )
             }
             let id = try await store.beginScan(scan)
             return StoredScanStart(
-                store: store, recorder: ScanRecorder(store: store, scan: id), previousScan: previous, previousFiles: files, carried: carried)
+                store: store,
+                recorder: ScanRecorder(store: store, scan: id),
+                previousScan: previous,
+                previousFiles: files,
+                carried: carried
+            )
         } catch {
             await store.close()
             throw error

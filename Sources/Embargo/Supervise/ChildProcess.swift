@@ -23,7 +23,9 @@ struct ChildProcess {
     /// - Throws: `SupervisionError` when the process cannot be started.
     init(executable: String, arguments: [String], slots: CrashSlots) throws(SupervisionError) {
         var ends: [Int32] = [-1, -1]
-        guard unsafe pipe(&ends) == 0 else { throw SupervisionError("cannot make a pipe: \(SystemError.lastError("pipe").message)") }
+        guard unsafe pipe(&ends) == 0 else {
+            throw SupervisionError("cannot make a pipe: \(SystemError.lastError("pipe").message)")
+        }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         var actions = unsafe posix_spawn_file_actions_t()
         unsafe posix_spawn_file_actions_init(&actions)
@@ -36,11 +38,15 @@ struct ChildProcess {
         unsafe posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         unsafe posix_spawnattr_setpgroup(&attributes, 0)
         let argv = unsafe ([executable] + arguments).map { unsafe strdup($0) } + [nil]
+        // The formatter would drop the space in `for unsafe pointer`.
+        // swift-format-ignore
         defer { for unsafe pointer in unsafe argv { unsafe free(pointer) } }
         var environment = ProcessEnvironment.current.filter { !$0.hasPrefix("SWIFT_BACKTRACE=") }
         // A crash is reported by the parent; a backtrace of the child would only delay the restart.
         environment.append("SWIFT_BACKTRACE=enable=no")
         let envp = unsafe environment.map { unsafe strdup($0) } + [nil]
+        // The formatter would drop the space in `for unsafe pointer`.
+        // swift-format-ignore
         defer { for unsafe pointer in unsafe envp { unsafe free(pointer) } }
         var pid: pid_t = 0
         let status = unsafe posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
@@ -82,7 +88,9 @@ struct FrameChannel {
             if buffer.count - start >= 5 {
                 let length = (0..<4).reduce(0) { $0 | Int(buffer[start + 1 + $1]) << (8 * $1) }
                 if buffer.count - start >= 5 + length {
-                    guard let kind = FrameKind(rawValue: buffer[start]) else { throw SupervisionError("the scanning process sent a frame of unknown kind") }
+                    guard let kind = FrameKind(rawValue: buffer[start]) else {
+                        throw SupervisionError("the scanning process sent a frame of unknown kind")
+                    }
                     let payload = Array(buffer[(start + 5)..<(start + 5 + length)])
                     start += 5 + length
                     return (kind, payload)
@@ -96,7 +104,9 @@ struct FrameChannel {
             let count = unsafe chunk.withUnsafeMutableBytes { unsafe read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw SupervisionError("cannot read from the scanning process: \(SystemError.lastError("read").message)")
+                throw SupervisionError(
+                    "cannot read from the scanning process: \(SystemError.lastError("read").message)"
+                )
             }
             if count == 0 { return nil }
             buffer += chunk[0..<count]

@@ -1,9 +1,10 @@
+internal import CEmbargoSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CEmbargoSystem
 
 /// Memory shared by a supervised scanning process and its parent: one slot per worker, holding the
 /// location of the item the worker is reading. When the process dies of a crash, its crash handler
@@ -48,14 +49,20 @@ final class CrashSlots: Sendable {
     static func attach(descriptor: Int32, count: Int) throws(SystemError) -> CrashSlots {
         let slots = try map(descriptor, count: count)
         if let base = unsafe UnsafeMutableRawPointer(bitPattern: slots.address) {
-            unsafe CEmbargoSystem_crash_slots_install(base.assumingMemoryBound(to: UInt8.self), UInt(slotSize), Int32(count))
+            unsafe CEmbargoSystem_crash_slots_install(
+                base.assumingMemoryBound(to: UInt8.self),
+                UInt(slotSize),
+                Int32(count)
+            )
         }
         return slots
     }
 
     private static func map(_ descriptor: Int32, count: Int) throws(SystemError) -> CrashSlots {
         let length = count * slotSize
-        guard let base = unsafe mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0), unsafe base != MAP_FAILED else {
+        guard let base = unsafe mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0),
+            unsafe base != MAP_FAILED
+        else {
             let error = SystemError.lastError("map the crash slots")
             close(descriptor)
             throw error
@@ -100,7 +107,9 @@ final class CrashSlots: Sendable {
     /// What slot `index` holds: the location being read, and the crash signal if the crash handler
     /// marked it.
     func read(slot index: Int) -> (location: Location?, signal: Int32) {
-        guard index >= 0, index < count, let base = unsafe UnsafeMutableRawPointer(bitPattern: address) else { return (nil, 0) }
+        guard index >= 0, index < count, let base = unsafe UnsafeMutableRawPointer(bitPattern: address) else {
+            return (nil, 0)
+        }
         let slot = unsafe base + index * Self.slotSize
         let length = Int(unsafe slot.load(as: UInt32.self))
         let signal = Int32(unsafe slot.load(fromByteOffset: 4, as: UInt8.self))

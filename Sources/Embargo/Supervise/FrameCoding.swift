@@ -105,7 +105,12 @@ struct FrameReader {
 
     mutating func stamp() throws(FrameError) -> FileStamp? {
         guard try flag() else { return nil }
-        return FileStamp(size: try integer(), modified: Int64(bitPattern: try integer()), inode: try integer(), device: try integer())
+        return FileStamp(
+            size: try integer(),
+            modified: Int64(bitPattern: try integer()),
+            inode: try integer(),
+            device: try integer()
+        )
     }
 }
 

@@ -1,9 +1,10 @@
+internal import CEmbargoSystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import CEmbargoSystem
 
 /// The scanning side of a supervised scan: runs the scan in a process of its own, hands each unit's
 /// result to the supervising parent as a frame, and keeps its crash slots up to date, so that a crash
@@ -68,7 +69,10 @@ private struct FrameBuffer {
     mutating func add(kind: FrameKind, _ payload: [UInt8]) throws(SystemError) {
         let length = UInt32(payload.count)
         bytes.append(kind.rawValue)
-        bytes += [UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24)]
+        bytes += [
+            UInt8(truncatingIfNeeded: length), UInt8(truncatingIfNeeded: length >> 8),
+            UInt8(truncatingIfNeeded: length >> 16), UInt8(truncatingIfNeeded: length >> 24),
+        ]
         bytes += payload
         if bytes.count >= 64 << 10 || clock.now - lastFlush >= .milliseconds(50) { try flush() }
     }

@@ -1,9 +1,10 @@
+internal import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-internal import Synchronization
 
 /// The supervising side of a scan that survives crashes it did not foresee. A Swift trap cannot be
 /// caught, so the scan runs in a child process (the same command with `ScanChild` on the other end)
@@ -24,7 +25,13 @@ public final class SupervisedScan: Sendable {
 
     /// A supervised scan that runs `executable` with `arguments` (plus the child's own options) for
     /// each child; `jobs` is the child's number of workers.
-    public init(executable: String, arguments: [String], jobs: Int, previousFiles: PreviousFiles?, temporaryDirectory: String) {
+    public init(
+        executable: String,
+        arguments: [String],
+        jobs: Int,
+        previousFiles: PreviousFiles?,
+        temporaryDirectory: String
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.jobs = max(1, jobs)
@@ -75,7 +82,10 @@ public final class SupervisedScan: Sendable {
             slots.clear()
             try state.write(to: statePath)
             let child = try ChildProcess(
-                executable: executable, arguments: arguments + ["--supervised-child-state", statePath], slots: slots)
+                executable: executable,
+                arguments: arguments + ["--supervised-child-state", statePath],
+                slots: slots
+            )
             let stoppedAlready = control.withLock { control in
                 control.child = child.pid
                 return control.stopped
@@ -108,7 +118,9 @@ public final class SupervisedScan: Sendable {
             let stopped = control.withLock { $0.stopped }
             switch status {
             case .exited(0):
-                guard let interrupted = ending else { throw SupervisionError("the scanning process ended without finishing its report") }
+                guard let interrupted = ending else {
+                    throw SupervisionError("the scanning process ended without finishing its report")
+                }
                 return interrupted || stopped
             case .exited(let code):
                 throw SupervisionError("the scanning process failed (exit status \(code))")
@@ -122,7 +134,9 @@ public final class SupervisedScan: Sendable {
                 }
                 fruitless = received == 0 && crashed.isEmpty ? fruitless + 1 : 0
                 guard fruitless < 3 else {
-                    throw SupervisionError("the scanning process died of \(Self.name(of: signal)) three times without progress")
+                    throw SupervisionError(
+                        "the scanning process died of \(Self.name(of: signal)) three times without progress"
+                    )
                 }
             }
         }
@@ -133,14 +147,22 @@ public final class SupervisedScan: Sendable {
     /// item under way when none is marked (a kill for memory leaves no mark).
     private func crashedItems(_ slots: CrashSlots, signal: Int32) -> [(Location, String)] {
         let readings = (0..<slots.count).map { slots.read(slot: $0) }
-        let marked = readings.filter { $0.signal != 0 }.compactMap { reading in reading.location.map { ($0, reading.signal) } }
+        let marked = readings.filter { $0.signal != 0 }.compactMap { reading in
+            reading.location.map { ($0, reading.signal) }
+        }
         if !marked.isEmpty {
             return marked.map { location, signal in
-                (location, "the scanner crashed (\(Self.name(of: signal))) while reading this; it was skipped and the scan went on")
+                (
+                    location,
+                    "the scanner crashed (\(Self.name(of: signal))) while reading this; it was skipped and the scan went on"
+                )
             }
         }
         return readings.compactMap(\.location).map { location in
-            (location, "the scanner died (\(Self.name(of: signal))) while reading this, perhaps for lack of memory; it was skipped and the scan went on")
+            (
+                location,
+                "the scanner died (\(Self.name(of: signal))) while reading this, perhaps for lack of memory; it was skipped and the scan went on"
+            )
         }
     }
 

@@ -16,8 +16,10 @@ enum UnitResultCoding {
         for event in result.events { writer.text(RecordCoding.json(event).serialized()) }
         let counts = result.counts
         for value in [
-            counts.files, Int(clamping: counts.bytes), counts.archives, counts.members, Int(clamping: counts.expandedBytes),
-            counts.errors, counts.skipped, counts.symbolicLinks, counts.findings, counts.indexEntries, counts.coveredByIndex,
+            counts.files, Int(clamping: counts.bytes), counts.archives, counts.members,
+            Int(clamping: counts.expandedBytes),
+            counts.errors, counts.skipped, counts.symbolicLinks, counts.findings, counts.indexEntries,
+            counts.coveredByIndex,
             counts.unchanged, counts.otherShards,
         ] {
             writer.integer(value)
@@ -38,7 +40,9 @@ enum UnitResultCoding {
         let isFile = try reader.flag()
         let path = ScanPath(bytes: try reader.data())
         var result = ScanUnitResult(unit: isFile ? .file(path) : .directory(path))
-        for _ in 0..<(try reader.count()) { result.detections.append(try RecordCoding.detection(fromJSON: try reader.text())) }
+        for _ in 0..<(try reader.count()) {
+            result.detections.append(try RecordCoding.detection(fromJSON: try reader.text()))
+        }
         for _ in 0..<(try reader.count()) { result.events.append(try RecordCoding.event(fromJSON: try reader.text())) }
         var counts = ScanCounts()
         counts.files = try reader.int()
@@ -56,7 +60,13 @@ enum UnitResultCoding {
         counts.otherShards = try reader.int()
         result.counts = counts
         for _ in 0..<(try reader.count()) {
-            result.recognised.append(RecognisedTree(path: ScanPath(bytes: try reader.data()), kind: try reader.text(), detail: try reader.text()))
+            result.recognised.append(
+                RecognisedTree(
+                    path: ScanPath(bytes: try reader.data()),
+                    kind: try reader.text(),
+                    detail: try reader.text()
+                )
+            )
         }
         result.readStamp = try reader.stamp()
         result.unchangedStamp = try reader.stamp()

@@ -52,7 +52,9 @@ struct DirectoryWalker: Sendable {
     /// - Throws: `SystemError` when the path does not exist or cannot be examined.
     func target(_ path: ScanPath) throws(SystemError) -> (item: WalkItem?, event: ScanEvent?) {
         var status = stat()
-        guard unsafe path.withCString({ unsafe stat($0, &status) }) == 0 else { throw SystemError.lastError("stat \(path)") }
+        guard unsafe path.withCString({ unsafe stat($0, &status) }) == 0 else {
+            throw SystemError.lastError("stat \(path)")
+        }
         var link = stat()
         let isLink = unsafe path.withCString { unsafe lstat($0, &link) } == 0 && link.st_mode & S_IFMT == S_IFLNK
         switch status.st_mode & S_IFMT {
@@ -72,7 +74,9 @@ struct DirectoryWalker: Sendable {
         guard descriptor >= 0, let stream = unsafe fdopendir(descriptor) else {
             let error = SystemError.lastError("opendir")
             if descriptor >= 0 { close(descriptor) }
-            listing.events.append(ScanEvent(kind: .unreadable, location: Location(path: directory), message: error.description))
+            listing.events.append(
+                ScanEvent(kind: .unreadable, location: Location(path: directory), message: error.description)
+            )
             return listing
         }
         defer { unsafe closedir(stream) }
@@ -82,9 +86,13 @@ struct DirectoryWalker: Sendable {
             errno = 0
             guard let entry = unsafe readdir(stream) else {
                 if errno != 0 {
-                    listing.events.append(ScanEvent(
-                        kind: .unreadable, location: Location(path: directory),
-                        message: SystemError.lastError("readdir").description))
+                    listing.events.append(
+                        ScanEvent(
+                            kind: .unreadable,
+                            location: Location(path: directory),
+                            message: SystemError.lastError("readdir").description
+                        )
+                    )
                 }
                 break
             }
@@ -96,8 +104,13 @@ struct DirectoryWalker: Sendable {
             if type == UInt8(DT_UNKNOWN) {
                 var status = stat()
                 guard unsafe fstatat(dirfd(stream), entry.d_name_pointer, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
-                    listing.events.append(ScanEvent(
-                        kind: .unreadable, location: Location(path: path), message: SystemError.lastError("stat").description))
+                    listing.events.append(
+                        ScanEvent(
+                            kind: .unreadable,
+                            location: Location(path: path),
+                            message: SystemError.lastError("stat").description
+                        )
+                    )
                     continue
                 }
                 type = Self.directoryEntryType(mode: status.st_mode)
@@ -121,7 +134,12 @@ struct DirectoryWalker: Sendable {
         let capacity = unsafe MemoryLayout.size(ofValue: entry.pointee.d_name)
         return unsafe withUnsafePointer(to: &entry.pointee.d_name) { tuple in
             unsafe tuple.withMemoryRebound(to: UInt8.self, capacity: capacity) { bytes in
-                unsafe Array(UnsafeBufferPointer(start: bytes, count: strnlen(UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), capacity)))
+                unsafe Array(
+                    UnsafeBufferPointer(
+                        start: bytes,
+                        count: strnlen(UnsafeRawPointer(bytes).assumingMemoryBound(to: CChar.self), capacity)
+                    )
+                )
             }
         }
     }

@@ -34,7 +34,9 @@ public struct FileStamp: Sendable, Hashable {
     /// The stamp of a regular file (symbolic links are not followed), or nil.
     static func of(_ path: ScanPath) -> FileStamp? {
         var status = stat()
-        guard unsafe path.withCString({ unsafe lstat($0, &status) }) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard unsafe path.withCString({ unsafe lstat($0, &status) }) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            return nil
+        }
         return FileStamp(status)
     }
 

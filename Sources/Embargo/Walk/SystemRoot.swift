@@ -21,22 +21,33 @@ struct SystemRoot {
 
     /// The system root at `directory`, given the names of its subdirectories, or nil when it is not
     /// one.
-    static func recognise(_ directory: ScanPath, directoryNames names: Set<String>, walker: DirectoryWalker) -> SystemRoot? {
+    static func recognise(
+        _ directory: ScanPath,
+        directoryNames names: Set<String>,
+        walker: DirectoryWalker
+    ) -> SystemRoot? {
         if names.contains("etc"), names.contains("usr") || names.contains("var") {
             var databases: [String] = []
             if FileStamp.of(directory.appending(Array("var/lib/dpkg/status".utf8))) != nil { databases.append("dpkg") }
-            if ["var/lib/rpm", "usr/lib/sysimage/rpm"].contains(where: { FileStamp.isDirectory(directory.appending(Array($0.utf8))) }) {
+            if ["var/lib/rpm", "usr/lib/sysimage/rpm"].contains(where: {
+                FileStamp.isDirectory(directory.appending(Array($0.utf8)))
+            }) {
                 databases.append("rpm")
             }
             guard !databases.isEmpty else { return nil }
             let places = linuxPlaces.compactMap { place(directory, $0, caseInsensitive: false, walker: walker) }
-            return SystemRoot(path: directory, description: "Linux root (\(databases.joined(separator: ", ")))", fixedPlaces: places)
+            return SystemRoot(
+                path: directory,
+                description: "Linux root (\(databases.joined(separator: ", ")))",
+                fixedPlaces: places
+            )
         }
         let lowered = Set(names.map { $0.lowercased() })
         if lowered.contains("windows"), !lowered.isDisjoint(with: ["program files", "programdata", "users"]) {
             let places = windowsPlaces.compactMap { place(directory, $0, caseInsensitive: true, walker: walker) }
-            guard places.contains(where: { $0.path.displayString.lowercased().hasSuffix("/system32/drivers") })
-                || places.count >= 2
+            guard
+                places.contains(where: { $0.path.displayString.lowercased().hasSuffix("/system32/drivers") })
+                    || places.count >= 2
             else { return nil }
             return SystemRoot(path: directory, description: "Windows system drive", fixedPlaces: places)
         }
@@ -45,7 +56,12 @@ struct SystemRoot {
 
     /// The item at `relative` under `root`, matching names without regard to case where asked
     /// (Windows volumes are case-insensitive), or nil when it is not there.
-    private static func place(_ root: ScanPath, _ relative: String, caseInsensitive: Bool, walker: DirectoryWalker) -> WalkItem? {
+    private static func place(
+        _ root: ScanPath,
+        _ relative: String,
+        caseInsensitive: Bool,
+        walker: DirectoryWalker
+    ) -> WalkItem? {
         var current = root
         let parts = relative.split(separator: "/").map(String.init)
         for (position, part) in parts.enumerated() {

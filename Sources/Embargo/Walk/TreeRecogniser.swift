@@ -31,7 +31,9 @@ struct TreeRecogniser {
     ) -> Recognition {
         var recognition = Recognition()
         // The names of the subdirectories: what every kind of tree is first recognised by.
-        let names = Set(listing.items.filter(\.isDirectory).map { String(decoding: $0.path.lastComponent, as: UTF8.self) })
+        let names = Set(
+            listing.items.filter(\.isDirectory).map { String(decoding: $0.path.lastComponent, as: UTF8.self) }
+        )
         var covered: Set<[UInt8]> = []
         var reading: RepositoryReading?
         if names.contains("dists"), let repository = DebianRepository.recognise(path, walker: walker) {
@@ -43,18 +45,32 @@ struct TreeRecogniser {
             covered.formUnion(reading.covered)
             recognition.indexEntries = reading.entries
             recognition.coveredPackages = reading.coveredPackages
-            let packages = repositories.deep ? "every package opened (--deep)" : "\(reading.coveredPackages) package files described by the indexes not opened"
+            let packages =
+                repositories.deep
+                ? "every package opened (--deep)"
+                : "\(reading.coveredPackages) package files described by the indexes not opened"
             let signatures = Array(Set(reading.signatures)).sorted().joined(separator: "; ")
-            recognition.trees.append(RecognisedTree(
-                path: path, kind: reading.description, detail: "\(reading.entries) index entries read; \(packages); \(signatures)"))
+            recognition.trees.append(
+                RecognisedTree(
+                    path: path,
+                    kind: reading.description,
+                    detail: "\(reading.entries) index entries read; \(packages); \(signatures)"
+                )
+            )
         }
         if let root = SystemRoot.recognise(path, directoryNames: names, walker: walker) {
             recognition.priority = root.fixedPlaces
             covered.formUnion(root.fixedPlaces.map(\.path.bytes))
-            let places = root.fixedPlaces.map { String(decoding: $0.path.bytes.dropFirst(path.bytes.count + 1), as: UTF8.self) }
-            recognition.trees.append(RecognisedTree(
-                path: path, kind: root.description,
-                detail: "\(root.fixedPlaces.count) fixed places read first: " + places.joined(separator: ", ")))
+            let places = root.fixedPlaces.map {
+                String(decoding: $0.path.bytes.dropFirst(path.bytes.count + 1), as: UTF8.self)
+            }
+            recognition.trees.append(
+                RecognisedTree(
+                    path: path,
+                    kind: root.description,
+                    detail: "\(root.fixedPlaces.count) fixed places read first: " + places.joined(separator: ", ")
+                )
+            )
         }
         guard !covered.isEmpty else { return recognition }
         let narrowed = WalkScope(covering: covered, within: scope)

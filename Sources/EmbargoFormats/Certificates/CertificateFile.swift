@@ -23,12 +23,15 @@ public enum CertificateFile {
             let label = String(afterBegin[..<labelEnd.lowerBound])
             let body = afterBegin[labelEnd.upperBound...]
             guard let end = body.range(of: "-----END \(label)-----") else {
-                if label.hasSuffix("CERTIFICATE") { errors.append(FormatError.truncated("PEM block '\(label)' has no end")) }
+                if label.hasSuffix("CERTIFICATE") {
+                    errors.append(FormatError.truncated("PEM block '\(label)' has no end"))
+                }
                 break
             }
             remaining = body[end.upperBound...]
             guard ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE", "PKCS7"].contains(label) else { continue }
-            guard let der = Data(base64Encoded: String(body[..<end.lowerBound]), options: .ignoreUnknownCharacters) else {
+            guard let der = Data(base64Encoded: String(body[..<end.lowerBound]), options: .ignoreUnknownCharacters)
+            else {
                 errors.append(FormatError.malformed("PEM block '\(label)' is not base64"))
                 continue
             }
@@ -56,7 +59,9 @@ public enum CertificateFile {
         var header = 2
         if length & 0x80 != 0 {
             let count = length & 0x7F
-            guard count >= 1, count <= 4, bytes.count >= 2 + count else { throw FormatError.malformed("DER length invalid") }
+            guard count >= 1, count <= 4, bytes.count >= 2 + count else {
+                throw FormatError.malformed("DER length invalid")
+            }
             length = bytes[2..<2 + count].reduce(0) { $0 << 8 | Int($1) }
             header += count
         }

@@ -36,7 +36,8 @@ public struct CertificateSummary: Sendable, Hashable {
             throw FormatError.malformed("certificate without serial number, names or validity")
         }
         let validity = try SignedDataReader.children(of: tbs[first + 3], "Validity")
-        guard validity.count == 2, case .primitive(let start) = validity[0].content, case .primitive(let end) = validity[1].content
+        guard validity.count == 2, case .primitive(let start) = validity[0].content,
+            case .primitive(let end) = validity[1].content
         else { throw FormatError.malformed("certificate validity is malformed") }
         do {
             issuer = String(describing: try DistinguishedName(derEncoded: tbs[first + 2]))
@@ -106,7 +107,9 @@ public enum SignedDataReader {
         guard info.count >= 2, let type = try? ASN1ObjectIdentifier(derEncoded: info[0]), type == signedDataType else {
             throw FormatError.unsupported("ContentInfo is not SignedData")
         }
-        guard let signedData = try children(of: info[1], "content").first else { throw FormatError.malformed("empty SignedData") }
+        guard let signedData = try children(of: info[1], "content").first else {
+            throw FormatError.malformed("empty SignedData")
+        }
         let fields = try children(of: signedData, "SignedData")
         var certificates: [(summary: CertificateSummary, serial: String)] = []
         var signerInfos: [ASN1Node] = []
@@ -131,10 +134,13 @@ public enum SignedDataReader {
             {
                 signer = certificates.first { $0.serial == CertificateSummary.hex(serial) }?.summary
             }
-            for attributes in info where attributes.identifier.tagClass == .contextSpecific && attributes.identifier.tagNumber == 1 {
+            for attributes in info
+            where attributes.identifier.tagClass == .contextSpecific && attributes.identifier.tagNumber == 1 {
                 for attribute in try children(of: attributes, "unsignedAttrs") {
                     let parts = try children(of: attribute, "Attribute")
-                    guard parts.count == 2, (try? ASN1ObjectIdentifier(derEncoded: parts[0])) == nestedSignature else { continue }
+                    guard parts.count == 2, (try? ASN1ObjectIdentifier(derEncoded: parts[0])) == nestedSignature else {
+                        continue
+                    }
                     for value in try children(of: parts[1], "attribute values") {
                         nested += try read(contentInfo: value, depth: depth + 1)
                     }
@@ -145,7 +151,9 @@ public enum SignedDataReader {
     }
 
     static func children(of node: ASN1Node, _ what: String) throws(FormatError) -> [ASN1Node] {
-        guard case .constructed(let nodes) = node.content else { throw FormatError.malformed("\(what) is not constructed") }
+        guard case .constructed(let nodes) = node.content else {
+            throw FormatError.malformed("\(what) is not constructed")
+        }
         return Array(nodes)
     }
 }

@@ -1,7 +1,11 @@
 /// The formats Embargo recognises from their first bytes, without asking libmagic.
 public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
-    case elf, pe, macho, machoFat = "macho-fat", javaClass = "java-class"
-    case zip, gzip, bzip2, xz, zstd, lz4, lzma, sevenZip = "7z", ar, tar, cpio, iso9660, cab, rar, xar, rpm
+    case elf, pe, macho
+    case machoFat = "macho-fat"
+    case javaClass = "java-class"
+    case zip, gzip, bzip2, xz, zstd, lz4, lzma
+    case sevenZip = "7z"
+    case ar, tar, cpio, iso9660, cab, rar, xar, rpm
     case pem, der, sqlite
     /// A raw disk image with an MBR or GPT partition table.
     case diskImage = "disk-image"
@@ -153,11 +157,15 @@ public enum ContentSniffer {
         }
         if bytes.starts(Magic.bzip2), let level = bytes.byte(3), level >= 0x31, level <= 0x39 { return .bzip2 }
         if bytes.starts(Magic.xz) { return .xz }
-        if bytes.starts(Magic.lzma), let flag = bytes.byte(12), head.count > 13, flag == 0 || flag == 0xFF { return .lzma }
+        if bytes.starts(Magic.lzma), let flag = bytes.byte(12), head.count > 13, flag == 0 || flag == 0xFF {
+            return .lzma
+        }
         if bytes.starts(Magic.sevenZip) { return .sevenZip }
         if bytes.starts(Magic.ar) { return .ar }
         if bytes.starts(Magic.ustar, at: 257) { return .tar }
-        if bytes.starts(Magic.cpioNewASCII) || bytes.starts(Magic.cpioCRC) || bytes.starts(Magic.cpioOldASCII) { return .cpio }
+        if bytes.starts(Magic.cpioNewASCII) || bytes.starts(Magic.cpioCRC) || bytes.starts(Magic.cpioOldASCII) {
+            return .cpio
+        }
         if bytes.starts(Magic.rar) { return .rar }
         if bytes.starts(Magic.sqlite) { return .sqlite }
         for offset in [0x8001, 0x8801, 0x9001] where bytes.starts(Magic.iso9660, at: offset) { return .iso9660 }
@@ -193,7 +201,9 @@ public enum ContentSniffer {
     public static func unreadableImageKind(_ head: [UInt8]) -> String? {
         let bytes = Head(head)
         for image in unreadableImages where bytes.starts(image.magic, at: image.offset) { return image.name }
-        if bytes.starts(Magic.ext, at: 0x438), bytes.u32le(0x418).map({ $0 <= 6 }) ?? false, bytes.u32le(0x44C).map({ $0 <= 1 }) ?? false {
+        if bytes.starts(Magic.ext, at: 0x438), bytes.u32le(0x418).map({ $0 <= 6 }) ?? false,
+            bytes.u32le(0x44C).map({ $0 <= 1 }) ?? false
+        {
             return "ext2/3/4 file system"
         }
         if bytes.starts(Magic.udf, at: 0x8001), !bytes.starts(Magic.iso9660, at: 0x8001) { return "UDF file system" }
@@ -205,7 +215,8 @@ public enum ContentSniffer {
         (Array("QFI".utf8) + [0xFB], 0, "qcow2 virtual disk"), (Array("KDMV".utf8), 0, "VMDK virtual disk"),
         (Array("# Disk DescriptorFile".utf8), 0, "VMDK virtual disk"), (Array("vhdxfile".utf8), 0, "VHDX virtual disk"),
         (Array("conectix".utf8), 0, "VHD virtual disk"), ([0x7F, 0x10, 0xDA, 0xBE], 0x40, "VirtualBox VDI disk"),
-        (Array("LUKS".utf8) + [0xBA, 0xBE], 0, "LUKS encrypted volume"), (Array("LABELONE".utf8), 0x200, "LVM physical volume"),
+        (Array("LUKS".utf8) + [0xBA, 0xBE], 0, "LUKS encrypted volume"),
+        (Array("LABELONE".utf8), 0x200, "LVM physical volume"),
         (Array("XFSB".utf8), 0, "XFS file system"), (Array("hsqs".utf8), 0, "squashfs file system"),
         (Array("NTFS    ".utf8), 3, "NTFS file system"), (Array("EXFAT   ".utf8), 3, "exFAT file system"),
         (Array("_BHRfS_M".utf8), 0x10040, "btrfs file system"), ([0x10, 0x20, 0xF5, 0xF2], 0x400, "F2FS file system"),
@@ -271,8 +282,10 @@ public enum ContentSniffer {
         certificateArmours.contains { line.starts(with: $0) }
     }
 
-    private static let certificateArmours = ["CERTIFICATE-----", "TRUSTED CERTIFICATE-----", "X509 CERTIFICATE-----", "PKCS7-----", "CMS-----"]
-        .map { Array("-----BEGIN \($0)".utf8) }
+    private static let certificateArmours = [
+        "CERTIFICATE-----", "TRUSTED CERTIFICATE-----", "X509 CERTIFICATE-----", "PKCS7-----", "CMS-----",
+    ]
+    .map { Array("-----BEGIN \($0)".utf8) }
 
     /// Whether the bytes look like a DER certificate: a SEQUENCE holding a SEQUENCE, both with
     /// long-form lengths that fit.
@@ -305,7 +318,9 @@ struct Head {
 
     func u32le(_ offset: Int) -> UInt32? {
         guard offset >= 0, offset + 4 <= bytes.count else { return nil }
-        return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+        return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(
+            bytes[offset + 3]
+        ) << 24
     }
 
     func u32be(_ offset: Int) -> UInt32? {

@@ -32,7 +32,9 @@ public struct MachOBinary: Sendable {
         if magic == 0xCAFE_BABE || magic == 0xCAFE_BABF {
             let is64 = magic == 0xCAFE_BABF
             let count = Int(try head.u32be(at: 4))
-            guard count > 0, count < 32 else { throw FormatError.malformed("universal binary with \(count) architectures") }
+            guard count > 0, count < 32 else {
+                throw FormatError.malformed("universal binary with \(count) architectures")
+            }
             let entrySize = is64 ? 32 : 20
             let table = BinaryCursor(try source.exactBytes(at: 8, count: count * entrySize, what: "fat header"))
             var slices: [Slice] = []
@@ -72,9 +74,13 @@ public struct MachOBinary: Sendable {
         let cpuType = try u32(cursor, 4)
         let commandCount = Int(try u32(cursor, 16))
         let commandsSize = Int(try u32(cursor, 20))
-        guard commandCount <= 4096, commandsSize <= 16 << 20 else { throw FormatError.limit("implausible load commands") }
+        guard commandCount <= 4096, commandsSize <= 16 << 20 else {
+            throw FormatError.limit("implausible load commands")
+        }
         let headerSize = is64 ? 32 : 28
-        let commands = BinaryCursor(try source.exactBytes(at: base + UInt64(headerSize), count: commandsSize, what: "load commands"))
+        let commands = BinaryCursor(
+            try source.exactBytes(at: base + UInt64(headerSize), count: commandsSize, what: "load commands")
+        )
         var signatureRange: (offset: UInt64, size: Int)?
         var plistRange: (offset: UInt64, size: Int)?
         var position = 0
@@ -82,7 +88,9 @@ public struct MachOBinary: Sendable {
             guard position + 8 <= commandsSize else { break }
             let command = try u32(commands, position)
             let length = Int(try u32(commands, position + 4))
-            guard length >= 8, position + length <= commandsSize else { throw FormatError.malformed("load command of \(length) bytes") }
+            guard length >= 8, position + length <= commandsSize else {
+                throw FormatError.malformed("load command of \(length) bytes")
+            }
             if command == loadCodeSignature {
                 signatureRange = (UInt64(try u32(commands, position + 8)), Int(try u32(commands, position + 12)))
             } else if command == loadSegment || command == loadSegment64 {
@@ -95,7 +103,9 @@ public struct MachOBinary: Sendable {
                     let name = try commands.cString(at: section, limit: 16)
                     let segment = try commands.cString(at: section + 16, limit: 16)
                     guard name == "__info_plist", segment == "__TEXT" else { continue }
-                    let size = command == loadSegment64 ? Int(clamping: try u64(commands, section + 40)) : Int(try u32(commands, section + 36))
+                    let size =
+                        command == loadSegment64
+                        ? Int(clamping: try u64(commands, section + 40)) : Int(try u32(commands, section + 36))
                     let offset = UInt64(try u32(commands, section + (command == loadSegment64 ? 48 : 40)))
                     plistRange = (offset, size)
                 }
@@ -106,7 +116,11 @@ public struct MachOBinary: Sendable {
         var teamIdentifier: String?
         var signatures: [SignedDataCertificates] = []
         if let signatureRange, signatureRange.size > 0, signatureRange.size <= 16 << 20, signatureRange.offset < size {
-            let blob = try source.exactBytes(at: base + signatureRange.offset, count: signatureRange.size, what: "code signature")
+            let blob = try source.exactBytes(
+                at: base + signatureRange.offset,
+                count: signatureRange.size,
+                what: "code signature"
+            )
             (codeIdentifier, teamIdentifier, signatures) = try CodeSignature.read(blob)
         }
         var bundleIdentifier: String?
@@ -115,8 +129,12 @@ public struct MachOBinary: Sendable {
             bundleIdentifier = PropertyList.bundleIdentifier(in: plist)
         }
         return Slice(
-            cpuType: cpuType, codeIdentifier: codeIdentifier, teamIdentifier: teamIdentifier, signatures: signatures,
-            bundleIdentifier: bundleIdentifier)
+            cpuType: cpuType,
+            codeIdentifier: codeIdentifier,
+            teamIdentifier: teamIdentifier,
+            signatures: signatures,
+            bundleIdentifier: bundleIdentifier
+        )
     }
 }
 
@@ -129,7 +147,9 @@ enum CodeSignature {
 
     static func read(_ blob: [UInt8]) throws(FormatError) -> (String?, String?, [SignedDataCertificates]) {
         let cursor = BinaryCursor(blob)
-        guard try cursor.u32be(at: 0) == superBlob else { throw FormatError.badMagic("code signature is not a SuperBlob") }
+        guard try cursor.u32be(at: 0) == superBlob else {
+            throw FormatError.badMagic("code signature is not a SuperBlob")
+        }
         let count = Int(try cursor.u32be(at: 8))
         guard count <= 64 else { throw FormatError.limit("code signature with \(count) blobs") }
         var identifier: String?
@@ -149,7 +169,9 @@ enum CodeSignature {
                     if teamOffset != 0 { team = try cursor.cString(at: offset + teamOffset, limit: 64) }
                 }
             } else if magic == signatureWrapper, length > 8 {
-                signatures += try SignedDataReader.read(try cursor.slice(at: offset + 8, count: length - 8, "CMS signature"))
+                signatures += try SignedDataReader.read(
+                    try cursor.slice(at: offset + 8, count: length - 8, "CMS signature")
+                )
             }
         }
         return (identifier, team, signatures)

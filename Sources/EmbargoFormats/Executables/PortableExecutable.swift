@@ -34,7 +34,9 @@ public struct PortableExecutable: Sendable {
         let sectionCount = Int(try coff.u16le(at: 6))
         let optionalSize = Int(try coff.u16le(at: 20))
         guard sectionCount <= 96, optionalSize <= 4096 else { throw FormatError.limit("PE: implausible header sizes") }
-        let optional = BinaryCursor(try source.exactBytes(at: UInt64(peOffset + 24), count: optionalSize, what: "optional header"))
+        let optional = BinaryCursor(
+            try source.exactBytes(at: UInt64(peOffset + 24), count: optionalSize, what: "optional header")
+        )
         let magic = try optional.u16le(at: 0)
         let directoryStart: Int
         switch magic {
@@ -50,13 +52,19 @@ public struct PortableExecutable: Sendable {
             return address == 0 || size == 0 ? nil : (address, size)
         }
         let sectionBytes = try source.exactBytes(
-            at: UInt64(peOffset + 24 + optionalSize), count: sectionCount * 40, what: "section table")
+            at: UInt64(peOffset + 24 + optionalSize),
+            count: sectionCount * 40,
+            what: "section table"
+        )
         let sections = try (0..<sectionCount).map { (index) throws(FormatError) -> Section in
             let cursor = BinaryCursor(sectionBytes)
             let base = index * 40
             return Section(
-                virtualSize: try cursor.u32le(at: base + 8), virtualAddress: try cursor.u32le(at: base + 12),
-                rawSize: try cursor.u32le(at: base + 16), rawOffset: try cursor.u32le(at: base + 20))
+                virtualSize: try cursor.u32le(at: base + 8),
+                virtualAddress: try cursor.u32le(at: base + 12),
+                rawSize: try cursor.u32le(at: base + 16),
+                rawOffset: try cursor.u32le(at: base + 20)
+            )
         }
         var warnings: [String] = []
         var strings: [(String, String)] = []
@@ -70,7 +78,11 @@ public struct PortableExecutable: Sendable {
         var signatures: [SignedDataCertificates] = []
         if let security = try directory(4) {
             do {
-                signatures = try readCertificateTable(source, offset: UInt64(security.address), size: Int(security.size))
+                signatures = try readCertificateTable(
+                    source,
+                    offset: UInt64(security.address),
+                    size: Int(security.size)
+                )
             } catch let error as FormatError {
                 warnings.append("certificate table: \(error.message)")
             }
@@ -102,15 +114,25 @@ public struct PortableExecutable: Sendable {
     /// RT_VERSION: the resource type that holds VS_VERSIONINFO.
     static let versionResourceType: UInt32 = 16
 
-    static func readVersionStrings(_ source: some ByteSource, sections: [Section], resourceRVA: UInt32) throws -> [(String, String)] {
+    static func readVersionStrings(
+        _ source: some ByteSource,
+        sections: [Section],
+        resourceRVA: UInt32
+    ) throws -> [(String, String)] {
         let base = try fileOffset(of: resourceRVA, in: sections)
         // Resource directory entries point at other directories by offsets from the section start.
         func entries(atDirectory offset: UInt32) throws -> [(id: UInt32, target: UInt32)] {
-            let header = BinaryCursor(try source.exactBytes(at: base + UInt64(offset), count: 16, what: "resource directory"))
+            let header = BinaryCursor(
+                try source.exactBytes(at: base + UInt64(offset), count: 16, what: "resource directory")
+            )
             let count = Int(try header.u16le(at: 12)) + Int(try header.u16le(at: 14))
             guard count <= 4096 else { throw FormatError.limit("resource directory with \(count) entries") }
-            let table = BinaryCursor(try source.exactBytes(at: base + UInt64(offset) + 16, count: count * 8, what: "resource entries"))
-            return try (0..<count).map { (index) throws(FormatError) in (try table.u32le(at: index * 8), try table.u32le(at: index * 8 + 4)) }
+            let table = BinaryCursor(
+                try source.exactBytes(at: base + UInt64(offset) + 16, count: count * 8, what: "resource entries")
+            )
+            return try (0..<count).map { (index) throws(FormatError) in
+                (try table.u32le(at: index * 8), try table.u32le(at: index * 8 + 4))
+            }
         }
         let subdirectory: UInt32 = 0x8000_0000
         guard let type = try entries(atDirectory: 0).first(where: { $0.id == versionResourceType }),
@@ -120,11 +142,17 @@ public struct PortableExecutable: Sendable {
             let language = try entries(atDirectory: name.target & ~subdirectory).first,
             language.target & subdirectory == 0
         else { return [] }
-        let dataEntry = BinaryCursor(try source.exactBytes(at: base + UInt64(language.target), count: 16, what: "resource data entry"))
+        let dataEntry = BinaryCursor(
+            try source.exactBytes(at: base + UInt64(language.target), count: 16, what: "resource data entry")
+        )
         let address = try dataEntry.u32le(at: 0)
         let size = Int(try dataEntry.u32le(at: 4))
         guard size <= 1 << 20 else { throw FormatError.limit("version resource of \(size) bytes") }
-        let data = try source.exactBytes(at: try fileOffset(of: address, in: sections), count: size, what: "version resource")
+        let data = try source.exactBytes(
+            at: try fileOffset(of: address, in: sections),
+            count: size,
+            what: "version resource"
+        )
         return try VersionInfo.strings(in: data)
     }
 
@@ -133,7 +161,11 @@ public struct PortableExecutable: Sendable {
     /// WIN_CERT_TYPE_PKCS_SIGNED_DATA.
     static let pkcsSignedData: UInt16 = 2
 
-    static func readCertificateTable(_ source: some ByteSource, offset: UInt64, size: Int) throws -> [SignedDataCertificates] {
+    static func readCertificateTable(
+        _ source: some ByteSource,
+        offset: UInt64,
+        size: Int
+    ) throws -> [SignedDataCertificates] {
         guard size <= 64 << 20 else { throw FormatError.limit("certificate table of \(size) bytes") }
         let table = try source.exactBytes(at: offset, count: size, what: "certificate table")
         let cursor = BinaryCursor(table)
@@ -142,7 +174,9 @@ public struct PortableExecutable: Sendable {
         while position + 8 <= table.count {
             let length = Int(try cursor.u32le(at: position))
             let type = try cursor.u16le(at: position + 6)
-            guard length >= 8, position + length <= table.count else { throw FormatError.malformed("certificate entry of \(length) bytes") }
+            guard length >= 8, position + length <= table.count else {
+                throw FormatError.malformed("certificate entry of \(length) bytes")
+            }
             if type == pkcsSignedData {
                 signatures += try SignedDataReader.read(Array(table[(position + 8)..<(position + length)]))
             }
@@ -170,7 +204,9 @@ enum VersionInfo {
     static func strings(in data: [UInt8]) throws(FormatError) -> [(String, String)] {
         let cursor = BinaryCursor(data)
         let root = try node(cursor, at: 0, limit: data.count)
-        guard root.key == "VS_VERSION_INFO" else { throw FormatError.malformed("version resource key is '\(root.key)'") }
+        guard root.key == "VS_VERSION_INFO" else {
+            throw FormatError.malformed("version resource key is '\(root.key)'")
+        }
         var strings: [(String, String)] = []
         for block in try children(cursor, of: root) where block.key == "StringFileInfo" {
             for table in try children(cursor, of: block) {
@@ -213,8 +249,12 @@ enum VersionInfo {
         let valueStart = min(end, align4(position))
         let valueEnd = min(end, valueStart + (isText ? valueLength * 2 : valueLength))
         return Node(
-            key: String(decoding: units, as: UTF16.self), value: try cursor.slice(at: valueStart, count: valueEnd - valueStart, "value"),
-            isText: isText, childrenStart: min(end, align4(valueEnd)), end: end)
+            key: String(decoding: units, as: UTF16.self),
+            value: try cursor.slice(at: valueStart, count: valueEnd - valueStart, "value"),
+            isText: isText,
+            childrenStart: min(end, align4(valueEnd)),
+            end: end
+        )
     }
 
     /// A UTF-16LE text value without its terminating NUL.

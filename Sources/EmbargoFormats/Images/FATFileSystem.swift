@@ -30,7 +30,9 @@ public struct FATFileSystem: Sendable {
 
     /// Whether `head` is the boot sector of a FAT file system.
     public static func recognises(_ head: [UInt8]) -> Bool {
-        guard head.count >= 512, head[510] == 0x55, head[511] == 0xAA, head[0] == 0xEB || head[0] == 0xE9 else { return false }
+        guard head.count >= 512, head[510] == 0x55, head[511] == 0xAA, head[0] == 0xEB || head[0] == 0xE9 else {
+            return false
+        }
         let label16 = Array(head[0x36..<0x3B])
         let label32 = Array(head[0x52..<0x57])
         return label16 == Array("FAT12".utf8) || label16 == Array("FAT16".utf8) || label32 == Array("FAT32".utf8)
@@ -49,14 +51,17 @@ public struct FATFileSystem: Sendable {
         let rootEntries = Int(try boot.u16le(at: 17))
         let totalSectors = try boot.u16le(at: 19) != 0 ? UInt64(try boot.u16le(at: 19)) : UInt64(try boot.u32le(at: 32))
         let fatSectors = try boot.u16le(at: 22) != 0 ? UInt64(try boot.u16le(at: 22)) : UInt64(try boot.u32le(at: 36))
-        guard [512, 1024, 2048, 4096].contains(bytesPerSector), sectorsPerCluster > 0, sectorsPerCluster & (sectorsPerCluster - 1) == 0,
+        guard [512, 1024, 2048, 4096].contains(bytesPerSector), sectorsPerCluster > 0,
+            sectorsPerCluster & (sectorsPerCluster - 1) == 0,
             reserved > 0, fatCount > 0, fatCount <= 4, fatSectors > 0, totalSectors > 0
         else { throw FormatError.malformed("FAT boot sector with impossible geometry") }
         let sector = UInt64(bytesPerSector)
         let rootSectors = (UInt64(rootEntries) * 32 + sector - 1) / sector
         let firstData = reserved + fatCount * fatSectors + rootSectors
         guard firstData < totalSectors, totalSectors * sector <= size + sector else {
-            throw FormatError.malformed("FAT file system larger than its partition (\(totalSectors * sector) bytes in \(size))")
+            throw FormatError.malformed(
+                "FAT file system larger than its partition (\(totalSectors * sector) bytes in \(size))"
+            )
         }
         let clusters = (totalSectors - firstData) / UInt64(sectorsPerCluster)
         variant = clusters < 4085 ? "FAT12" : clusters < 65525 ? "FAT16" : "FAT32"
@@ -65,14 +70,23 @@ public struct FATFileSystem: Sendable {
         self.size = size
         clusterCount = UInt32(min(clusters, 0x0FFF_FFF5))
         let fatBytes = Int(min(fatSectors * sector, 256 << 20))
-        fat = try source.exactBytes(at: try Checked.sum(offset, reserved * sector, "FAT offset"), count: fatBytes, what: "file allocation table")
+        fat = try source.exactBytes(
+            at: try Checked.sum(offset, reserved * sector, "FAT offset"),
+            count: fatBytes,
+            what: "file allocation table"
+        )
         dataStart = try Checked.sum(offset, firstData * sector, "FAT data offset")
         if variant == "FAT32" {
             rootDirectory = .chain(try boot.u32le(at: 44) & 0x0FFF_FFFF)
         } else {
             rootDirectory = .region(
-                offset: try Checked.sum(offset, (reserved + fatCount * fatSectors) * sector, "FAT root directory offset"),
-                length: rootEntries * 32)
+                offset: try Checked.sum(
+                    offset,
+                    (reserved + fatCount * fatSectors) * sector,
+                    "FAT root directory offset"
+                ),
+                length: rootEntries * 32
+            )
         }
     }
 
@@ -92,13 +106,16 @@ public struct FATFileSystem: Sendable {
             }
             remaining -= length
         }
-        guard remaining == 0 else { throw FormatError.truncated("\(file.path): cluster chain ends \(remaining) bytes early") }
+        guard remaining == 0 else {
+            throw FormatError.truncated("\(file.path): cluster chain ends \(remaining) bytes early")
+        }
         return extents
     }
 
     /// Every regular file, depth first; directories that loop or cannot be read are reported in
     /// `problems` and skipped.
-    public func files(_ source: some ByteSource, limit: Int = 10_000_000) throws -> (files: [File], problems: [String]) {
+    public func files(_ source: some ByteSource, limit: Int = 10_000_000) throws -> (files: [File], problems: [String])
+    {
         var files: [File] = []
         var problems: [String] = []
         var visited: Set<UInt32> = []
@@ -136,7 +153,10 @@ public struct FATFileSystem: Sendable {
         var bytes: [UInt8] = []
         for cluster in try chain(from: cluster, limit: 64 << 20) {
             bytes += try source.exactBytes(
-                at: dataStart + UInt64(cluster - 2) * UInt64(clusterSize), count: clusterSize, what: "FAT directory")
+                at: dataStart + UInt64(cluster - 2) * UInt64(clusterSize),
+                count: clusterSize,
+                what: "FAT directory"
+            )
         }
         return bytes
     }
@@ -152,7 +172,9 @@ public struct FATFileSystem: Sendable {
                 throw FormatError.malformed("cluster \(cluster) is outside the file system")
             }
             clusters.append(cluster)
-            guard UInt64(clusters.count) <= maximum else { throw FormatError.malformed("cluster chain loops or is longer than its file") }
+            guard UInt64(clusters.count) <= maximum else {
+                throw FormatError.malformed("cluster chain loops or is longer than its file")
+            }
             let next = try entry(cluster)
             if next >= endOfChain { return clusters }
             cluster = next
@@ -173,14 +195,20 @@ public struct FATFileSystem: Sendable {
         switch variant {
         case "FAT12":
             let offset = index + index / 2
-            guard offset + 1 < fat.count else { throw FormatError.malformed("cluster \(cluster) beyond the allocation table") }
+            guard offset + 1 < fat.count else {
+                throw FormatError.malformed("cluster \(cluster) beyond the allocation table")
+            }
             let pair = UInt32(fat[offset]) | UInt32(fat[offset + 1]) << 8
             return index & 1 == 0 ? pair & 0xFFF : pair >> 4
         case "FAT16":
-            guard index * 2 + 1 < fat.count else { throw FormatError.malformed("cluster \(cluster) beyond the allocation table") }
+            guard index * 2 + 1 < fat.count else {
+                throw FormatError.malformed("cluster \(cluster) beyond the allocation table")
+            }
             return UInt32(fat[index * 2]) | UInt32(fat[index * 2 + 1]) << 8
         default:
-            guard index * 4 + 3 < fat.count else { throw FormatError.malformed("cluster \(cluster) beyond the allocation table") }
+            guard index * 4 + 3 < fat.count else {
+                throw FormatError.malformed("cluster \(cluster) beyond the allocation table")
+            }
             return PartitionTable.le32(fat, index * 4) & 0x0FFF_FFFF
         }
     }
@@ -221,10 +249,17 @@ public struct FATFileSystem: Sendable {
             if !longName.isEmpty, longChecksum == checksum {
                 name = String(decoding: longName, as: UTF16.self)
             } else {
-                name = shortName(short, lowerBase: entry[start + 12] & 0x08 != 0, lowerExtension: entry[start + 12] & 0x10 != 0)
+                name = shortName(
+                    short,
+                    lowerBase: entry[start + 12] & 0x08 != 0,
+                    lowerExtension: entry[start + 12] & 0x10 != 0
+                )
             }
             guard !name.isEmpty, !name.contains("/") else { continue }
-            let cluster = UInt32(entry[start + 26]) | UInt32(entry[start + 27]) << 8 | UInt32(entry[start + 20]) << 16 | UInt32(entry[start + 21]) << 24
+            let cluster =
+                UInt32(entry[start + 26]) | UInt32(entry[start + 27]) << 8 | UInt32(entry[start + 20]) << 16 | UInt32(
+                    entry[start + 21]
+                ) << 24
             let size = UInt64(PartitionTable.le32(Array(entry), 28))
             result.append((name, attributes & 0x10 != 0, cluster, size))
         }

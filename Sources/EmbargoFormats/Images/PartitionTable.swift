@@ -70,8 +70,16 @@ public enum PartitionTable {
             if [0x05, 0x0F, 0x85].contains(type) {
                 partitions += try readExtended(source, base: start, firstNumber: 5)
             } else {
-                partitions.append(DiskPartition(
-                    number: index + 1, scheme: "MBR", type: mbrTypeName(type), name: nil, offset: start, size: length))
+                partitions.append(
+                    DiskPartition(
+                        number: index + 1,
+                        scheme: "MBR",
+                        type: mbrTypeName(type),
+                        name: nil,
+                        offset: start,
+                        size: length
+                    )
+                )
             }
         }
         return partitions
@@ -79,22 +87,40 @@ public enum PartitionTable {
 
     /// Follows the chain of extended boot records; each holds one logical partition and a link to the
     /// next, both relative to the extended partition.
-    private static func readExtended(_ source: some ByteSource, base: UInt64, firstNumber: Int) throws -> [DiskPartition] {
+    private static func readExtended(
+        _ source: some ByteSource,
+        base: UInt64,
+        firstNumber: Int
+    ) throws -> [DiskPartition] {
         var partitions: [DiskPartition] = []
         var next: UInt64 = 0
         var seen: Set<UInt64> = []
         while partitions.count < 128 {
             let position = try Checked.sum(base, next, "extended boot record offset")
-            guard seen.insert(position).inserted else { throw FormatError.malformed("extended partition chain loops at offset \(position)") }
+            guard seen.insert(position).inserted else {
+                throw FormatError.malformed("extended partition chain loops at offset \(position)")
+            }
             let record = try source.exactBytes(at: position, count: 512, what: "extended boot record")
-            guard record[510] == 0x55, record[511] == 0xAA else { throw FormatError.badMagic("extended boot record without signature at offset \(position)") }
+            guard record[510] == 0x55, record[511] == 0xAA else {
+                throw FormatError.badMagic("extended boot record without signature at offset \(position)")
+            }
             let type = record[0x1BE + 4]
             let length = UInt64(le32(record, 0x1BE + 12)) * sectorSize
             if type != 0, length > 0 {
-                partitions.append(DiskPartition(
-                    number: firstNumber + partitions.count, scheme: "MBR", type: mbrTypeName(type), name: nil,
-                    offset: try Checked.sum(position, UInt64(le32(record, 0x1BE + 8)) * sectorSize, "logical partition offset"),
-                    size: length))
+                partitions.append(
+                    DiskPartition(
+                        number: firstNumber + partitions.count,
+                        scheme: "MBR",
+                        type: mbrTypeName(type),
+                        name: nil,
+                        offset: try Checked.sum(
+                            position,
+                            UInt64(le32(record, 0x1BE + 8)) * sectorSize,
+                            "logical partition offset"
+                        ),
+                        size: length
+                    )
+                )
             }
             let link = UInt64(le32(record, 0x1CE + 8)) * sectorSize
             guard record[0x1CE + 4] != 0, link > 0 else { break }
@@ -114,7 +140,9 @@ public enum PartitionTable {
             guard count <= 1024, entrySize >= 128, entrySize <= 4096 else {
                 throw FormatError.limit("GPT header with \(count) entries of \(entrySize) bytes")
             }
-            let table = BinaryCursor(try source.exactBytes(at: entriesStart, count: count * entrySize, what: "GPT partition entries"))
+            let table = BinaryCursor(
+                try source.exactBytes(at: entriesStart, count: count * entrySize, what: "GPT partition entries")
+            )
             var partitions: [DiskPartition] = []
             for index in 0..<count {
                 let entry = index * entrySize
@@ -125,12 +153,20 @@ public enum PartitionTable {
                 guard last >= first else { throw FormatError.malformed("GPT entry \(index + 1) ends before it starts") }
                 let sectors = try Checked.sum(last - first, 1, "GPT entry \(index + 1) length")
                 let nameBytes = try table.slice(at: entry + 56, count: 72, "partition name")
-                let units = stride(from: 0, to: 72, by: 2).map { UInt16(nameBytes[$0]) | UInt16(nameBytes[$0 + 1]) << 8 }
+                let units = stride(from: 0, to: 72, by: 2).map {
+                    UInt16(nameBytes[$0]) | UInt16(nameBytes[$0 + 1]) << 8
+                }
                 let name = String(decoding: units.prefix { $0 != 0 }, as: UTF16.self)
-                partitions.append(DiskPartition(
-                    number: index + 1, scheme: "GPT", type: gptTypeName(type), name: name.isEmpty ? nil : name,
-                    offset: try Checked.product(first, sector, "GPT entry \(index + 1) offset"),
-                    size: try Checked.product(sectors, sector, "GPT entry \(index + 1) size")))
+                partitions.append(
+                    DiskPartition(
+                        number: index + 1,
+                        scheme: "GPT",
+                        type: gptTypeName(type),
+                        name: name.isEmpty ? nil : name,
+                        offset: try Checked.product(first, sector, "GPT entry \(index + 1) offset"),
+                        size: try Checked.product(sectors, sector, "GPT entry \(index + 1) size")
+                    )
+                )
             }
             return partitions
         }
@@ -140,7 +176,8 @@ public enum PartitionTable {
     /// A GUID in its usual text form from its on-disk (mixed-endian) bytes.
     static func guid(_ bytes: [UInt8]) -> String {
         func hex(_ range: [Int]) -> String { range.map { String(bytes[$0], radix: 16).leftPadded(to: 2) }.joined() }
-        return [hex([3, 2, 1, 0]), hex([5, 4]), hex([7, 6]), hex([8, 9]), hex(Array(10..<16))].joined(separator: "-").uppercased()
+        return [hex([3, 2, 1, 0]), hex([5, 4]), hex([7, 6]), hex([8, 9]), hex(Array(10..<16))].joined(separator: "-")
+            .uppercased()
     }
 
     static func gptTypeName(_ bytes: [UInt8]) -> String {
@@ -164,16 +201,20 @@ public enum PartitionTable {
 
     static func mbrTypeName(_ type: UInt8) -> String {
         let names: [UInt8: String] = [
-            0x01: "FAT12", 0x04: "FAT16 (<32 MiB)", 0x06: "FAT16", 0x07: "NTFS/exFAT", 0x0B: "FAT32", 0x0C: "FAT32 (LBA)",
+            0x01: "FAT12", 0x04: "FAT16 (<32 MiB)", 0x06: "FAT16", 0x07: "NTFS/exFAT", 0x0B: "FAT32",
+            0x0C: "FAT32 (LBA)",
             0x0E: "FAT16 (LBA)", 0x11: "hidden FAT12", 0x14: "hidden FAT16", 0x16: "hidden FAT16", 0x17: "hidden NTFS",
-            0x1B: "hidden FAT32", 0x1C: "hidden FAT32 (LBA)", 0x27: "Windows recovery", 0x82: "Linux swap", 0x83: "Linux",
+            0x1B: "hidden FAT32", 0x1C: "hidden FAT32 (LBA)", 0x27: "Windows recovery", 0x82: "Linux swap",
+            0x83: "Linux",
             0x8E: "Linux LVM", 0xA5: "FreeBSD", 0xAF: "HFS/HFS+", 0xEF: "EFI system", 0xFD: "Linux RAID",
         ]
         return "0x" + String(type, radix: 16).leftPadded(to: 2) + (names[type].map { " " + $0 } ?? "")
     }
 
     static func le32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
-        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(
+            bytes[offset + 3]
+        ) << 24
     }
 }
 

@@ -61,12 +61,16 @@ extension DebianControl {
             var index = 0
             let newline = UInt8(ascii: "\n")
             while index + 1 < pending.count {
-                if pending[index] == newline, pending[index + 1] == newline || (pending[index + 1] == UInt8(ascii: "\r")
-                    && index + 2 < pending.count && pending[index + 2] == newline)
+                if pending[index] == newline,
+                    pending[index + 1] == newline
+                        || (pending[index + 1] == UInt8(ascii: "\r")
+                            && index + 2 < pending.count && pending[index + 2] == newline)
                 {
                     let end = index + 1
                     if end > start {
-                        for paragraph in DebianControl.paragraphs(Array(pending[start..<end])) { try onParagraph(paragraph) }
+                        for paragraph in DebianControl.paragraphs(Array(pending[start..<end])) {
+                            try onParagraph(paragraph)
+                        }
                     }
                     start = end
                 }

@@ -52,7 +52,8 @@ public struct DebianRelease: Sendable, Hashable {
             suite: DebianControl.field("Suite", in: paragraph),
             codename: DebianControl.field("Codename", in: paragraph),
             origin: DebianControl.field("Origin", in: paragraph),
-            files: order.map { IndexFile(path: $0, size: sizes[$0] ?? 0, sha256: sha256[$0], md5: md5[$0]) })
+            files: order.map { IndexFile(path: $0, size: sizes[$0] ?? 0, sha256: sha256[$0], md5: md5[$0]) }
+        )
     }
 
     /// The signed text of a clear-signed message (dash-escaping undone), or the bytes unchanged.

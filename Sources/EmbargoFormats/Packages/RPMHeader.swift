@@ -5,8 +5,17 @@
 public struct RPMHeader: Sendable, Hashable {
     /// The tags Embargo reads.
     public enum Tag: UInt32, Sendable, CaseIterable {
-        case name = 1000, version = 1001, release = 1002, summary = 1004, description = 1005, vendor = 1011
-        case license = 1014, packager = 1015, group = 1016, url = 1020, architecture = 1022
+        case name = 1000
+        case version = 1001
+        case release = 1002
+        case summary = 1004
+        case description = 1005
+        case vendor = 1011
+        case license = 1014
+        case packager = 1015
+        case group = 1016
+        case url = 1020
+        case architecture = 1022
     }
 
     /// The string tags found, by tag (the first value of arrays and translated strings).
@@ -33,10 +42,14 @@ public struct RPMHeader: Sendable, Hashable {
     /// The size of the header structure at `offset` (intro, index and data).
     static func headerSize(_ source: some ByteSource, at offset: UInt64) throws -> Int {
         let intro = BinaryCursor(try source.exactBytes(at: offset, count: 16, what: "RPM header intro"))
-        guard try intro.slice(at: 0, count: 4, "magic") == Self.intro else { throw FormatError.badMagic("RPM header magic missing at \(offset)") }
+        guard try intro.slice(at: 0, count: 4, "magic") == Self.intro else {
+            throw FormatError.badMagic("RPM header magic missing at \(offset)")
+        }
         let indexCount = Int(try intro.u32be(at: 8))
         let dataLength = Int(try intro.u32be(at: 12))
-        guard indexCount <= 100_000, dataLength <= 256 << 20 else { throw FormatError.limit("implausible RPM header sizes") }
+        guard indexCount <= 100_000, dataLength <= 256 << 20 else {
+            throw FormatError.limit("implausible RPM header sizes")
+        }
         return 16 + indexCount * 16 + dataLength
     }
 
@@ -49,7 +62,9 @@ public struct RPMHeader: Sendable, Hashable {
         if bytes.count >= 8, Array(bytes[0..<4]) == intro { start = 8 }
         let indexCount = Int(try cursor.u32be(at: start))
         let dataLength = Int(try cursor.u32be(at: start + 4))
-        guard indexCount >= 1, indexCount <= 100_000 else { throw FormatError.malformed("RPM header with \(indexCount) entries") }
+        guard indexCount >= 1, indexCount <= 100_000 else {
+            throw FormatError.malformed("RPM header with \(indexCount) entries")
+        }
         let indexStart = start + 8
         let dataStart = indexStart + indexCount * 16
         try cursor.require(dataLength, at: dataStart, "RPM header data")

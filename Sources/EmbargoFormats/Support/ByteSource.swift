@@ -49,7 +49,9 @@ struct BinaryCursor {
 
     func require(_ count: Int, at offset: Int, _ what: String) throws(FormatError) {
         guard count >= 0, offset >= 0, offset <= bytes.count, count <= bytes.count - offset else {
-            throw FormatError.truncated("\(what): out of bounds (offset \(offset), length \(count), size \(bytes.count))")
+            throw FormatError.truncated(
+                "\(what): out of bounds (offset \(offset), length \(count), size \(bytes.count))"
+            )
         }
     }
 

@@ -4,7 +4,11 @@
 package enum Checked {
     /// `lhs + rhs`.
     @inlinable
-    package static func sum<T: FixedWidthInteger>(_ lhs: T, _ rhs: T, _ what: @autoclosure () -> String) throws(FormatError) -> T {
+    package static func sum<T: FixedWidthInteger>(
+        _ lhs: T,
+        _ rhs: T,
+        _ what: @autoclosure () -> String
+    ) throws(FormatError) -> T {
         let (result, overflow) = lhs.addingReportingOverflow(rhs)
         guard !overflow else { throw FormatError.overflow("\(what()): \(lhs) + \(rhs) overflows") }
         return result
@@ -12,7 +16,11 @@ package enum Checked {
 
     /// `lhs - rhs`, which must not go below the type's minimum (below zero for unsigned types).
     @inlinable
-    package static func difference<T: FixedWidthInteger>(_ lhs: T, _ rhs: T, _ what: @autoclosure () -> String) throws(FormatError) -> T {
+    package static func difference<T: FixedWidthInteger>(
+        _ lhs: T,
+        _ rhs: T,
+        _ what: @autoclosure () -> String
+    ) throws(FormatError) -> T {
         let (result, overflow) = lhs.subtractingReportingOverflow(rhs)
         guard !overflow else { throw FormatError.overflow("\(what()): \(lhs) - \(rhs) overflows") }
         return result
@@ -20,7 +28,11 @@ package enum Checked {
 
     /// `lhs * rhs`.
     @inlinable
-    package static func product<T: FixedWidthInteger>(_ lhs: T, _ rhs: T, _ what: @autoclosure () -> String) throws(FormatError) -> T {
+    package static func product<T: FixedWidthInteger>(
+        _ lhs: T,
+        _ rhs: T,
+        _ what: @autoclosure () -> String
+    ) throws(FormatError) -> T {
         let (result, overflow) = lhs.multipliedReportingOverflow(by: rhs)
         guard !overflow else { throw FormatError.overflow("\(what()): \(lhs) × \(rhs) overflows") }
         return result
@@ -28,14 +40,22 @@ package enum Checked {
 
     /// `value` converted to `T`, when it fits.
     @inlinable
-    package static func convert<T: FixedWidthInteger>(_ value: some BinaryInteger, to _: T.Type = T.self, _ what: @autoclosure () -> String) throws(FormatError) -> T {
+    package static func convert<T: FixedWidthInteger>(
+        _ value: some BinaryInteger,
+        to _: T.Type = T.self,
+        _ what: @autoclosure () -> String
+    ) throws(FormatError) -> T {
         guard let result = T(exactly: value) else { throw FormatError.overflow("\(what()): \(value) is out of range") }
         return result
     }
 
     /// `value` rounded up to a multiple of `alignment` (a power of two).
     @inlinable
-    package static func alignedUp<T: FixedWidthInteger>(_ value: T, to alignment: T, _ what: @autoclosure () -> String) throws(FormatError) -> T {
+    package static func alignedUp<T: FixedWidthInteger>(
+        _ value: T,
+        to alignment: T,
+        _ what: @autoclosure () -> String
+    ) throws(FormatError) -> T {
         let mask = alignment - 1
         return try sum(value, mask, what()) & ~mask
     }

@@ -6,7 +6,9 @@ public struct FormatError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem the bytes have.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Wrapped: String, Sendable, Hashable {
-            case truncated, badMagic = "bad magic", malformed, limit, unsupported, overflow
+            case truncated
+            case badMagic = "bad magic"
+            case malformed, limit, unsupported, overflow
         }
 
         private let wrapped: Wrapped

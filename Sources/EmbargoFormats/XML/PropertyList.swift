@@ -38,7 +38,9 @@ public enum PropertyList {
                         lastKey = text
                         valueIsNext = true
                     } else {
-                        if valueIsNext, lastKey == wanted, name == "string" { throw Found(value: text.trimmingXMLSpace()) }
+                        if valueIsNext, lastKey == wanted, name == "string" {
+                            throw Found(value: text.trimmingXMLSpace())
+                        }
                         valueIsNext = false
                     }
                 }
@@ -61,7 +63,9 @@ struct BinaryPropertyList {
     private let offsetTable: Int
 
     init(_ bytes: [UInt8]) throws(FormatError) {
-        guard bytes.count >= 8 + 32 else { throw FormatError.truncated("binary property list shorter than its trailer") }
+        guard bytes.count >= 8 + 32 else {
+            throw FormatError.truncated("binary property list shorter than its trailer")
+        }
         let cursor = BinaryCursor(bytes)
         let trailer = bytes.count - 32
         offsetSize = Int(try cursor.u8(at: trailer + 6))
@@ -86,7 +90,9 @@ struct BinaryPropertyList {
         let marker = try bytes.u8(at: top)
         guard marker >> 4 == 0xD else { return nil }
         let (count, start) = try length(marker, at: top)
-        guard count <= objectCount else { throw FormatError.malformed("binary property list dictionary larger than the list") }
+        guard count <= objectCount else {
+            throw FormatError.malformed("binary property list dictionary larger than the list")
+        }
         for index in 0..<count {
             let keyReference = try reference(at: start + index * referenceSize)
             guard try string(object: keyReference) == key else { continue }
@@ -103,9 +109,16 @@ struct BinaryPropertyList {
         let (count, data) = try length(marker, at: start)
         switch marker >> 4 {
         case 0x5:
-            return String(decoding: try bytes.slice(at: data, count: count, "binary property list string"), as: UTF8.self)
+            return String(
+                decoding: try bytes.slice(at: data, count: count, "binary property list string"),
+                as: UTF8.self
+            )
         case 0x6:
-            let raw = try bytes.slice(at: data, count: try Checked.product(count, 2, "binary property list string"), "string")
+            let raw = try bytes.slice(
+                at: data,
+                count: try Checked.product(count, 2, "binary property list string"),
+                "string"
+            )
             let units = stride(from: 0, to: raw.count, by: 2).map { UInt16(raw[$0]) << 8 | UInt16(raw[$0 + 1]) }
             return String(decoding: units, as: UTF16.self)
         default:
@@ -118,27 +131,39 @@ struct BinaryPropertyList {
         let small = Int(marker & 0xF)
         guard small == 0xF else { return (small, start + 1) }
         let intMarker = try bytes.u8(at: start + 1)
-        guard intMarker >> 4 == 0x1, intMarker & 0xF <= 3 else { throw FormatError.malformed("binary property list length is not an integer") }
+        guard intMarker >> 4 == 0x1, intMarker & 0xF <= 3 else {
+            throw FormatError.malformed("binary property list length is not an integer")
+        }
         let size = 1 << Int(intMarker & 0xF)
         let value = try integer(at: start + 2, size: size)
-        guard value <= UInt64(Int32.max) else { throw FormatError.limit("binary property list object of \(value) elements") }
+        guard value <= UInt64(Int32.max) else {
+            throw FormatError.limit("binary property list object of \(value) elements")
+        }
         return (Int(value), start + 2 + size)
     }
 
     private func offset(of index: Int) throws(FormatError) -> Int {
-        guard index >= 0, index < objectCount else { throw FormatError.malformed("binary property list object \(index) does not exist") }
+        guard index >= 0, index < objectCount else {
+            throw FormatError.malformed("binary property list object \(index) does not exist")
+        }
         let value = try integer(at: offsetTable + index * offsetSize, size: offsetSize)
-        guard value >= 8, value < UInt64(offsetTable) else { throw FormatError.malformed("binary property list object \(index) lies outside the objects") }
+        guard value >= 8, value < UInt64(offsetTable) else {
+            throw FormatError.malformed("binary property list object \(index) lies outside the objects")
+        }
         return Int(value)
     }
 
     private func reference(at position: Int) throws(FormatError) -> Int {
         let value = try integer(at: position, size: referenceSize)
-        guard value < UInt64(objectCount) else { throw FormatError.malformed("binary property list reference \(value) does not exist") }
+        guard value < UInt64(objectCount) else {
+            throw FormatError.malformed("binary property list reference \(value) does not exist")
+        }
         return Int(value)
     }
 
     private func integer(at position: Int, size: Int) throws(FormatError) -> UInt64 {
-        try bytes.slice(at: position, count: size, "binary property list integer").reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        try bytes.slice(at: position, count: size, "binary property list integer").reduce(UInt64(0)) {
+            $0 << 8 | UInt64($1)
+        }
     }
 }

@@ -98,7 +98,9 @@ public struct RPMPrimaryMetadata {
         } catch let error as FormatError {
             throw FormatError(error.code, "primary metadata: \(error.message)")
         }
-        guard collector.sawRoot else { throw FormatError.badMagic("not rpm-md primary metadata (no <metadata> element)") }
+        guard collector.sawRoot else {
+            throw FormatError.badMagic("not rpm-md primary metadata (no <metadata> element)")
+        }
     }
 
     /// Parses a primary document held in memory.
@@ -152,7 +154,9 @@ private struct RepomdCollector {
             case "size" where parent == "data": size = UInt64(value)
             case "data":
                 if let type, let href {
-                    files.append(.init(type: type, href: href, checksumType: checksumType, checksum: checksum, size: size))
+                    files.append(
+                        .init(type: type, href: href, checksumType: checksumType, checksum: checksum, size: size)
+                    )
                 }
             default: break
             }
@@ -179,7 +183,9 @@ private struct PrimaryCollector {
             case "package": current = RPMIndexPackage()
             case "version":
                 let epoch = element[attribute: "epoch"].flatMap { $0 == "0" ? nil : $0 }
-                let version = [element[attribute: "ver"], element[attribute: "rel"]].compactMap { $0 }.joined(separator: "-")
+                let version = [element[attribute: "ver"], element[attribute: "rel"]].compactMap { $0 }.joined(
+                    separator: "-"
+                )
                 current?.version = (epoch.map { $0 + ":" } ?? "") + version
             case "location":
                 current?.location = element[attribute: "href"]

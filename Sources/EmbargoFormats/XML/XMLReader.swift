@@ -67,7 +67,9 @@ public struct XMLReader {
             pending.removeFirst(3)
             consumed = 3
         }
-        if consumed == 0, pending.count >= 2, (pending[0] == 0xFE && pending[1] == 0xFF) || (pending[0] == 0xFF && pending[1] == 0xFE) {
+        if consumed == 0, pending.count >= 2,
+            (pending[0] == 0xFE && pending[1] == 0xFF) || (pending[0] == 0xFF && pending[1] == 0xFE)
+        {
             throw FormatError.unsupported("XML in UTF-16 is not read")
         }
         var position = 0
@@ -75,7 +77,9 @@ public struct XMLReader {
             if pending[position] == UInt8(ascii: "<") {
                 guard let end = try markupEnd(from: position) else {
                     guard pending.count - position <= Self.maximumTokenBytes else {
-                        throw FormatError.limit("XML markup longer than \(Self.maximumTokenBytes) bytes at byte \(consumed + UInt64(position))")
+                        throw FormatError.limit(
+                            "XML markup longer than \(Self.maximumTokenBytes) bytes at byte \(consumed + UInt64(position))"
+                        )
                     }
                     break
                 }
@@ -85,7 +89,9 @@ public struct XMLReader {
                 let end = text(from: position)
                 guard end > position else {
                     guard pending.count - position <= Self.maximumTokenBytes else {
-                        throw FormatError.limit("an XML reference or text run longer than \(Self.maximumTokenBytes) bytes at byte \(consumed + UInt64(position))")
+                        throw FormatError.limit(
+                            "an XML reference or text run longer than \(Self.maximumTokenBytes) bytes at byte \(consumed + UInt64(position))"
+                        )
                     }
                     break
                 }
@@ -183,7 +189,9 @@ public struct XMLReader {
             let name = try readName(&index, limit: end - 1)
             skipSpace(&index, limit: end - 1)
             guard index == end - 1 else { throw malformed("junk in the end tag </\(name)>", at: index) }
-            guard let expected = open.popLast() else { throw malformed("end tag </\(name)> without a start tag", at: start) }
+            guard let expected = open.popLast() else {
+                throw malformed("end tag </\(name)> without a start tag", at: start)
+            }
             guard expected == name else { throw malformed("end tag </\(name)> closes <\(expected)>", at: start) }
             try onEvent(.end(name: name))
             if open.isEmpty { finishedRoot = true }
@@ -221,7 +229,12 @@ public struct XMLReader {
                 throw malformed("attribute \(attribute) given twice in <\(name)>", at: index)
             }
             guard attributes.count < 256 else { throw FormatError.limit("<\(name)> has more than 256 attributes") }
-            attributes.append(XMLAttribute(name: attribute, value: try Self.resolve(pending[valueStart..<valueEnd], at: consumed + UInt64(valueStart))))
+            attributes.append(
+                XMLAttribute(
+                    name: attribute,
+                    value: try Self.resolve(pending[valueStart..<valueEnd], at: consumed + UInt64(valueStart))
+                )
+            )
             index = valueEnd + 1
         }
         guard open.count < Self.maximumDepth else {
@@ -276,7 +289,9 @@ public struct XMLReader {
 
     private func readName(_ index: inout Int, limit: Int) throws -> String {
         let start = index
-        while index < limit, !Self.isSpace(pending[index]), ![UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: ">")].contains(pending[index]) {
+        while index < limit, !Self.isSpace(pending[index]),
+            ![UInt8(ascii: "/"), UInt8(ascii: "="), UInt8(ascii: ">")].contains(pending[index])
+        {
             index += 1
         }
         guard index > start else { throw malformed("a name is missing", at: start) }
@@ -285,7 +300,8 @@ public struct XMLReader {
             throw malformed("a name that is not UTF-8", at: start)
         }
         let first = pending[start]
-        guard !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")), first != UInt8(ascii: "-"), first != UInt8(ascii: "."),
+        guard !(first >= UInt8(ascii: "0") && first <= UInt8(ascii: "9")), first != UInt8(ascii: "-"),
+            first != UInt8(ascii: "."),
             !name.contains(where: { $0 == "\"" || $0 == "'" || $0 == "<" || $0 == "&" })
         else { throw malformed("'\(name)' is not an XML name", at: start) }
         return name
@@ -342,7 +358,9 @@ public struct XMLReader {
                 continue
             }
             guard let semicolon = bytes[index...].prefix(16).firstIndex(of: UInt8(ascii: ";")) else {
-                throw FormatError.malformed("XML: an unterminated reference (byte \(offset + UInt64(index - bytes.startIndex)))")
+                throw FormatError.malformed(
+                    "XML: an unterminated reference (byte \(offset + UInt64(index - bytes.startIndex)))"
+                )
             }
             let name = String(decoding: bytes[(index + 1)..<semicolon], as: UTF8.self)
             switch name {
@@ -353,10 +371,13 @@ public struct XMLReader {
             case "apos": output.append(UInt8(ascii: "'"))
             default:
                 guard name.hasPrefix("#"),
-                    let value = name.hasPrefix("#x") ? UInt32(name.dropFirst(2), radix: 16) : UInt32(name.dropFirst(), radix: 10),
+                    let value = name.hasPrefix("#x")
+                        ? UInt32(name.dropFirst(2), radix: 16) : UInt32(name.dropFirst(), radix: 10),
                     value != 0, let scalar = Unicode.Scalar(value)
                 else {
-                    throw FormatError.unsupported("XML: the reference &\(name); is not one Embargo resolves (no entities are expanded)")
+                    throw FormatError.unsupported(
+                        "XML: the reference &\(name); is not one Embargo resolves (no entities are expanded)"
+                    )
                 }
                 output.append(contentsOf: Array(String(Character(scalar)).utf8))
             }
