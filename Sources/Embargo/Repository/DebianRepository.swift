@@ -76,13 +76,9 @@ struct DebianRepository {
                     let path = suite.directory.appending(Array(directory.utf8))
                     if FileStamp.isDirectory(path), shard.owns(path.bytes) {
                         emit(
-                            .event(
-                                ScanEvent(
-                                    kind: .integrity,
-                                    location: Location(path: path),
-                                    message:
-                                        "the Release file lists \(variants.joined(separator: ", ")) here, but none is present"
-                                )
+                            .integrity(
+                                at: path,
+                                "the Release file lists \(variants.joined(separator: ", ")) here, but none is present"
                             )
                         )
                     }
@@ -128,13 +124,9 @@ struct DebianRepository {
                 guard let actual = try IndexFile.checksum(path, algorithm: algorithm, buffer: buffer) else { continue }
                 if actual.size != file.size || actual.hex != expected {
                     emit(
-                        .event(
-                            ScanEvent(
-                                kind: .integrity,
-                                location: Location(path: path),
-                                message:
-                                    "does not match the Release file: \(actual.size) bytes, \(algorithm) \(actual.hex); the Release file says \(file.size) bytes, \(expected)"
-                            )
+                        .integrity(
+                            at: path,
+                            "does not match the Release file: \(actual.size) bytes, \(algorithm) \(actual.hex); the Release file says \(file.size) bytes, \(expected)"
                         )
                     )
                 }

@@ -46,15 +46,7 @@ struct RPMRepository {
             reading.covered.insert(path.bytes)
             guard shard.owns(path.bytes) else { continue }
             guard FileStamp.regularFileSize(path) != nil else {
-                emit(
-                    .event(
-                        ScanEvent(
-                            kind: .integrity,
-                            location: Location(path: repomd),
-                            message: "repomd.xml lists \(file.href) (\(file.type)), which is missing"
-                        )
-                    )
-                )
+                emit(.integrity(at: repomd, "repomd.xml lists \(file.href) (\(file.type)), which is missing"))
                 continue
             }
             guard let algorithm = file.checksumType, let expected = file.checksum else { continue }
@@ -62,13 +54,9 @@ struct RPMRepository {
                 guard let actual = try IndexFile.checksum(path, algorithm: algorithm, buffer: buffer) else { continue }
                 if actual.hex != expected || (file.size.map { $0 != actual.size } ?? false) {
                     emit(
-                        .event(
-                            ScanEvent(
-                                kind: .integrity,
-                                location: Location(path: path),
-                                message:
-                                    "does not match repomd.xml: \(actual.size) bytes, \(algorithm) \(actual.hex); repomd.xml says \(file.size.map(String.init) ?? "?") bytes, \(expected)"
-                            )
+                        .integrity(
+                            at: path,
+                            "does not match repomd.xml: \(actual.size) bytes, \(algorithm) \(actual.hex); repomd.xml says \(file.size.map(String.init) ?? "?") bytes, \(expected)"
                         )
                     )
                 }

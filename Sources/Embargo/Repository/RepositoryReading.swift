@@ -4,6 +4,11 @@ enum RepositoryOutput {
     case observation(ItemObservation)
     /// An integrity problem (a checksum mismatch, a missing file) or a damaged index.
     case event(ScanEvent)
+
+    /// An `integrity` event at `path`.
+    static func integrity(at path: ScanPath, _ message: String) -> RepositoryOutput {
+        .event(ScanEvent(kind: .integrity, location: Location(path: path), message: message))
+    }
 }
 
 /// How repositories are read: whether every package is opened, which shard this is, and how
@@ -54,29 +59,13 @@ struct RepositoryReading {
         case .bad(let reason):
             signatures.append("BAD signature: \(reason)")
             if owned {
-                emit(
-                    .event(
-                        ScanEvent(
-                            kind: .integrity,
-                            location: Location(path: signed),
-                            message: "the signature does not verify: \(reason)"
-                        )
-                    )
-                )
+                emit(.integrity(at: signed, "the signature does not verify: \(reason)"))
             }
         case .unsigned:
             signatures.append("unsigned")
             if owned, options.requireSigned {
                 let missing = detached.map { String(decoding: $0.lastComponent, as: UTF8.self) } ?? "signature"
-                emit(
-                    .event(
-                        ScanEvent(
-                            kind: .integrity,
-                            location: Location(path: signed),
-                            message: "not signed (no \(missing)); --require-signed"
-                        )
-                    )
-                )
+                emit(.integrity(at: signed, "not signed (no \(missing)); --require-signed"))
             }
         }
     }
@@ -107,41 +96,23 @@ struct PoolCheck {
         guard let path = Self.resolve(relative, under: root) else {
             if owned {
                 emit(
-                    .event(
-                        ScanEvent(
-                            kind: .integrity,
-                            location: Location(path: index),
-                            message: "the index names '\(relative)', a path outside the repository; not followed"
-                        )
-                    )
+                    .integrity(at: index, "the index names '\(relative)', a path outside the repository; not followed")
                 )
             }
             return
         }
         guard let size = FileStamp.regularFileSize(path) else {
             if owned {
-                emit(
-                    .event(
-                        ScanEvent(
-                            kind: .integrity,
-                            location: Location(path: index),
-                            message: "the index names \(relative), which is missing from the repository"
-                        )
-                    )
-                )
+                emit(.integrity(at: index, "the index names \(relative), which is missing from the repository"))
             }
             return
         }
         if let indexed = entry.size, indexed != size {
             if owned {
                 emit(
-                    .event(
-                        ScanEvent(
-                            kind: .integrity,
-                            location: Location(path: path),
-                            message:
-                                "\(size) bytes, but the index \(index) says \(indexed); the file is scanned on its own"
-                        )
+                    .integrity(
+                        at: path,
+                        "\(size) bytes, but the index \(index) says \(indexed); the file is scanned on its own"
                     )
                 )
             }

@@ -1,0 +1,310 @@
+/// The scan of an `FDRPrefilter`: the shift-or steps over the input, runs of one byte skipped, and the
+/// confirmation of candidates in the buckets' hash tables.
+extension FDRPrefilter {
+    /// Finds and confirms every anchor occurrence in the block.
+    func scan<Sink: MatchSink>(_ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
+        if stride == 4 {
+            unsafe scan(block, stride: 4, verifier: verifier, into: &sink)
+        } else if stride == 2 {
+            unsafe scan(block, stride: 2, verifier: verifier, into: &sink)
+        } else {
+            unsafe scan(block, stride: 1, verifier: verifier, into: &sink)
+        }
+    }
+
+    @inline(__always)
+    private func scan<Sink: MatchSink>(_ block: ScanBlock, stride: Int, verifier: Verifier, into sink: inout Sink) {
+        let count = unsafe block.count
+        let reach = unsafe reach.base
+        let mask = domainMask
+        let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
+        var carry: UInt64 = 0
+        var base = 0
+        if count >= 16 {
+            let candidates = unsafe Self.step(raw, base: 0, stride: stride, reach: reach, mask: mask, carry: &carry)
+            if candidates != 0 { unsafe confirmCandidates(candidates, base: 0, block, verifier, &sink) }
+            base = 8
+            // A step reads one byte past its eight positions.
+            while base &+ 9 <= count {
+                let found = unsafe Self.nextCandidates(
+                    raw,
+                    from: base,
+                    limit: count &- 9,
+                    stride: stride,
+                    reach: reach,
+                    mask: mask,
+                    carry: &carry
+                )
+                base = found.base
+                guard found.candidates != 0 else { break }
+                let next = unsafe screen(found.candidates, base: base, stride: stride, block, verifier, &sink)
+                if let runCarry = next.carry { carry = runCarry }
+                base = next.base
+            }
+        }
+        // The last bytes go through a zero-padded copy. Padding stands in for the successor of the last
+        // byte (which no anchor ending there looks at) and for positions past the block, which are
+        // never confirmed.
+        while base < count {
+            var padded = (UInt64(0), UInt64(0), UInt64(0))
+            let stepBase = base
+            unsafe withUnsafeMutableBytes(of: &padded) { buffer in
+                guard let copy = buffer.baseAddress else { return }
+                unsafe copy.copyMemory(from: raw + stepBase, byteCount: min(9, count - stepBase))
+                let candidates = unsafe Self.step(
+                    UnsafeRawPointer(copy),
+                    base: 0,
+                    stride: stride,
+                    reach: reach,
+                    mask: mask,
+                    carry: &carry
+                )
+                if candidates != 0 { unsafe confirmCandidates(candidates, base: stepBase, block, verifier, &sink) }
+            }
+            base += 8
+        }
+    }
+
+    /// The hot loop: steps from `start` while a step's start is at most `limit`, until a step has
+    /// candidates. Returns that step's start and its candidates, or the first start past `limit`
+    /// and no candidates.
+    @inline(never)
+    private static func nextCandidates(
+        _ raw: UnsafeRawPointer,
+        from start: Int,
+        limit: Int,
+        stride: Int,
+        reach: UnsafeMutablePointer<UInt64>,
+        mask: UInt16,
+        carry: inout UInt64
+    ) -> (base: Int, candidates: UInt64) {
+        switch stride {
+        case 4:
+            unsafe steps(
+                raw,
+                from: start,
+                limit: limit,
+                stride: 4,
+                paired: true,
+                reach: reach,
+                mask: mask,
+                carry: &carry
+            )
+        case 2:
+            unsafe steps(
+                raw,
+                from: start,
+                limit: limit,
+                stride: 2,
+                paired: true,
+                reach: reach,
+                mask: mask,
+                carry: &carry
+            )
+        default:
+            unsafe steps(
+                raw,
+                from: start,
+                limit: limit,
+                stride: 1,
+                paired: false,
+                reach: reach,
+                mask: mask,
+                carry: &carry
+            )
+        }
+    }
+
+    /// The loop of `nextCandidates` for one stride (a constant once inlined). When `paired`, two
+    /// steps are taken an iteration with one branch for both: the second step's lookups overlap the
+    /// first's, and the carry after each is kept for the return.
+    @inline(__always)
+    private static func steps(
+        _ raw: UnsafeRawPointer,
+        from start: Int,
+        limit: Int,
+        stride: Int,
+        paired: Bool,
+        reach: UnsafeMutablePointer<UInt64>,
+        mask: UInt16,
+        carry: inout UInt64
+    ) -> (base: Int, candidates: UInt64) {
+        var base = start
+        var state = carry
+        defer { carry = state }
+        while paired, base &+ 8 <= limit {
+            var afterFirst = state
+            let first = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &afterFirst)
+            var afterSecond = afterFirst
+            let second = unsafe step(
+                raw,
+                base: base &+ 8,
+                stride: stride,
+                reach: reach,
+                mask: mask,
+                carry: &afterSecond
+            )
+            if first | second != 0 {
+                if first != 0 {
+                    state = afterFirst
+                    return (base, first)
+                }
+                state = afterSecond
+                return (base &+ 8, second)
+            }
+            state = afterSecond
+            base &+= 16
+        }
+        while base <= limit {
+            let candidates = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &state)
+            if candidates != 0 { return (base, candidates) }
+            base &+= 8
+        }
+        return (base, 0)
+    }
+
+    /// Takes a step's candidates off the hot loop: drops those where the input repeats its last byte
+    /// (for buckets whose anchors never do) and those inside a run of one byte value, which it skips
+    /// over, then confirms the rest. Returns the next step's start, and the carry into it when a run
+    /// was skipped.
+    @inline(never)
+    private func screen<Sink: MatchSink>(
+        _ candidates: UInt64,
+        base: Int,
+        stride: Int,
+        _ block: ScanBlock,
+        _ verifier: Verifier,
+        _ sink: inout Sink
+    ) -> (base: Int, carry: UInt64?) {
+        let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
+        let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+        let before = unsafe raw.loadUnaligned(fromByteOffset: base &- 1, as: UInt64.self)
+        let remaining = candidates & ~(Self.repeatedByteLanes(current ^ before) & distinctEndBuckets)
+        guard remaining != 0 else { return (base &+ 8, nil) }
+        if skipsRuns, let runEnd = unsafe runEnd(raw, base: base, count: block.count) {
+            // Inside a run of one byte value no anchor can end (uniform anchors are served by another
+            // pass): skip to the first step that is not all run, with the state the run leaves behind.
+            let word = unsafe reach.base[Int((UInt16(current & 0xFF) &* 0x0101) & domainMask)]
+            return (runEnd, Self.carryAfterRun(of: word, stride: stride))
+        }
+        unsafe confirmCandidates(remaining, base: base, block, verifier, &sink)
+        return (base &+ 8, nil)
+    }
+
+    /// One step of eight end positions from `base`: looks up the reach words of the sampled positions
+    /// (every `stride`-th), combines them with the carry from the step before and returns the
+    /// candidate bits (bucket `b` may end at lane `k` when bit `8k + b` is set).
+    ///
+    /// Each position's word speaks of the end positions up to seven places on, so its bytes are
+    /// shifted into the lanes they speak of; what falls past this step is carried into the next.
+    @inline(__always)
+    private static func step(
+        _ raw: UnsafeRawPointer,
+        base: Int,
+        stride: Int,
+        reach: UnsafeMutablePointer<UInt64>,
+        mask: UInt16,
+        carry: inout UInt64
+    ) -> UInt64 {
+        let state: UInt64
+        if stride == 4 {
+            let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+            let wideMask = UInt64(mask)
+            let word0 = unsafe reach[Int(truncatingIfNeeded: pairs & wideMask)]
+            let word4 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 32) & wideMask)]
+            state = carry | word0 | word4 << 32
+            carry = word4 >> 32
+        } else if stride == 2 {
+            // The sampled pairs lie side by side in one 64-bit load (bytes 0-1, 2-3, 4-5, 6-7).
+            let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+            let wideMask = UInt64(mask)
+            let word0 = unsafe reach[Int(truncatingIfNeeded: pairs & wideMask)]
+            let word2 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 16) & wideMask)]
+            let word4 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 32) & wideMask)]
+            let word6 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 48) & wideMask)]
+            state = carry | word0 | word2 << 16 | word4 << 32 | word6 << 48
+            carry = word2 >> 48 | word4 >> 32 | word6 >> 16
+        } else {
+            @inline(__always) func word(_ position: Int) -> UInt64 {
+                unsafe reach[Int(raw.loadUnaligned(fromByteOffset: position, as: UInt16.self) & mask)]
+            }
+            let word0 = word(base)
+            let word1 = word(base &+ 1)
+            let word2 = word(base &+ 2)
+            let word3 = word(base &+ 3)
+            let word4 = word(base &+ 4)
+            let word5 = word(base &+ 5)
+            let word6 = word(base &+ 6)
+            let word7 = word(base &+ 7)
+            state =
+                carry | word0 | word1 << 8 | word2 << 16 | word3 << 24 | word4 << 32 | word5 << 40 | word6 << 48
+                | word7 << 56
+            carry = word1 >> 56 | word2 >> 48 | word3 >> 40 | word4 >> 32 | word5 >> 24 | word6 >> 16 | word7 >> 8
+        }
+        return ~state
+    }
+
+    /// If the 16 bytes up to the end of the step at `base` are one byte value, the start of the first
+    /// later step that is not all that value; otherwise nil.
+    @inline(__always)
+    private func runEnd(_ raw: UnsafeRawPointer, base: Int, count: Int) -> Int? {
+        let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+        guard current == (current & 0xFF) &* 0x0101_0101_0101_0101,
+            unsafe raw.loadUnaligned(fromByteOffset: base &- 8, as: UInt64.self) == current
+        else { return nil }
+        var next = base &+ 8
+        while next &+ 8 <= count, unsafe raw.loadUnaligned(fromByteOffset: next, as: UInt64.self) == current {
+            next &+= 8
+        }
+        return next
+    }
+
+    /// The carry out of a step whose positions and the byte before are all one value, whose reach
+    /// word is `word`.
+    @inline(__always)
+    static func carryAfterRun(of word: UInt64, stride: Int) -> UInt64 {
+        stride == 4
+            ? word >> 32
+            : stride == 2
+                ? word >> 48 | word >> 32 | word >> 16
+                : word >> 56 | word >> 48 | word >> 40 | word >> 32 | word >> 24 | word >> 16 | word >> 8
+    }
+
+    @inline(never)
+    private func confirmCandidates<Sink: MatchSink>(
+        _ candidates: UInt64,
+        base: Int,
+        _ block: ScanBlock,
+        _ verifier: Verifier,
+        _ sink: inout Sink
+    ) {
+        var remaining = candidates
+        while remaining != 0 {
+            let bit = remaining.trailingZeroBitCount
+            remaining &= remaining &- 1
+            let end = base + bit >> 3
+            guard unsafe end < block.count else { continue }
+            let bucket = bit & 7
+            let start = end - Int(bucketLengths[bucket]) + 1
+            guard start >= 0 else { continue }
+            let key = unsafe block.foldedWord(at: start) & bucketKeyMasks[bucket]
+            // A run of one byte value is never an anchor here (see `skipsRuns`).
+            if skipsRuns, key == (key & 0xFF) &* 0x0101_0101_0101_0101 & bucketKeyMasks[bucket] {
+                continue
+            }
+            let shift = Int(bucketSlotShifts[bucket])
+            let first = Int(bucketSlotStarts[bucket])
+            let slotMask = (1 << (64 - shift)) - 1
+            var slot = Self.hash(key, shift: shift)
+            while true {
+                let anchor = Int(slotAnchors[first + slot])
+                if anchor < 0 { break }
+                if slotKeys[first + slot] == key {
+                    unsafe verifier.confirm(anchor: anchor, at: start, in: block, into: &sink)
+                    break
+                }
+                slot = (slot + 1) & slotMask
+            }
+        }
+    }
+}
