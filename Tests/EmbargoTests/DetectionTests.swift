@@ -110,6 +110,14 @@ import Testing
             evidence: "package.description"
         ),
         Expected(
+            path: "Program Files/Kaspersky Lab/Kaspersky CyberTrace/cybertrace.exe",
+            members: [],
+            record: nil,
+            product: "kaspersky-threat-intelligence",
+            family: "threat-intelligence",
+            evidence: "version.ProductName"
+        ),
+        Expected(
             path: "nested-tools.tar.gz",
             members: ["tools.zip", "tools/helper.bin"],
             record: nil,
@@ -189,6 +197,36 @@ import Testing
         #expect(status.form == .installed)
         let nested = try #require(outcome.installations.first { $0.location.members.count == 2 })
         #expect(nested.location.description.hasSuffix("nested-tools.tar.gz!tools.zip!tools/helper.bin"))
+    }
+
+    /// `Program Files/Kaspersky Lab/Kaspersky CyberTrace/cybertrace.exe` lies where the consumer
+    /// product's glob (`Kaspersky Lab/Kaspersky *`) points, but its version resources name CyberTrace.
+    static let cyberTrace = "Program Files/Kaspersky Lab/Kaspersky CyberTrace/cybertrace.exe"
+
+    @Test func aPathAloneSupportsTheProductThatVersionResourcesName() async throws {
+        let found = try await Self.cache.outcome().detections.filter {
+            $0.location.path.displayString == Fixtures.vendor + "/" + Self.cyberTrace
+        }
+        #expect(found.map(\.product) == ["kaspersky-threat-intelligence"])
+        let detection = try #require(found.first)
+        #expect(detection.form == .installed, "the binary lies at an install path")
+        #expect(
+            detection.evidence.contains {
+                $0.kind == "path" && $0.strength == .supporting
+                    && $0.rule.hasPrefix("kaspersky/kaspersky-consumer-windows")
+            }
+        )
+    }
+
+    @Test func anExcludedProductKeepsItsVerdictWithNoProhibitedFindingBesideIt() throws {
+        let result = try EmbargoProcess.run([
+            "scan", Fixtures.vendor + "/Program Files", "--policy", "us-bis-kaspersky-2024", "--as-of", "2026-01-01",
+            "--format", "jsonl", "--fail-on", "prohibited",
+        ])
+        #expect(result.status == 0, "\(result.errors)")
+        let findings = try result.records().filter { $0["type"] as? String == "finding" }
+        #expect(findings.map { $0["product"] as? String } == ["kaspersky-threat-intelligence"])
+        #expect(findings.map { $0["verdict"] as? String } == ["exempt"])
     }
 
     @Test func aRemovedPackageWhoseConfigurationAloneRemainsIsNotInstalled() async throws {

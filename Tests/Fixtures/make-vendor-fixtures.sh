@@ -78,11 +78,18 @@ pe neutral "Example Corp" "Example Utility" "Utility" utility.exe "Copyright (C)
 pe widestrings "Example Corp" "Example Launcher" "Launcher" launcher.exe "Copyright (C) 2023 Example Corp" \
   'const unsigned short *names[] = { u"Kaspersky Endpoint Security for Windows", u"AO Kaspersky Lab" };'
 pe unrelated "Example Software Ltd" "Example Backup" "Backup agent" backup.exe "Copyright (C) 2023 Example Software Ltd" ""
+pe cybertrace "AO Kaspersky Lab" "Kaspersky CyberTrace" "Kaspersky CyberTrace service" cybertrace.exe \
+  "Copyright (C) 2023 AO Kaspersky Lab" ""
 osslsigncode sign -certs <(cat kaspersky.pem ca.pem) -key kaspersky.key -n "Kaspersky Endpoint Security" \
   -h sha256 -in avp.exe -out "$out/signed-kaspersky-avp.exe" >/dev/null
 osslsigncode sign -certs <(cat kaspersky.pem ca.pem) -key kaspersky.key -n "Utility" \
   -h sha256 -in neutral.exe -out "$out/signed-kaspersky-neutral.exe" >/dev/null
 cp "$out/signed-kaspersky-avp.exe" "$out/invoice-2024.dat"
+# A Threat Intelligence program where the consumer product's path glob (Kaspersky Lab/Kaspersky *)
+# also matches: one product, the one its version resources name.
+mkdir -p "$out/Program Files/Kaspersky Lab/Kaspersky CyberTrace"
+osslsigncode sign -certs <(cat kaspersky.pem ca.pem) -key kaspersky.key -n "Kaspersky CyberTrace" \
+  -h sha256 -in cybertrace.exe -out "$out/Program Files/Kaspersky Lab/Kaspersky CyberTrace/cybertrace.exe" >/dev/null
 cp widestrings.exe "$out/unsigned-wide-strings.exe"
 osslsigncode sign -certs <(cat example.pem ca.pem) -key example.key -n "Example Backup" \
   -h sha256 -in unrelated.exe -out "$out/traps/unrelated-signed.exe" >/dev/null

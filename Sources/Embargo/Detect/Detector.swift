@@ -12,7 +12,9 @@ internal import EmbargoMatcher
 ///   their rule says;
 /// - a detection is an installation when it has identity evidence, otherwise a mention;
 /// - evidence for a vendor's fallback product joins every specific product found in the same item and
-///   record, and mentions of a vendor are dropped where the same item proves an installation of it.
+///   record, and mentions of a vendor are dropped where the same item proves an installation of it;
+/// - one item, one product: a product claimed only by a path or file name supports the product that
+///   more specific evidence names in the same item, rather than standing beside it.
 ///
 /// What a package around an item covers is decided elsewhere (`PackageCoverage`). One detector per
 /// worker: it keeps the scanner of the location prefilter.
@@ -139,6 +141,7 @@ final class Detector {
             }
             byProduct[key] = nil
         }
+        let locatedByPath = attributeToTheMostSpecificProduct(&byProduct, own: grouped, origins: &originsByProduct)
         var detections: [Detection] = []
         for (key, evidence) in byProduct {
             let vendor = signatures.vendors[key.vendor]
@@ -153,12 +156,13 @@ final class Detector {
             }
             let confidence: DetectionConfidence =
                 unique.contains { $0.strength == .identity } ? .installation : .mention
-            let form = Self.form(
+            var form = Self.form(
                 origins: originsByProduct[key] ?? [],
                 evidence: unique,
                 facts: observation.facts,
                 format: observation.item.format
             )
+            if form == .file, locatedByPath.contains(key) { form = .installed }
             detections.append(
                 Detection(
                     location: observation.location,
@@ -181,6 +185,64 @@ final class Detector {
         let installed = Set(detections.filter { $0.confidence == .installation }.map(\.vendor))
         detections.removeAll { $0.confidence == .mention && installed.contains($0.vendor) }
         return detections.sorted { ($0.vendor, $0.product, $0.record ?? "") < ($1.vendor, $1.product, $1.record ?? "") }
+    }
+
+    /// One item, one product: where several specific products of a vendor claim the same item and
+    /// record as an installation, the product whose own identity evidence is most specific (see
+    /// `specificity`) keeps it, and the products that claim it by a less specific kind of evidence (a
+    /// path glob, a file name) only support it: their evidence joins the winner as supporting. Products
+    /// that tie stay side by side (the item really holds both, as a suite installer does).
+    ///
+    /// - Returns: the winners that took over identity evidence of a path, whose item lies at an
+    ///   install path.
+    private func attributeToTheMostSpecificProduct(
+        _ byProduct: inout [Key: [Evidence]],
+        own: [Key: [Evidence]],
+        origins: inout [Key: Set<Fact.Origin>]
+    ) -> Set<Key> {
+        var locatedByPath: Set<Key> = []
+        let claims = byProduct.keys.compactMap { key -> (key: Key, specificity: Int)? in
+            guard !signatures.vendors[key.vendor].products[key.product].isFallback,
+                let specificity = Self.specificity(own[key] ?? [])
+            else { return nil }
+            return (key, specificity)
+        }
+        let contested = Dictionary(grouping: claims) { Key(vendor: $0.key.vendor, product: 0, record: $0.key.record) }
+        for claimants in contested.values where claimants.count > 1 {
+            guard let best = claimants.map(\.specificity).max() else { continue }
+            let winners = claimants.filter { $0.specificity == best }.map(\.key)
+            for loser in claimants where loser.specificity < best {
+                let supporting = (byProduct[loser.key] ?? []).map { evidence in
+                    var evidence = evidence
+                    if evidence.strength > .supporting {
+                        if evidence.kind == "path" { locatedByPath.formUnion(winners) }
+                        evidence.strength = .supporting
+                        evidence.weight = SignatureLoader.defaultWeight(.supporting)
+                    }
+                    return evidence
+                }
+                for winner in winners {
+                    byProduct[winner, default: []] += supporting
+                    origins[winner, default: []].formUnion(origins[loser.key] ?? [])
+                }
+                byProduct[loser.key] = nil
+                origins[loser.key] = nil
+            }
+        }
+        return locatedByPath
+    }
+
+    /// How specifically a product's own identity evidence names it: 2 for a fact (version resources,
+    /// a package record, a signer, a bundle id), 1 for a file name, 0 for a path glob; nil without
+    /// identity evidence.
+    static func specificity(_ evidence: [Evidence]) -> Int? {
+        evidence.filter { $0.strength == .identity }.map { item -> Int in
+            switch item.kind {
+            case "path": 0
+            case "file-name": 1
+            default: 2
+            }
+        }.max()
     }
 
     /// The form of a detection: installed when it rests on an installed record or a binary at its
