@@ -25,15 +25,16 @@ trap 'rm -rf "$stage"' EXIT
 tree="$stage/embargo_${version}_$architecture"
 install -D -m 0755 "$binary" "$tree/usr/bin/embargo"
 
-# Man pages: one per command, from the same definitions as --help. The plugin builds the command in
-# the default (debug) build directory, which the tests have built already; the pages do not depend on
-# the configuration. `embargo.scan.1` becomes `embargo-scan.1`, as Debian names subcommands' pages.
-swift package plugin generate-manual --multi-page --authors "The Embargo developers" \
-    > "$stage/generate-manual.log" 2>&1 || { cat "$stage/generate-manual.log" >&2; exit 1; }
-generated=$(find .build/plugins -path '*GenerateManual*' -name 'embargo.1' -newer "$stage" | head -n 1)
-[ -n "$generated" ] || { echo "package-deb: the man pages were not generated" >&2; cat "$stage/generate-manual.log" >&2; exit 1; }
-mkdir -p "$tree/usr/share/man/man1"
-for page in "$(dirname "$generated")"/*.1; do
+# Man pages: one per command, from the same definitions as --help, by the argument parser's own
+# generate-manual tool run on the binary. `embargo.scan.1` becomes `embargo-scan.1`, as Debian names
+# subcommands' pages.
+swift build --package-path "$scratch/checkouts/swift-argument-parser" --scratch-path "$scratch/generate-manual" \
+    --product generate-manual > "$stage/generate-manual.log" 2>&1 || { cat "$stage/generate-manual.log" >&2; exit 1; }
+mkdir -p "$stage/man" "$tree/usr/share/man/man1"
+"$scratch/generate-manual/debug/generate-manual" "$binary" --multi-page --authors "The Embargo developers" \
+    --output-directory "$stage/man"
+[ -s "$stage/man/embargo.1" ] || { echo "package-deb: the man pages were not generated" >&2; exit 1; }
+for page in "$stage/man"/*.1; do
     name=$(basename "$page" .1 | tr . -)
     sed -E -e '/^\.(Xr|Dt) /{s/(embargo|EMBARGO)\.([A-Za-z])/\1-\2/;:a' -e 's/((embargo|EMBARGO)-[A-Za-z-]*)\.([A-Za-z])/\1-\3/;ta' -e '}' "$page" \
         | gzip -9n > "$tree/usr/share/man/man1/$name.1.gz"
