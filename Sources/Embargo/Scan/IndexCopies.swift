@@ -13,8 +13,9 @@ struct IndexCopies {
     }
 
     private var held: [Key: [Detection]] = [:]
+
     /// Findings merged into another.
-    private(set) var merged = 0
+    var merged: Int { held.values.reduce(0) { $0 + $1.count - 1 } }
 
     /// Whether `detection` is an index entry's (a package's metadata, with the package as record),
     /// which is held rather than reported at once.
@@ -30,7 +31,6 @@ struct IndexCopies {
             record: detection.record ?? "",
             directory: detection.location.path.parent?.bytes ?? []
         )
-        if held[key] != nil { merged += 1 }
         held[key, default: []].append(detection)
     }
 
