@@ -6,16 +6,19 @@ cd "$(dirname "$0")/.."
 seconds=${1:-15}
 swift build --product embargo-fuzz >/dev/null
 targets=$(.build/debug/embargo-fuzz list)
-# Build the fuzzing binary once before the targets run side by side.
-scripts/fuzz.sh sniffer 1 >/dev/null 2>&1 || true
-failed=""
+# Build the fuzzing binary once: the targets then run side by side on it, with no build racing
+# another in the same scratch path.
+EMBARGO_FUZZ_BINARY=$(scripts/fuzz.sh build)
+export EMBARGO_FUZZ_BINARY
+logs=.build-fuzz-runs/logs
+mkdir -p "$logs"
 run() {
     for target in "$@"; do
-        if scripts/fuzz.sh "$target" "$seconds" > ".build-fuzz/$target.log" 2>&1; then
-            echo "fuzz $target: $(grep -E 'stat::number_of_executed_units' ".build-fuzz/$target.log" | awk '{print $2}') runs, no crash"
+        if scripts/fuzz.sh "$target" "$seconds" > "$logs/$target.log" 2>&1; then
+            echo "fuzz $target: $(grep -E 'stat::number_of_executed_units' "$logs/$target.log" | awk '{print $2}') runs, no crash"
         else
-            echo "fuzz $target: FAILED (see .build-fuzz/$target.log)"
-            tail -40 ".build-fuzz/$target.log"
+            echo "fuzz $target: FAILED (see $logs/$target.log)"
+            tail -40 "$logs/$target.log"
             return 1
         fi
     done

@@ -1,27 +1,36 @@
 #!/bin/sh
 # scripts/fuzz.sh TARGET SECONDS: coverage-guided fuzzing of one reader (or of the whole pipeline,
 # TARGET=item) with libFuzzer and AddressSanitizer, seeded by scripts/make-fuzz-seeds.sh. The corpus
-# grows in .build-fuzz/corpus/TARGET from run to run. A crash is saved to
+# grows in .build-fuzz-runs/corpus/TARGET from run to run. A crash is saved to
 # Tests/Fixtures/fuzz-regressions/TARGET/ and the script fails: commit the input, and
-# FuzzRegressionTests runs it ever after. `scripts/fuzz.sh list` names the targets. With
-# EMBARGO_FUZZ_BINARY set, that binary is used as it is (for long campaigns over one build).
+# FuzzRegressionTests runs it ever after. `scripts/fuzz.sh list` names the targets;
+# `scripts/fuzz.sh build` builds the fuzzing binary and prints its path. With EMBARGO_FUZZ_BINARY
+# set, that binary is used as it is (for runs side by side, or long campaigns over one build).
 set -eu
 cd "$(dirname "$0")/.."
 scratch=.build-fuzz
-if [ "${1:-}" = list ]; then
-    swift build --product embargo-fuzz >/dev/null && .build/debug/embargo-fuzz list
-    exit 0
-fi
-target=$1
-seconds=$2
-# EMBARGO_FUZZ_BINARY: a fuzzing binary built before (so that long runs all fuzz the same build).
-binary=${EMBARGO_FUZZ_BINARY:-$scratch/debug/embargo-fuzz}
-if [ -z "${EMBARGO_FUZZ_BINARY:-}" ]; then
+# Corpora and crash inputs live outside the scratch path: SwiftPM owns `$scratch/artifacts`.
+runs=.build-fuzz-runs
+build() {
     swift build --scratch-path "$scratch" --product embargo-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
         -Xswiftc -parse-as-library -Xswiftc -use-ld=lld >&2
-fi
-corpus=$scratch/corpus/$target
-artifacts=$scratch/artifacts/$target
+    echo "$scratch/debug/embargo-fuzz"
+}
+case "${1:-}" in
+list)
+    swift build --product embargo-fuzz >/dev/null && .build/debug/embargo-fuzz list
+    exit 0
+    ;;
+build)
+    build
+    exit 0
+    ;;
+esac
+target=$1
+seconds=$2
+binary=${EMBARGO_FUZZ_BINARY:-$(build)}
+corpus=$runs/corpus/$target
+artifacts=$runs/crashes/$target
 mkdir -p "$corpus" "$artifacts"
 scripts/make-fuzz-seeds.sh "$target" "$corpus"
 export EMBARGO_FUZZ_TARGET="$target" SWIFT_BACKTRACE=enable=no ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}"
