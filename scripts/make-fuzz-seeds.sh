@@ -71,6 +71,12 @@ partition-table | fat)
     mmd -i "$work/fat.img" ::/Program ::/Program/Kaspersky
     mcopy -i "$work/fat.img" "$vendor/invoice-2024.dat" "::/Program/Kaspersky/A Long File Name.dat"
     if [ "$target" = fat ]; then cp "$work/fat.img" "$out/"; else head -c 65536 "$work/mbr.img" > "$out/mbr"; head -c 65536 "$work/gpt.img" > "$out/gpt"; fi ;;
+registry-hive)
+    printf '%s' '{"Microsoft\\Windows\\CurrentVersion\\Uninstall\\{KES}": {"DisplayName": ["sz", "Kaspersky Endpoint Security for Windows"], "Publisher": ["sz", "AO Kaspersky Lab"], "Size": ["dword", 7]}, "Microsoft\\SystemCertificates\\ROOT\\Certificates\\AB": {"Blob": ["binary-hex", "200000000100000004000000300a0000"]}, "ControlSet001\\Services\\klif": {"Type": ["dword", 1], "ImagePath": ["expand_sz", "system32\\drivers\\klif.sys"]}, "KasperskyLab": {}}' > "$work/spec.json"
+    Tests/Fixtures/make-registry-hive.py "$out/hive" "$work/spec.json" ;;
+registry-text)
+    printf 'WINE REGISTRY Version 2\n;; All keys relative to \\\\Machine\n\n[Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\KES] 1700000000\n"DisplayName"="Kaspersky \\x41 Endpoint"\n"Size"=dword:00000010\n"Bin"=hex(2):41,00,\\\n  42,00\n@=str(2):"%%ProgramFiles%%"\n' > "$out/system.reg"
+    printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\klif]\r\n"Type"=dword:00000001\r\n"ImagePath"="system32\\\\drivers\\\\klif.sys"\r\n' > "$out/export.reg" ;;
 sniffer) cp "$vendor"/*.exe "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/macos-kav-agent" "$out/" ;;
 item)
     cp "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/signed-kaspersky-avp.exe" "$vendor/macos-kav-agent" "$out/"

@@ -15,7 +15,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case xml
     case propertyList = "property-list"
     case partitionTable = "partition-table"
-    case fat, sniffer, item
+    case fat
+    case registryHive = "registry-hive"
+    case registryText = "registry-text"
+    case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
     func run(_ bytes: [UInt8], probe: ItemProbe?) {
@@ -52,12 +55,38 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             {
                 for file in listing.files.prefix(64) { _ = try? fileSystem.extents(of: file) }
             }
+        case .registryHive:
+            if let hive = try? RegistryHive(bytes) {
+                _ = try? RegistryRecords(reading: hive)
+                Self.walk(hive)
+            }
+        case .registryText:
+            if let text = try? RegistryText(bytes) {
+                _ = try? RegistryRecords(reading: text)
+                Self.walk(text)
+            }
         case .sniffer:
             _ = ContentSniffer.format(of: bytes)
             _ = ContentSniffer.unreadableImageKind(bytes)
         case .item:
             _ = probe?.analyze(bytes, path: "/fuzz/var/lib/rpm/rpmdb.sqlite")
             _ = probe?.analyze(bytes, path: "/fuzz/input")
+        }
+    }
+}
+
+extension FuzzTarget {
+    /// Visits the keys and values of a registry tree, a bounded number of them (a hostile hive's
+    /// subkey lists may form a cycle; a reader of the tree must bound its own walk).
+    static func walk<Tree: RegistryTree>(_ tree: Tree) {
+        guard let root = try? tree.root() else { return }
+        var pending = [(root, 0)]
+        var visited = 0
+        while let (key, depth) = pending.popLast(), visited < 4096 {
+            visited += 1
+            _ = try? tree.values(of: key).map { ($0.string, $0.number) }
+            guard depth < 16 else { continue }
+            for child in (try? tree.children(of: key)) ?? [] { pending.append((child, depth + 1)) }
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 /// Runs the real tools that build test fixtures (dpkg-deb, createrepo_c, sfdisk, mkfs.vfat, xorriso,
 /// ...), as installed by `scripts/install-dependencies.sh`.
 public enum Tool {
-    /// Runs `program` (looked up on PATH, plus /usr/sbin and /sbin) with `arguments` in `directory`;
+    /// Runs `program` (an absolute path, or a name looked up on PATH, /usr/sbin and /sbin) with `arguments` in `directory`;
     /// returns standard output.
     ///
     /// - Throws: `TestSupportError` with the tool's standard error when it is missing or fails.
@@ -42,6 +42,7 @@ public enum Tool {
     }
 
     static func locate(_ program: String) -> String? {
+        if program.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: program) ? program : nil }
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin"
         for directory in path.split(separator: ":") {
             let candidate = "\(directory)/\(program)"

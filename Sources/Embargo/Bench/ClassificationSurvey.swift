@@ -96,6 +96,7 @@ package struct ClassificationSurvey {
             .cab: ["application/vnd.ms-cab-compressed"], .rar: ["application/x-rar", "application/vnd.rar"],
             .xar: ["application/x-xar"],
             .rpm: ["application/x-rpm"], .sqlite: ["application/vnd.sqlite3", "application/x-sqlite3"],
+            .registryHive: ["application/octet-stream"], .registryText: ["text/"],
             .pem: ["text/", "application/x-pem-file"], .der: ["application/", "text/plain"],
             .empty: ["inode/x-empty", "application/x-empty"],
             .text: [

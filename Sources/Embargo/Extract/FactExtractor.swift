@@ -1,7 +1,7 @@
 internal import EmbargoFormats
 
 /// The extract stage's structural readers: pulls facts (signers, version resources, package records,
-/// trust-store roots) out of an item by its format and where it lies. A structure that cannot be read
+/// registry records, trust-store roots) out of an item by its format and where it lies. A structure that cannot be read
 /// becomes an event of the kind its error says (see `ScanEvent.kind(for:)`).
 struct FactExtractor {
     /// A buffer for streaming index files through their parsers.
@@ -17,7 +17,7 @@ struct FactExtractor {
     /// member has to be held rather than streamed.
     static func wantsWholeItem(format: ContentFormat, logicalPath: [UInt8]) -> Bool {
         switch format {
-        case .pe, .macho, .machoFat, .pem, .der, .sqlite: true
+        case .pe, .macho, .machoFat, .pem, .der, .sqlite, .registryHive, .registryText: true
         default: ItemRole(logicalPath) != nil
         }
     }
@@ -29,6 +29,14 @@ struct FactExtractor {
         case .pe: ExecutableFacts.portableExecutable(content, location: location, into: &extraction)
         case .macho, .machoFat: ExecutableFacts.machO(content, location: location, into: &extraction)
         case .pem, .der: CertificateFacts.read(content, logicalPath: logicalPath, location: location, into: &extraction)
+        case .registryHive, .registryText:
+            RegistryFacts.read(
+                content,
+                format: format,
+                logicalPath: logicalPath,
+                location: location,
+                into: &extraction
+            )
         default: break
         }
         switch ItemRole(logicalPath) {

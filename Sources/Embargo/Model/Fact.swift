@@ -17,6 +17,11 @@ package struct Fact: Sendable, Hashable {
         case versionLegalCopyright = "version.LegalCopyright"
         case bundleIdentifier = "bundle.id"
         case teamIdentifier = "team.id"
+        case installedName = "installed.name"
+        case installedPublisher = "installed.publisher"
+        case serviceName = "service.name"
+        case serviceImage = "service.image"
+        case softwareKey = "registry.key"
     }
 
     /// The kind.
@@ -35,7 +40,8 @@ package struct Fact: Sendable, Hashable {
 
     /// Where a fact comes from.
     package enum Origin: String, Sendable, Hashable {
-        /// An installed-software record (dpkg status, rpmdb) or a system trust store.
+        /// An installed-software record (dpkg status, rpmdb, a registry's Uninstall entries, services
+        /// and SOFTWARE keys) or a system trust store (including a registry's certificate stores).
         case installedRecord
         /// A package file's own metadata (.deb control, .rpm header).
         case packageFile

@@ -272,6 +272,14 @@ products:
         note: "© 1997-2010 Kaspersky Lab ZAO (M)"
       - team-id: 2Y8XE5CQ94
         note: Apple Developer Team ID (M, four independent sources)
+      - installed-publisher: Kaspersky
+        note: the Publisher of Kaspersky's Windows Uninstall entries ("AO Kaspersky Lab", "Kaspersky Lab", "Kaspersky")
+      - registry-key: KasperskyLab
+        note: HKLM\SOFTWARE\KasperskyLab and its WOW6432Node twin, the vendor root (M, vendors.md 2.7)
+      - service: AVP
+        note: Kaspersky Anti-Virus Service of the consumer products and KES (M)
+      - service-image: "\\Kaspersky Lab\\"
+        note: a service or driver whose binary is installed under Kaspersky Lab's program folder
       - bundle-id: com.kaspersky.
         match: prefix
         nocase: false
@@ -296,6 +304,7 @@ products:
     family: endpoint-protection
     evidence:
       - version-product: Kaspersky Endpoint Security
+      - installed-name: Kaspersky Endpoint Security
       - path: "**/Kaspersky Lab/KES.*/**"
         nocase: true
         note: "C:\\Program Files (x86)\\Kaspersky Lab\\KES.<version>\\ (M)"
@@ -330,6 +339,9 @@ products:
       - package: klnagent
         note: 32-bit Network Agent for Linux (H)
       - package: klnagent64
+      - installed-name: Kaspersky Security Center Network Agent
+      - service: klnagent
+        note: Windows service, display name "Kaspersky Security Center Network Agent" (H)
       - path: "**/opt/kaspersky/klnagent/**"
       - path: "**/opt/kaspersky/klnagent64/**"
       - path: "**/Kaspersky Lab/NetworkAgent/**"
@@ -349,6 +361,15 @@ products:
       - package: ksc-web-console
       - path: "**/opt/kaspersky/ksc64/**"
       - version-product: Kaspersky Security Center
+      - installed-name: "Kaspersky Security Center*Administration Server"
+        match: glob
+      - installed-name: "Kaspersky Security Center*Web Console"
+        match: glob
+      - service: kladminserver
+        note: Administration Server service (H); klwebsrv, klactprx and ksnproxy run beside it (H)
+      - service: klwebsrv
+      - service: klactprx
+      - service: ksnproxy
       - file-name: klserver.exe
       - string: kladminserver
         encodings: [ascii, wide]
@@ -415,6 +436,10 @@ products:
     evidence:
       - version-product: Kaspersky Security for Windows Server
       - version-product: Kaspersky Embedded Systems Security
+      - installed-name: Kaspersky Security for Windows Server
+      - installed-name: Kaspersky Embedded Systems Security
+      - service: KAVFS
+        note: Kaspersky Security Service (H)
       - file-name: kavfs.exe
         note: Kaspersky Security Service (M)
       - file-name: kavfswp.exe
@@ -432,6 +457,14 @@ products:
       - version-product: Kaspersky Standard
       - version-product: Kaspersky Plus
       - version-product: Kaspersky Premium
+      - installed-name: Kaspersky Anti-Virus
+      - installed-name: Kaspersky Internet Security
+      - installed-name: Kaspersky Total Security
+      - installed-name: Kaspersky Security Cloud
+      - installed-name: Kaspersky Free
+      - installed-name: Kaspersky Standard
+      - installed-name: Kaspersky Plus
+      - installed-name: Kaspersky Premium
       - path: "**/Kaspersky Lab/Kaspersky *"
         nocase: true
         note: "C:\\Program Files (x86)\\Kaspersky Lab\\Kaspersky Total Security 21.2\\avp.exe (M)"
@@ -475,6 +508,31 @@ products:
         note: updatable drivers klupd_<product>_<name>.sys (M)
       - path: "**/system32/drivers/K4W-*/**"
         nocase: true
+      # The same drivers as services of a SYSTEM hive (the service is named after the driver).
+      - service: klif
+      - service: klhk
+      - service: klboot
+      - service: klfdefsf
+      - service: klrsps
+      - service: klsnsr
+      - service: klifks
+      - service: klifaa
+      - service: klifsm
+      - service: klam
+      - service: klbg
+      - service: kldback
+      - service: kldlinf
+      - service: kldtool
+      - service: klcdp
+      - service: klshadow
+      - service: klsysrec
+      - service: klvfs
+      - service: klfle
+      - service: klvirt
+      - service: klbackupflt
+      - service: klsec
+      - service: klim6
+      - service: klwtp
       - string: drivers/klif.sys
         encodings: [ascii, wide]
 
@@ -527,6 +585,8 @@ products:
       - package-description: Kaspersky Threat Data Feeds
       - version-product: Kaspersky CyberTrace
       - version-product: Kaspersky Threat Intelligence
+      - installed-name: Kaspersky CyberTrace
+      - installed-name: Kaspersky Threat Intelligence
       - path: "**/opt/kaspersky/ktfs/**"
       - path: "**/opt/kaspersky/cybertrace/**"
       - string: Kaspersky Threat Intelligence Portal
@@ -541,6 +601,8 @@ products:
       - package-description: Kaspersky Automated Security Awareness
       - package-description: Kaspersky Security Awareness
       - version-product: Kaspersky Security Awareness
+      - installed-name: Kaspersky Security Awareness
+      - installed-name: Kaspersky Automated Security Awareness
       - string: Kaspersky Automated Security Awareness Platform
         encodings: [ascii, wide]
 

@@ -14,6 +14,8 @@ enum SignatureLoader {
         "version-company": .versionCompanyName, "version-product": .versionProductName,
         "version-description": .versionFileDescription, "version-original-filename": .versionOriginalFilename,
         "version-copyright": .versionLegalCopyright, "bundle-id": .bundleIdentifier, "team-id": .teamIdentifier,
+        "installed-name": .installedName, "installed-publisher": .installedPublisher, "service": .serviceName,
+        "service-image": .serviceImage, "registry-key": .softwareKey,
     ]
     static let ruleKinds: Set<String> = Set(matchKinds.keys).union(["string", "hex", "path", "file-name"])
     static let modifierKeys: Set<String> = ["strength", "weight", "note", "encodings", "nocase", "match"]
@@ -149,7 +151,11 @@ enum SignatureLoader {
     /// `match: equals|contains|prefix|glob`.
     static func valueMatch(for kind: Fact.Kind, value: YAMLNode, rule: YAMLNode) throws(DefinitionError) -> ValueMatch {
         let text = try value.nonEmptyString()
-        let exactByDefault: Set<Fact.Kind> = [.packageName, .bundleIdentifier, .teamIdentifier]
+        let exactByDefault: Set<Fact.Kind> = [
+            .packageName, .bundleIdentifier, .teamIdentifier, .serviceName, .softwareKey,
+        ]
+        // Registry names are compared as Windows compares them, without regard to case.
+        let caseSensitiveByDefault: Set<Fact.Kind> = [.packageName, .bundleIdentifier, .teamIdentifier]
         var mode: ValueMatch.Mode = exactByDefault.contains(kind) ? .equals : .contains
         if let node = rule["match"] {
             guard let parsed = ValueMatch.Mode(rawValue: try node.string()) else {
@@ -157,7 +163,7 @@ enum SignatureLoader {
             }
             mode = parsed
         }
-        let caseInsensitive = try rule["nocase"]?.boolean() ?? !exactByDefault.contains(kind)
+        let caseInsensitive = try rule["nocase"]?.boolean() ?? !caseSensitiveByDefault.contains(kind)
         return ValueMatch(mode: mode, value: text, caseInsensitive: caseInsensitive)
     }
 

@@ -16,8 +16,11 @@ struct SystemRoot {
         "usr/local/share/ca-certificates", "usr/share/ca-certificates", "var/lib/ca-certificates",
     ]
 
-    /// Fixed places of a Windows drive: where programs and drivers are installed.
-    static let windowsPlaces = ["Program Files", "Program Files (x86)", "ProgramData", "Windows/System32/drivers"]
+    /// Fixed places of a Windows drive: the registry hives (what Windows says is installed), and where
+    /// programs and drivers are installed.
+    static let windowsPlaces = [
+        "Windows/System32/config", "Program Files", "Program Files (x86)", "ProgramData", "Windows/System32/drivers",
+    ]
 
     /// The system root at `directory`, given the names of its subdirectories, or nil when it is not
     /// one.

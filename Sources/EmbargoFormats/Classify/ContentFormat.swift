@@ -7,6 +7,10 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case sevenZip = "7z"
     case ar, tar, cpio, iso9660, cab, rar, xar, rpm
     case pem, der, sqlite
+    /// A Windows registry hive (`regf`) or one of its transaction logs.
+    case registryHive = "registry-hive"
+    /// A registry in text form: Wine's `system.reg`/`user.reg`, a regedit export.
+    case registryText = "registry-text"
     /// A raw disk image with an MBR or GPT partition table.
     case diskImage = "disk-image"
     /// A FAT12/16/32 file system image.
@@ -73,6 +77,8 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .pem: "application/x-pem-file"
         case .der: "application/pkix-cert"
         case .sqlite: "application/vnd.sqlite3"
+        case .registryHive: "application/x-ms-registry-hive"
+        case .registryText: "text/x-ms-regedit"
         case .diskImage: "application/x-raw-disk-image"
         case .fat: "application/x-fat-image"
         case .fileSystemImage: "application/x-filesystem-image"
@@ -109,6 +115,8 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .pem: "PEM encoded data"
         case .der: "DER encoded certificate"
         case .sqlite: "SQLite 3 database"
+        case .registryHive: "Windows registry hive"
+        case .registryText: "Windows registry in text form (Wine, regedit)"
         case .diskImage: "disk image with a partition table"
         case .fat: "FAT file system image"
         case .fileSystemImage: "file system or virtual disk image"
@@ -168,6 +176,8 @@ public enum ContentSniffer {
         }
         if bytes.starts(Magic.rar) { return .rar }
         if bytes.starts(Magic.sqlite) { return .sqlite }
+        if RegistryHive.recognises(head) { return .registryHive }
+        if Magic.textRegistries.contains(where: { bytes.starts($0) }) { return .registryText }
         for offset in [0x8001, 0x8801, 0x9001] where bytes.starts(Magic.iso9660, at: offset) { return .iso9660 }
         if FATFileSystem.recognises(head) { return .fat }
         if unreadableImageKind(head) != nil { return .fileSystemImage }
@@ -194,6 +204,12 @@ public enum ContentSniffer {
         static let iso9660 = Array("CD001".utf8)
         static let ext: [UInt8] = [0x53, 0xEF]
         static let udf = Array("BEA01".utf8)
+        /// The headers of text registries: Wine's, regedit's in UTF-8 and (after a byte-order mark)
+        /// in UTF-16LE.
+        static let textRegistries =
+            ["WINE REGISTRY Version ", "REGEDIT4", "Windows Registry Editor Version "].map { Array($0.utf8) }
+            + [[0xEF, 0xBB, 0xBF] + Array("Windows Registry Editor Version ".utf8)]
+            + [[0xFF, 0xFE] + "Windows Registry Editor Version ".utf8.flatMap { [$0, 0] }]
     }
 
     /// The name of the file system or virtual disk format that `head` starts, for the formats
