@@ -61,6 +61,8 @@ let package = Package(
             dependencies: [
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                // PBKDF2 and AES-CBC, to open PKCS#12 trust stores.
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: [.strictMemorySafety()]
         ),

@@ -77,6 +77,20 @@ registry-hive)
 registry-text)
     printf 'WINE REGISTRY Version 2\n;; All keys relative to \\\\Machine\n\n[Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Uninstall\\\\KES] 1700000000\n"DisplayName"="Kaspersky \\x41 Endpoint"\n"Size"=dword:00000010\n"Bin"=hex(2):41,00,\\\n  42,00\n@=str(2):"%%ProgramFiles%%"\n' > "$out/system.reg"
     printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\klif]\r\n"Type"=dword:00000001\r\n"ImagePath"="system32\\\\drivers\\\\klif.sys"\r\n' > "$out/export.reg" ;;
+java-keystore | pkcs12)
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/root.key" -days 30 -subj "/CN=Kaspersky Anti-Virus Personal Root Certificate" -out "$work/root.pem" 2>/dev/null
+    if [ "$target" = java-keystore ]; then
+        keytool -importcert -noprompt -alias root -file "$work/root.pem" -keystore "$out/trust.jks" -storetype JKS -storepass changeit >/dev/null 2>&1
+        keytool -importcert -noprompt -alias root -file "$work/root.pem" -keystore "$out/trust.jceks" -storetype JCEKS -storepass changeit >/dev/null 2>&1
+    else
+        keytool -importcert -noprompt -alias root -file "$work/root.pem" -keystore "$out/java.p12" -storetype PKCS12 -storepass changeit >/dev/null 2>&1
+        openssl pkcs12 -export -nokeys -in "$work/root.pem" -out "$out/plain.p12" -passout pass:
+        openssl pkcs12 -export -inkey "$work/root.key" -in "$work/root.pem" -out "$out/identity.p12" -passout pass:
+    fi ;;
+rpm-database)
+    Tests/Fixtures/make-rpm-database.py bdb:512 "$out/Packages" "$vendor"/*.rpm
+    Tests/Fixtures/make-rpm-database.py bdb:1024:big "$out/Packages-big-endian" "$vendor"/*.rpm
+    Tests/Fixtures/make-rpm-database.py ndb "$out/Packages.db" "$vendor"/*.rpm ;;
 sniffer) cp "$vendor"/*.exe "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/macos-kav-agent" "$out/" ;;
 item)
     cp "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/signed-kaspersky-avp.exe" "$vendor/macos-kav-agent" "$out/"

@@ -18,6 +18,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case fat
     case registryHive = "registry-hive"
     case registryText = "registry-text"
+    case javaKeyStore = "java-keystore"
+    case pkcs12
+    case rpmDatabase = "rpm-database"
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -65,6 +68,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 _ = try? RegistryRecords(reading: text)
                 Self.walk(text)
             }
+        case .javaKeyStore: _ = try? JavaKeyStore(bytes)
+        case .pkcs12: _ = try? PKCS12Store(bytes)
+        case .rpmDatabase:
+            for blob in (try? RPMDatabaseFile.berkeleyHashBlobs(bytes))?.blobs ?? [] { _ = try? RPMHeader.parse(blob) }
+            for blob in (try? RPMDatabaseFile.ndbBlobs(bytes))?.blobs ?? [] { _ = try? RPMHeader.parse(blob) }
         case .sniffer:
             _ = ContentSniffer.format(of: bytes)
             _ = ContentSniffer.unreadableImageKind(bytes)

@@ -97,6 +97,8 @@ package struct ClassificationSurvey {
             .xar: ["application/x-xar"],
             .rpm: ["application/x-rpm"], .sqlite: ["application/vnd.sqlite3", "application/x-sqlite3"],
             .registryHive: ["application/octet-stream"], .registryText: ["text/"],
+            .javaKeyStore: ["application/x-java-keystore"],
+            .pkcs12: ["application/octet-stream", "application/x-pkcs12"],
             .pem: ["text/", "application/x-pem-file"], .der: ["application/", "text/plain"],
             .empty: ["inode/x-empty", "application/x-empty"],
             .text: [

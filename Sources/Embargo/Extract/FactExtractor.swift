@@ -17,7 +17,7 @@ struct FactExtractor {
     /// member has to be held rather than streamed.
     static func wantsWholeItem(format: ContentFormat, logicalPath: [UInt8]) -> Bool {
         switch format {
-        case .pe, .macho, .machoFat, .pem, .der, .sqlite, .registryHive, .registryText: true
+        case .pe, .macho, .machoFat, .pem, .der, .sqlite, .registryHive, .registryText, .javaKeyStore, .pkcs12: true
         default: ItemRole(logicalPath) != nil
         }
     }
@@ -29,6 +29,18 @@ struct FactExtractor {
         case .pe: ExecutableFacts.portableExecutable(content, location: location, into: &extraction)
         case .macho, .machoFat: ExecutableFacts.machO(content, location: location, into: &extraction)
         case .pem, .der: CertificateFacts.read(content, logicalPath: logicalPath, location: location, into: &extraction)
+        case .javaKeyStore: TrustStoreFacts.javaKeyStore(content, location: location, into: &extraction)
+        case .pkcs12: TrustStoreFacts.pkcs12(content, location: location, into: &extraction)
+        case .sqlite where ItemRole(logicalPath) != .rpmSQLite:
+            do {
+                TrustStoreFacts.nss(try SQLiteDatabase(reading: content), location: location, into: &extraction)
+            } catch  where Self.endsWith(logicalPath, "/cert9.db") {
+                extraction.events.append(
+                    ScanEvent(failure: error, at: location, doing: "NSS certificate database could not be read")
+                )
+            } catch {
+                // Another program's database that SQLite cannot open: not Embargo's to read.
+            }
         case .registryHive, .registryText:
             RegistryFacts.read(
                 content,
@@ -45,23 +57,9 @@ struct FactExtractor {
         case .rpmSQLite:
             PackageDatabaseFacts.rpmSQLite(content, location: location, into: &extraction)
         case .rpmBerkeley:
-            extraction.events.append(
-                ScanEvent(
-                    kind: .unsupported,
-                    location: location,
-                    message:
-                        "rpm Berkeley DB database (Packages): not read; its packages are not inventoried (convert it with 'rpmdb --rebuilddb' to sqlite, or scan the rpm files)"
-                )
-            )
+            PackageDatabaseFacts.rpmDatabaseFile(content, ndb: false, location: location, into: &extraction)
         case .rpmNDB:
-            extraction.events.append(
-                ScanEvent(
-                    kind: .unsupported,
-                    location: location,
-                    message:
-                        "rpm NDB database (Packages.db): not read; its packages are not inventoried (scan the rpm files, or convert the database to sqlite)"
-                )
-            )
+            PackageDatabaseFacts.rpmDatabaseFile(content, ndb: true, location: location, into: &extraction)
         case .infoPlist:
             if content.size <= 1 << 20, let bytes = try? content.bytes(at: 0, count: Int(content.size)),
                 let identifier = PropertyList.bundleIdentifier(in: bytes)
@@ -78,6 +76,10 @@ struct FactExtractor {
             break
         }
         return extraction
+    }
+
+    private static func endsWith(_ path: [UInt8], _ suffix: String) -> Bool {
+        path.count >= suffix.utf8.count && path[(path.count - suffix.utf8.count)...].elementsEqual(suffix.utf8)
     }
 
     /// Whether an item of `format` (from a classification that does not tell text apart) is text.

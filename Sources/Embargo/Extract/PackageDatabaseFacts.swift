@@ -1,6 +1,6 @@
 internal import EmbargoFormats
 
-/// Facts of installed-package databases (dpkg status, rpmdb.sqlite) and of repository indexes met
+/// Facts of installed-package databases (dpkg status, rpm's SQLite, Berkeley DB and NDB databases) and of repository indexes met
 /// outside a recognised repository root: one record per package.
 enum PackageDatabaseFacts {
     /// The largest dpkg status file read.
@@ -51,6 +51,40 @@ enum PackageDatabaseFacts {
             }
         } catch {
             extraction.events.append(ScanEvent(failure: error, at: location, doing: "rpm database could not be read"))
+        }
+    }
+
+    /// The packages of a Berkeley DB (`Packages`) or NDB (`Packages.db`) rpm database.
+    static func rpmDatabaseFile(
+        _ content: ItemContent,
+        ndb: Bool,
+        location: Location,
+        into extraction: inout FactExtractor.Extraction
+    ) {
+        let name = ndb ? "rpm NDB database" : "rpm Berkeley DB database"
+        do {
+            let found = ndb ? try RPMDatabaseFile.ndbBlobs(content) : try RPMDatabaseFile.berkeleyHashBlobs(content)
+            for blob in found.blobs {
+                do {
+                    let header = try RPMHeader.parse(blob)
+                    extraction.facts += PackageFacts.rpm(
+                        header,
+                        record: "package \(header[.name] ?? "?")",
+                        origin: .installedRecord
+                    )
+                } catch {
+                    extraction.events.append(
+                        ScanEvent(failure: error, at: location, doing: "a record of the \(name) could not be read")
+                    )
+                }
+            }
+            for problem in found.problems {
+                extraction.events.append(
+                    ScanEvent(failure: problem, at: location, doing: "part of the \(name) could not be read")
+                )
+            }
+        } catch {
+            extraction.events.append(ScanEvent(failure: error, at: location, doing: "\(name) could not be read"))
         }
     }
 

@@ -11,6 +11,10 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case registryHive = "registry-hive"
     /// A registry in text form: Wine's `system.reg`/`user.reg`, a regedit export.
     case registryText = "registry-text"
+    /// A Java key store (JKS, JCEKS).
+    case javaKeyStore = "java-keystore"
+    /// A PKCS#12 file (`.p12`, `.pfx`).
+    case pkcs12
     /// A raw disk image with an MBR or GPT partition table.
     case diskImage = "disk-image"
     /// A FAT12/16/32 file system image.
@@ -79,6 +83,8 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .sqlite: "application/vnd.sqlite3"
         case .registryHive: "application/x-ms-registry-hive"
         case .registryText: "text/x-ms-regedit"
+        case .javaKeyStore: "application/x-java-keystore"
+        case .pkcs12: "application/x-pkcs12"
         case .diskImage: "application/x-raw-disk-image"
         case .fat: "application/x-fat-image"
         case .fileSystemImage: "application/x-filesystem-image"
@@ -117,6 +123,8 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .sqlite: "SQLite 3 database"
         case .registryHive: "Windows registry hive"
         case .registryText: "Windows registry in text form (Wine, regedit)"
+        case .javaKeyStore: "Java key store"
+        case .pkcs12: "PKCS#12 certificate store"
         case .diskImage: "disk image with a partition table"
         case .fat: "FAT file system image"
         case .fileSystemImage: "file system or virtual disk image"
@@ -182,6 +190,8 @@ public enum ContentSniffer {
         if FATFileSystem.recognises(head) { return .fat }
         if unreadableImageKind(head) != nil { return .fileSystemImage }
         if PartitionTable.isPartitioned(head) { return .diskImage }
+        if JavaKeyStore.recognises(head) { return .javaKeyStore }
+        if PKCS12Store.recognises(head) { return .pkcs12 }
         if startsWithPEM(head) { return .pem }
         if isDERCertificate(head) { return .der }
         if distinguishingText, isText(head) { return .text }

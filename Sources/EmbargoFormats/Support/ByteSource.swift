@@ -75,6 +75,11 @@ struct BinaryCursor {
         return (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[offset + $1]) << (8 * $1) }
     }
 
+    func u16be(at offset: Int) throws(FormatError) -> UInt16 {
+        try require(2, at: offset, "16-bit value")
+        return UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
+    }
+
     func u32be(at offset: Int) throws(FormatError) -> UInt32 {
         try require(4, at: offset, "32-bit value")
         return (0..<4).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[offset + $1]) }
