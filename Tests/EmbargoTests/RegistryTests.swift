@@ -268,7 +268,7 @@ import Testing
         )
     }
 
-    @Test func anExcludedProductInTheRegistryIsExemptWithNoProhibitedFindingBesideIt() throws {
+    @Test func anExcludedProductInTheRegistryIsExemptAndTheStricterLawShowsBothReasons() throws {
         let directory = TemporaryDirectory()
         try Self.hive(
             directory.file("SOFTWARE"),
@@ -286,5 +286,18 @@ import Testing
         let findings = try result.records().filter { $0["type"] as? String == "finding" }
         #expect(findings.map { $0["product"] as? String } == ["kaspersky-threat-intelligence"])
         #expect(findings.map { $0["verdict"] as? String } == ["exempt"])
+        // Under the default policy the FCC's stricter verdict stands, on the same product's finding,
+        // and the BIS exclusion is shown beside it.
+        let combined = try EmbargoProcess.run([
+            "scan", directory.path, "--as-of", "2026-01-01", "--format", "jsonl", "--fail-on", "never",
+        ])
+        let both = try combined.records().filter { $0["type"] as? String == "finding" }
+        #expect(both.map { $0["product"] as? String } == ["kaspersky-threat-intelligence"])
+        #expect(both.map { $0["policy"] as? String } == ["fcc-covered-list"])
+        #expect(both.map { $0["verdict"] as? String } == ["prohibited"])
+        let opinions = both.first?["otherPolicies"] as? [[String: Any]] ?? []
+        #expect(opinions.map { $0["policy"] as? String } == ["us-bis-kaspersky-2024"])
+        #expect(opinions.map { $0["verdict"] as? String } == ["exempt"])
+        #expect((opinions.first?["reason"] as? String)?.contains("Threat Intelligence") == true)
     }
 }

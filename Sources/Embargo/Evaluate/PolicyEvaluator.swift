@@ -18,6 +18,8 @@ public struct Assessment: Sendable, Hashable {
     public var asOf: CalendarDate
     /// The user exemption that matched, whether or not it still applies.
     public var exemption: AppliedExemption?
+    /// Under a combined policy, what the policies that did not decide said (empty otherwise).
+    public var otherPolicies: [PolicyOpinion] = []
 }
 
 /// Evaluates detections under a policy for a date. The same detection, policy and date always give
@@ -102,7 +104,15 @@ public struct PolicyEvaluator: Sendable {
             let decisions = policy.combines.compactMap(catalog.policy).map { decide(detection, under: $0) }
             // The strictest verdict wins; among equals, the first policy listed.
             guard var strictest = decisions.first else { return unselected(under: policy) }
-            for decision in decisions.dropFirst() where decision.verdict > strictest.verdict { strictest = decision }
+            var chosen = 0
+            for (index, decision) in decisions.enumerated().dropFirst() where decision.verdict > strictest.verdict {
+                strictest = decision
+                chosen = index
+            }
+            // The others' opinions stay visible (an exclusion one law makes, which another does not).
+            strictest.otherPolicies += decisions.enumerated().filter { $0.offset != chosen }.flatMap { _, decision in
+                [PolicyOpinion(decision)] + decision.otherPolicies
+            }
             return strictest
         }
         for rule in policy.rules where rule.selector.selects(detection) {

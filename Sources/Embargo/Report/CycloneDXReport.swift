@@ -111,6 +111,11 @@ package enum CycloneDXReport {
             property("embargo:asOf", assessment.asOf.description),
         ]
         if let rule = assessment.rule { properties.append(property("embargo:rule", rule)) }
+        for opinion in assessment.otherPolicies {
+            properties.append(
+                property("embargo:otherPolicy", "\(opinion.policy): \(opinion.verdict.rawValue) — \(opinion.reason)")
+            )
+        }
         for item in detection.evidence.prefix(16) {
             properties.append(
                 property(

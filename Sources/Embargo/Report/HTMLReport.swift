@@ -143,6 +143,10 @@ package enum HTMLReport {
             "<br><small>\(escape(assessment.policy))\(assessment.rule.map { "/" + escape($0) } ?? ""): \(escape(assessment.citation))"
         if let date = assessment.effectiveDate { reason += "; effective \(date)" }
         reason += "</small>"
+        for opinion in assessment.otherPolicies {
+            reason +=
+                "<br><small>Under \(escape(opinion.policy))\(opinion.rule.map { "/" + escape($0) } ?? ""): \(opinion.verdict.rawValue) — \(escape(opinion.reason))</small>"
+        }
         if let exemption = assessment.exemption {
             reason +=
                 "<br><em>Exemption \(escape(exemption.exemption.id))\(exemption.isExpired ? " (expired)" : ""): \(escape(exemption.exemption.statement))</em>"

@@ -58,7 +58,16 @@ public enum RecordCoding {
             ("effectiveDate", .string(assessment.effectiveDate?.description)),
             ("asOf", .string(assessment.asOf.description)),
             ("exemption", assessment.exemption.map(json) ?? .null),
+            ("otherPolicies", .array(assessment.otherPolicies.map(json))),
         ]
+    }
+
+    private static func json(_ opinion: PolicyOpinion) -> JSONValue {
+        .object([
+            ("policy", .string(opinion.policy)), ("rule", .string(opinion.rule)),
+            ("verdict", .string(opinion.verdict.rawValue)), ("citation", .string(opinion.citation)),
+            ("reason", .string(opinion.reason)),
+        ])
     }
 
     /// An event as a JSON object.
@@ -220,7 +229,19 @@ public enum RecordCoding {
                 reason: text("reason") ?? "",
                 effectiveDate: text("effectiveDate").flatMap(CalendarDate.init),
                 asOf: asOf,
-                exemption: applied
+                exemption: applied,
+                otherPolicies: (object["otherPolicies"] as? [[String: Any]] ?? []).compactMap { opinion in
+                    guard let policy = opinion["policy"] as? String,
+                        let verdict = (opinion["verdict"] as? String).flatMap(Verdict.init(rawValue:))
+                    else { return nil }
+                    return PolicyOpinion(
+                        policy: policy,
+                        rule: opinion["rule"] as? String,
+                        verdict: verdict,
+                        citation: opinion["citation"] as? String ?? "",
+                        reason: opinion["reason"] as? String ?? ""
+                    )
+                }
             )
         )
     }

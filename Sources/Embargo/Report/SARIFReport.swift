@@ -136,6 +136,9 @@ package enum SARIFReport {
                         "text",
                         .string(
                             "\(detection.productName) (\(detection.vendorName)): \(assessment.verdict.rawValue). \(assessment.reason)"
+                                + assessment.otherPolicies.map {
+                                    " Under \($0.policy): \($0.verdict.rawValue). \($0.reason)"
+                                }.joined()
                         )
                     )
                 ])

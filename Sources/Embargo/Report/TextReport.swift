@@ -25,6 +25,11 @@ package enum TextReport {
         text +=
             "\n    policy \(assessment.policy)" + (assessment.rule.map { ", rule \($0)" } ?? "")
             + ": \(assessment.citation)"
+        for opinion in assessment.otherPolicies {
+            text +=
+                "\n    under \(opinion.policy)" + (opinion.rule.map { ", rule \($0)" } ?? "")
+                + ": \(opinion.verdict.rawValue) — \(opinion.reason)"
+        }
         if let exemption = assessment.exemption {
             text +=
                 "\n    exemption \(exemption.exemption.id.terminalSafe)\(exemption.isExpired ? " (EXPIRED)" : ""): \(exemption.exemption.statement.terminalSafe)"
