@@ -17,9 +17,17 @@ cp "$fixtures/rpm-root/var/lib/rpm/rpmdb.sqlite" "$out/host01/var/lib/rpm/rpmdb.
 cp "$fixtures/trust-store/etc/ssl/certs/ca-certificates.crt" "$out/host01/etc/ssl/certs/"
 printf 'PRETTY_NAME="Sample Linux"\n' > "$out/host01/etc/os-release"
 
-# A Windows drive with Kaspersky Endpoint Security installed.
-mkdir -p "$out/win01/Windows/System32/drivers" "$out/win01/Program Files (x86)/Kaspersky Lab/KES.12.6" "$out/win01/Users/Public"
+# A Windows drive with Kaspersky Endpoint Security installed: the program, and its registry (an
+# Uninstall entry, the klif driver's service) in SOFTWARE and SYSTEM hives written by libhivex.
+mkdir -p "$out/win01/Windows/System32/drivers" "$out/win01/Windows/System32/config" \
+    "$out/win01/Program Files (x86)/Kaspersky Lab/KES.12.6" "$out/win01/Users/Public"
 cp "$fixtures/signed-kaspersky-avp.exe" "$out/win01/Program Files (x86)/Kaspersky Lab/KES.12.6/avp.exe"
+hive_spec=$(mktemp)
+printf '%s' '{"Microsoft\\Windows\\CurrentVersion\\Uninstall\\{B9518725-0B76-4793-A409-C6794442FCE6}": {"DisplayName": ["sz", "Kaspersky Endpoint Security for Windows"], "Publisher": ["sz", "AO Kaspersky Lab"], "DisplayVersion": ["sz", "12.6.0.438"]}, "Microsoft\\Windows\\CurrentVersion\\Uninstall\\7-Zip": {"DisplayName": ["sz", "7-Zip 24.08 (x64)"], "Publisher": ["sz", "Igor Pavlov"]}}' > "$hive_spec"
+"$fixtures/../make-registry-hive.py" "$out/win01/Windows/System32/config/SOFTWARE" "$hive_spec"
+printf '%s' '{"ControlSet001\\Services\\klif": {"Type": ["dword", 2], "Start": ["dword", 0], "ImagePath": ["expand_sz", "system32\\DRIVERS\\klif.sys"]}, "ControlSet001\\Services\\Spooler": {"Type": ["dword", 16], "ImagePath": ["expand_sz", "%SystemRoot%\\System32\\spoolsv.exe"]}}' > "$hive_spec"
+"$fixtures/../make-registry-hive.py" "$out/win01/Windows/System32/config/SYSTEM" "$hive_spec"
+rm -f "$hive_spec"
 
 # A Debian mirror with Kaspersky's packages among an ordinary one.
 mkdir -p "$out/mirror/pool/main" "$out/mirror/dists/stable/main/binary-amd64" "$out/staging/DEBIAN" "$out/staging/usr/bin"
