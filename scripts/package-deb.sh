@@ -5,7 +5,9 @@
 # that hold the shared libraries the binary links (libmagic, libarchive, SQLite, libc).
 #
 # usage: scripts/package-deb.sh [OUTDIR]          (default: .build-package/deb)
-# EMBARGO_PACKAGE_SCRATCH names the build directory (default: .build-package).
+# EMBARGO_PACKAGE_SCRATCH names the build directory (default: .build-package);
+# EMBARGO_PACKAGE_CONFIGURATION is `release` (the default) or `debug` (CI checks the packaging with
+# the debug build its tests already made, rather than building everything again optimised).
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,8 +16,9 @@ out=${1:-$scratch/deb}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-swift build -c release --scratch-path "$scratch" --static-swift-stdlib -Xlinker -s --product embargo
-binary="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/embargo"
+configuration=${EMBARGO_PACKAGE_CONFIGURATION:-release}
+swift build -c "$configuration" --scratch-path "$scratch" --static-swift-stdlib -Xlinker -s --product embargo
+binary="$(swift build -c "$configuration" --scratch-path "$scratch" --show-bin-path)/embargo"
 version=$("$binary" --version | sed -n 's/^embargo \([^,]*\),.*/\1/p')
 [ -n "$version" ] || { echo "package-deb: cannot read the version from $binary --version" >&2; exit 1; }
 architecture=$(dpkg --print-architecture)

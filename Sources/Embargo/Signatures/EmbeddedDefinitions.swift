@@ -49,6 +49,8 @@ products:
         nocase: true
         note: (M)
       - file-name: SmartPSS.exe
+      - installed-name: SmartPSS
+        note: Uninstall entries SmartPSS, PC-NVR and PSS (M)
       - path: "**/PC-NVR/**"
         nocase: true
         strength: supporting
@@ -105,6 +107,7 @@ products:
         note: "C:\\Program Files (x86)\\iVMS-4200 Site\\iVMS-4200 Client\\ (M)"
       - file-name: iVMS-4200.Framework.C.exe
       - file-name: iVMS-4200.Framework.S.exe
+      - installed-name: iVMS-4200
 
   - id: hikvision-tools
     name: Hikvision SADP and web plug-in
@@ -142,6 +145,8 @@ products:
       - version-company: Huawei Technologies
       - package-vendor: Huawei Technologies
       - package-maintainer: huawei.com
+      - installed-publisher: Huawei Technologies
+        note: Publisher of Huawei's Windows Uninstall entries, after the signer display name (M)
       - string: "Huawei Technologies Co., Ltd."
         encodings: [ascii, wide]
 
@@ -153,6 +158,7 @@ products:
         nocase: true
         note: "C:\\Program Files (x86)\\HiSuite\\HiSuite.exe (M)"
       - version-product: HiSuite
+      - installed-name: HiSuite
       - file-name: HiSuite.exe
 
   - id: huawei-pc-manager
@@ -165,6 +171,11 @@ products:
       - file-name: PCManager.exe
       - file-name: MateBookService.exe
       - file-name: HwTrayWndHelper.exe
+      - service: HwPCCoreService
+        note: PC Manager services (M)
+      - service: HwDistributedMainService
+      - service: MBAMainService
+      - service: HW_OSDServer
       - string: HwPCCoreService
         encodings: [ascii, wide]
       - string: HwDistributedMainService

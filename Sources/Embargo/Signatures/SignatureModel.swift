@@ -76,29 +76,59 @@ package struct ValueMatch: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The comparison.
-    package var mode: Mode
+    package let mode: Mode
     /// The value to compare with.
-    package var value: String
+    package let value: String
     /// Whether ASCII case is ignored.
-    package var caseInsensitive: Bool
+    package let caseInsensitive: Bool
+
+    /// The value as compared: its UTF-8 bytes, ASCII letters folded to lower case where case is
+    /// ignored.
+    private let pattern: [UInt8]
 
     /// A match.
     package init(mode: Mode, value: String, caseInsensitive: Bool) {
         self.mode = mode
         self.value = value
         self.caseInsensitive = caseInsensitive
+        pattern = Self.bytes(value, folding: caseInsensitive)
     }
 
-    /// Whether `candidate` matches.
+    /// Whether `candidate` matches. Compared as bytes (a fact is matched against every rule of its
+    /// kind, for every record of a database or registry): no string search builds tables per call.
     package func matches(_ candidate: String) -> Bool {
-        let subject = caseInsensitive ? candidate.lowercased() : candidate
-        let expected = caseInsensitive ? value.lowercased() : value
-        switch mode {
-        case .equals: return subject == expected
-        case .contains: return subject.contains(expected)
-        case .prefix: return subject.hasPrefix(expected)
-        case .glob: return Glob.matches(expected, subject)
+        if mode == .glob {
+            return Glob.matches(
+                caseInsensitive ? value.lowercased() : value,
+                caseInsensitive ? candidate.lowercased() : candidate
+            )
         }
+        let subject = Self.bytes(candidate, folding: caseInsensitive)
+        switch mode {
+        case .equals: return subject == pattern
+        case .prefix: return subject.starts(with: pattern)
+        case .contains, .glob: return Self.contains(subject, pattern)
+        }
+    }
+
+    private static func bytes(_ text: String, folding: Bool) -> [UInt8] {
+        var bytes = Array(text.utf8)
+        if folding {
+            for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] |= 0x20 }
+        }
+        return bytes
+    }
+
+    private static func contains(_ subject: [UInt8], _ pattern: [UInt8]) -> Bool {
+        guard let first = pattern.first else { return true }
+        guard subject.count >= pattern.count else { return false }
+        var index = 0
+        let last = subject.count - pattern.count
+        while index <= last {
+            if subject[index] == first, subject[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
     }
 
     /// `mode: value`.
