@@ -29,6 +29,9 @@ public struct PKCS12Store: Sendable {
     static let passwords = ["", "changeit"]
     /// The most PBKDF2 iterations computed for one password (OpenSSL writes 2,048, Java 10,000).
     static let iterationLimit = 1_000_000
+    /// The most PBKDF2 iterations computed for one file, all contents and passwords together.
+    static let iterationBudget = 4_000_000
+    private var iterationsLeft = PKCS12Store.iterationBudget
     /// How deep safe-contents bags may nest.
     static let depthLimit = 4
 
@@ -139,6 +142,11 @@ public struct PKCS12Store: Sendable {
             return nil
         }
         for password in Self.passwords {
+            guard parameters.iterations <= iterationsLeft else {
+                unreadable.append("contents past the file's budget of \(Self.iterationBudget) PBKDF2 iterations")
+                return nil
+            }
+            iterationsLeft -= parameters.iterations
             if let plain = parameters.decrypt(ciphertext, password: password),
                 (try? Self.sequence(try Self.parse(plain, "safe contents"), "safe contents")) != nil
             {

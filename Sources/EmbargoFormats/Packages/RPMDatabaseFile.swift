@@ -13,6 +13,12 @@ public enum RPMDatabaseFile {
 
     /// The largest header blob read (rpm refuses headers over 256 MiB; real ones are under 1 MiB).
     static let blobLimit = 64 << 20
+
+    /// How many bytes of blobs a database may give: twice its size and one largest blob. Each blob
+    /// is stored once, so only a hostile database (records that share pages) reaches it.
+    static func blobBudget(_ source: some ByteSource) -> UInt64 {
+        source.size.multipliedReportingOverflow(by: 2).partialValue &+ UInt64(blobLimit)
+    }
     /// The most problems kept.
     static let problemLimit = 16
 
@@ -45,6 +51,7 @@ public enum RPMDatabaseFile {
             throw FormatError.malformed("Berkeley DB claims \(UInt64(lastPage) + 1) pages in \(source.size) bytes")
         }
         var result = Blobs()
+        var budget = blobBudget(source)
         for number in stride(from: UInt32(1), through: lastPage, by: 1) {
             let page = EndianCursor(
                 bytes: try source.exactBytes(
@@ -69,6 +76,10 @@ public enum RPMDatabaseFile {
                     guard offset + 12 <= pageSize, try page.u8(at: offset) == 3 else { continue }
                     let first = try page.u32(at: offset + 4)
                     let length = Int(try page.u32(at: offset + 8))
+                    guard UInt64(length) <= budget else {
+                        throw FormatError.limit("records add up to more than twice the database's size")
+                    }
+                    budget -= UInt64(length)
                     result.blobs.append(
                         try overflowValue(
                             source,
@@ -152,6 +163,7 @@ public enum RPMDatabaseFile {
         }
         let slots = Head(try source.exactBytes(at: 0, count: Int(slotPages) * 4096, what: "NDB slot pages"))
         var result = Blobs()
+        var budget = blobBudget(source)
         // The first two 16-byte slots are the database header.
         for slot in stride(from: 32, to: slots.bytes.count, by: 16) {
             guard slots.starts(Array("Slot".utf8), at: slot) else {
@@ -168,6 +180,10 @@ public enum RPMDatabaseFile {
                     throw FormatError.malformed("NDB blob of package \(package) has a bad header")
                 }
                 guard Int(length) <= blobLimit else { throw FormatError.limit("rpm header of \(length) bytes") }
+                guard UInt64(length) <= budget else {
+                    throw FormatError.limit("records add up to more than twice the database's size")
+                }
+                budget -= UInt64(length)
                 result.blobs.append(
                     try source.exactBytes(at: offset + 16, count: Int(length), what: "NDB blob of package \(package)")
                 )
