@@ -1,3 +1,4 @@
+import EmbargoFormats
 import EmbargoTestSupport
 import Foundation
 import Testing
@@ -193,6 +194,23 @@ import Testing
         let outcome = try await scan([path])
         #expect(outcome.installations.map(\.product) == ["kaspersky-consumer-windows"])
         #expect(outcome.events(.unsupported).contains { $0.message.contains("dirty") }, "\(outcome.events)")
+    }
+
+    @Test func aTransactionLogIsRecognisedAndNotReadAsAHive() async throws {
+        let directory = TemporaryDirectory()
+        let path = try Self.hive(
+            directory.file("SOFTWARE"),
+            [Self.uninstall + "KES": ["DisplayName": ("sz", "Kaspersky Endpoint Security")]]
+        )
+        var log = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+        // The base block of a log names its type (6: a log of the format Windows 8.1 and later write).
+        log[28] = 6
+        try directory.write("SOFTWARE.LOG1", log)
+        let outcome = try await scan([directory.path])
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+        #expect(outcome.installations.map { $0.location.path.displayString.hasSuffix("/SOFTWARE") } == [true])
+        let logFindings = outcome.detections.filter { $0.location.path.displayString.hasSuffix(".LOG1") }
+        #expect(logFindings.allSatisfy { $0.confidence == .mention && $0.item.format == .registryHive })
     }
 
     @Test func aDamagedHiveIsACorruptEventAndTheScanGoesOn() async throws {

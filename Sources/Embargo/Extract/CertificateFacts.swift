@@ -19,24 +19,15 @@ enum CertificateFacts {
         location: Location,
         into extraction: inout FactExtractor.Extraction
     ) {
-        guard content.size <= sizeLimit else {
-            extraction.events.append(
-                ScanEvent(
-                    kind: .limit,
-                    location: location,
-                    message: "certificate file of \(content.size) bytes not read (the limit is \(sizeLimit))",
-                    limit: "certificate-file"
-                )
+        guard
+            let bytes = extraction.wholeBytes(
+                of: content,
+                limit: sizeLimit,
+                limitName: "certificate-file",
+                what: "certificate file",
+                location: location
             )
-            return
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = try content.bytes(at: 0, count: Int(content.size))
-        } catch {
-            extraction.events.append(ScanEvent(failure: error, at: location))
-            return
-        }
+        else { return }
         let path = String(decoding: logicalPath, as: UTF8.self)
         let inTrustStore = trustStoreDirectories.contains { path.contains($0) }
         let (certificates, errors) = CertificateFile.read(bytes)
@@ -46,21 +37,21 @@ enum CertificateFacts {
         // One certificate describes the file itself; in a bundle, each certificate is a record.
         let multiple = certificates.count > 1
         for certificate in certificates {
-            let field = certificate.isSelfIssued ? "root" : "certificate"
-            let record = multiple ? certificate.subject : nil
-            let origin: Fact.Origin = inTrustStore ? .installedRecord : .item
-            extraction.facts.append(
-                Fact(
-                    kind: .certificateSubject,
-                    value: certificate.subject,
-                    field: field,
-                    record: record,
-                    origin: origin
-                )
-            )
-            extraction.facts.append(
-                Fact(kind: .certificateIssuer, value: certificate.issuer, field: field, record: record, origin: origin)
+            extraction.facts += facts(
+                of: certificate,
+                field: certificate.isSelfIssued ? "root" : "certificate",
+                record: multiple ? certificate.subject : nil,
+                origin: inTrustStore ? .installedRecord : .item
             )
         }
+    }
+
+    /// A certificate's subject and issuer, as facts of one kind of evidence (`root`, `signer`, ...).
+    static func facts(of certificate: CertificateSummary, field: String, record: String?, origin: Fact.Origin) -> [Fact]
+    {
+        [
+            Fact(kind: .certificateSubject, value: certificate.subject, field: field, record: record, origin: origin),
+            Fact(kind: .certificateIssuer, value: certificate.issuer, field: field, record: record, origin: origin),
+        ]
     }
 }

@@ -111,6 +111,36 @@ struct FactExtractor {
     }
 }
 
+extension FactExtractor.Extraction {
+    /// All of `content`'s bytes for a reader that needs them at once, or nil with an event: a `limit`
+    /// event (named `limitName`) when the item is larger than `limit`, the read error otherwise.
+    mutating func wholeBytes(
+        of content: ItemContent,
+        limit: UInt64,
+        limitName: String,
+        what: String,
+        location: Location
+    ) -> [UInt8]? {
+        guard content.size <= limit else {
+            events.append(
+                ScanEvent(
+                    kind: .limit,
+                    location: location,
+                    message: "\(what) of \(content.size) bytes not read (the limit is \(limit))",
+                    limit: limitName
+                )
+            )
+            return nil
+        }
+        do {
+            return try content.bytes(at: 0, count: Int(content.size))
+        } catch {
+            events.append(ScanEvent(failure: error, at: location, doing: "\(what) could not be read"))
+            return nil
+        }
+    }
+}
+
 /// What a file is by where it lies.
 enum ItemRole {
     case dpkgStatus, rpmSQLite, rpmBerkeley, rpmNDB, infoPlist, certificateFile

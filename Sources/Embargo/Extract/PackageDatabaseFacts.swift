@@ -1,30 +1,21 @@
 internal import EmbargoFormats
 
-/// Facts of installed-package databases (dpkg status, rpm's SQLite, Berkeley DB and NDB databases) and of repository indexes met
-/// outside a recognised repository root: one record per package.
+/// Facts of installed-package databases (dpkg status, rpm's SQLite, Berkeley DB and NDB databases)
+/// and of repository indexes met outside a recognised repository root: one record per package.
 enum PackageDatabaseFacts {
     /// The largest dpkg status file read.
     static let dpkgLimit: UInt64 = 256 << 20
 
     static func dpkg(_ content: ItemContent, location: Location, into extraction: inout FactExtractor.Extraction) {
-        guard content.size <= dpkgLimit else {
-            extraction.events.append(
-                ScanEvent(
-                    kind: .limit,
-                    location: location,
-                    message: "dpkg database of \(content.size) bytes not read (the limit is \(dpkgLimit))",
-                    limit: "dpkg-status"
-                )
+        guard
+            let bytes = extraction.wholeBytes(
+                of: content,
+                limit: dpkgLimit,
+                limitName: "dpkg-status",
+                what: "dpkg database",
+                location: location
             )
-            return
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = try content.bytes(at: 0, count: Int(content.size))
-        } catch {
-            extraction.events.append(ScanEvent(failure: error, at: location, doing: "dpkg database could not be read"))
-            return
-        }
+        else { return }
         for paragraph in DebianControl.installedPackages(bytes) {
             let record = "package \(DebianControl.field("Package", in: paragraph) ?? "")"
             extraction.facts += PackageFacts.debian(paragraph, record: record, origin: .installedRecord)
@@ -36,21 +27,31 @@ enum PackageDatabaseFacts {
             let database = try SQLiteDatabase(reading: content)
             try database.query("SELECT hnum, blob FROM Packages") { columns in
                 guard columns.count == 2, case .blob(let blob) = columns[1] else { return }
-                do {
-                    let header = try RPMHeader.parse(blob)
-                    extraction.facts += PackageFacts.rpm(
-                        header,
-                        record: "package \(header[.name] ?? "?")",
-                        origin: .installedRecord
-                    )
-                } catch {
-                    extraction.events.append(
-                        ScanEvent(failure: error, at: location, doing: "an rpm database row could not be read")
-                    )
-                }
+                installedRPM(blob, of: "rpm database", location: location, into: &extraction)
             }
         } catch {
             extraction.events.append(ScanEvent(failure: error, at: location, doing: "rpm database could not be read"))
+        }
+    }
+
+    /// The facts of one installed package, from its header blob in an rpm database called `name`.
+    private static func installedRPM(
+        _ blob: [UInt8],
+        of name: String,
+        location: Location,
+        into extraction: inout FactExtractor.Extraction
+    ) {
+        do {
+            let header = try RPMHeader.parse(blob)
+            extraction.facts += PackageFacts.rpm(
+                header,
+                record: "package \(header[.name] ?? "?")",
+                origin: .installedRecord
+            )
+        } catch {
+            extraction.events.append(
+                ScanEvent(failure: error, at: location, doing: "a record of the \(name) could not be read")
+            )
         }
     }
 
@@ -64,20 +65,7 @@ enum PackageDatabaseFacts {
         let name = ndb ? "rpm NDB database" : "rpm Berkeley DB database"
         do {
             let found = ndb ? try RPMDatabaseFile.ndbBlobs(content) : try RPMDatabaseFile.berkeleyHashBlobs(content)
-            for blob in found.blobs {
-                do {
-                    let header = try RPMHeader.parse(blob)
-                    extraction.facts += PackageFacts.rpm(
-                        header,
-                        record: "package \(header[.name] ?? "?")",
-                        origin: .installedRecord
-                    )
-                } catch {
-                    extraction.events.append(
-                        ScanEvent(failure: error, at: location, doing: "a record of the \(name) could not be read")
-                    )
-                }
-            }
+            for blob in found.blobs { installedRPM(blob, of: name, location: location, into: &extraction) }
             for problem in found.problems {
                 extraction.events.append(
                     ScanEvent(failure: problem, at: location, doing: "part of the \(name) could not be read")

@@ -16,20 +16,17 @@ enum RegistryFacts {
         location: Location,
         into extraction: inout FactExtractor.Extraction
     ) {
-        guard content.size <= sizeLimit else {
-            extraction.events.append(
-                ScanEvent(
-                    kind: .limit,
-                    location: location,
-                    message: "registry file of \(content.size) bytes not read (the limit is \(sizeLimit))",
-                    limit: "registry-file"
-                )
+        guard
+            let bytes = extraction.wholeBytes(
+                of: content,
+                limit: sizeLimit,
+                limitName: "registry-file",
+                what: "registry file",
+                location: location
             )
-            return
-        }
+        else { return }
         let fileName = ScanPath(bytes: Array(logicalPath.split(separator: UInt8(ascii: "/")).last ?? [])).displayString
         do {
-            let bytes = try content.bytes(at: 0, count: Int(content.size))
             if format == .registryHive {
                 let hive = try RegistryHive(bytes)
                 // A transaction log holds changes for its hive, not a key tree of its own.
@@ -102,10 +99,12 @@ enum RegistryFacts {
                 )
             }
             for certificate in certificates {
-                let field = certificate.isSelfIssued ? "root" : "certificate"
-                let key = record(stored.keyPath)
-                extraction.facts.append(installed(.certificateSubject, certificate.subject, field: field, record: key))
-                extraction.facts.append(installed(.certificateIssuer, certificate.issuer, field: field, record: key))
+                extraction.facts += CertificateFacts.facts(
+                    of: certificate,
+                    field: certificate.isSelfIssued ? "root" : "certificate",
+                    record: record(stored.keyPath),
+                    origin: .installedRecord
+                )
             }
         }
         for problem in records.problems {

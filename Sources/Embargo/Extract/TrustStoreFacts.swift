@@ -151,22 +151,12 @@ enum TrustStoreFacts {
         location: Location,
         into extraction: inout FactExtractor.Extraction
     ) -> [UInt8]? {
-        guard content.size <= sizeLimit else {
-            extraction.events.append(
-                ScanEvent(
-                    kind: .limit,
-                    location: location,
-                    message: "trust store of \(content.size) bytes not read (the limit is \(sizeLimit))",
-                    limit: "trust-store"
-                )
-            )
-            return nil
-        }
-        do {
-            return try content.bytes(at: 0, count: Int(content.size))
-        } catch {
-            extraction.events.append(ScanEvent(failure: error, at: location))
-            return nil
-        }
+        extraction.wholeBytes(
+            of: content,
+            limit: sizeLimit,
+            limitName: "trust-store",
+            what: "trust store",
+            location: location
+        )
     }
 }

@@ -53,14 +53,7 @@ public enum RPMDatabaseFile {
         var result = Blobs()
         var budget = blobBudget(source)
         for number in stride(from: UInt32(1), through: lastPage, by: 1) {
-            let page = EndianCursor(
-                bytes: try source.exactBytes(
-                    at: UInt64(number) * UInt64(pageSize),
-                    count: pageSize,
-                    what: "Berkeley DB page \(number)"
-                ),
-                swapped: swapped
-            )
+            let page = try EndianCursor(page: number, of: source, size: pageSize, swapped: swapped)
             // Hash pages (sorted, and unsorted as RHEL 5 wrote them) hold key/value pairs.
             let type = try page.u8(at: 25)
             guard type == 13 || type == 2 else { continue }
@@ -117,14 +110,7 @@ public enum RPMDatabaseFile {
             guard number <= lastPage, visited <= Int(lastPage) else {
                 throw FormatError.malformed("overflow chain leaves the database or loops (page \(number))")
             }
-            let page = EndianCursor(
-                bytes: try source.exactBytes(
-                    at: UInt64(number) * UInt64(pageSize),
-                    count: pageSize,
-                    what: "overflow page \(number)"
-                ),
-                swapped: swapped
-            )
+            let page = try EndianCursor(page: number, of: source, size: pageSize, swapped: swapped)
             guard try page.u8(at: 25) == 7 else {
                 throw FormatError.malformed("page \(number) is not an overflow page")
             }
@@ -205,6 +191,21 @@ extension RPMDatabaseFile.Blobs {
 private struct EndianCursor {
     let bytes: [UInt8]
     let swapped: Bool
+
+    init(bytes: [UInt8], swapped: Bool) {
+        self.bytes = bytes
+        self.swapped = swapped
+    }
+
+    /// Berkeley DB page `number` of `source`, whose pages are `size` bytes.
+    init(page number: UInt32, of source: some ByteSource, size: Int, swapped: Bool) throws {
+        bytes = try source.exactBytes(
+            at: UInt64(number) * UInt64(size),
+            count: size,
+            what: "Berkeley DB page \(number)"
+        )
+        self.swapped = swapped
+    }
 
     func u8(at offset: Int) throws(FormatError) -> UInt8 {
         try BinaryCursor(bytes).u8(at: offset)
