@@ -6,8 +6,8 @@
 #
 # usage: scripts/package-deb.sh [OUTDIR]          (default: .build-package/deb)
 # EMBARGO_PACKAGE_SCRATCH names the build directory (default: .build-package);
-# EMBARGO_PACKAGE_CONFIGURATION is `release` (the default) or `debug` (CI checks the packaging with
-# the debug build its tests already made, rather than building everything again optimised).
+# EMBARGO_PACKAGE_CONFIGURATION is `release` (the default) or `debug` (CI checks the packaging with an
+# unoptimised build, which takes half as long).
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
