@@ -43,6 +43,11 @@ let package = Package(
             providers: [.apt(["libmagic-dev"]), .brew(["libmagic"])]
         ),
         .systemLibrary(
+            name: "CEmbargoCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        .systemLibrary(
             name: "CEmbargoSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
@@ -61,8 +66,9 @@ let package = Package(
             dependencies: [
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-                // PBKDF2 and AES-CBC, to open PKCS#12 trust stores.
+                // PBKDF2 and AES-CBC, to open PKCS#12 trust stores; libcrypto for their legacy schemes.
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                "CEmbargoCrypto",
             ],
             swiftSettings: [.strictMemorySafety()]
         ),

@@ -86,6 +86,7 @@ java-keystore | pkcs12)
         keytool -importcert -noprompt -alias root -file "$work/root.pem" -keystore "$out/java.p12" -storetype PKCS12 -storepass changeit >/dev/null 2>&1
         openssl pkcs12 -export -nokeys -in "$work/root.pem" -out "$out/plain.p12" -passout pass:
         openssl pkcs12 -export -inkey "$work/root.key" -in "$work/root.pem" -out "$out/identity.p12" -passout pass:
+        openssl pkcs12 -export -legacy -nokeys -in "$work/root.pem" -out "$out/legacy.p12" -passout pass:
     fi ;;
 rpm-database)
     Tests/Fixtures/make-rpm-database.py bdb:512 "$out/Packages" "$vendor"/*.rpm

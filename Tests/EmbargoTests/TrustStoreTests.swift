@@ -64,33 +64,40 @@ import Testing
         #expect(store.entries.allSatisfy { $0.kind == .trustedCertificate && $0.certificates.count == 1 })
     }
 
-    @Test func pkcs12FilesOpenWithoutAPasswordAndNameWhatTheyCannotOpen() async throws {
+    @Test func pkcs12FilesOpenWithNoPasswordOrJavasAndNameWhatTheyCannotOpen() async throws {
         let directory = TemporaryDirectory()
         let root = try Self.root(in: directory)
+        func export(_ name: String, _ options: [String]) throws {
+            try Tool.run(
+                "openssl",
+                ["pkcs12", "-export", "-nokeys", "-in", root, "-out", directory.file(name)] + options
+            )
+        }
+        try export("roots.p12", ["-passout", "pass:"])
+        // The legacy schemes (RC2-40 for certificates) of OpenSSL 1.x and of Java up to 11.0.11.
+        try export("legacy.p12", ["-legacy", "-passout", "pass:"])
         try Tool.run(
-            "openssl",
-            ["pkcs12", "-export", "-nokeys", "-in", root, "-out", directory.file("roots.p12"), "-passout", "pass:"]
-        )
-        try Tool.run(
-            "openssl",
+            "keytool",
             [
-                "pkcs12", "-export", "-nokeys", "-in", root, "-out", directory.file("secret.p12"), "-passout",
-                "pass:s3cret",
+                "-J-Dkeystore.pkcs12.legacy", "-importcert", "-noprompt", "-alias", "kl-root", "-file", root,
+                "-keystore", directory.file("java-legacy.p12"), "-storetype", "PKCS12", "-storepass", "changeit",
             ]
         )
-        try Tool.run(
-            "openssl",
-            [
-                "pkcs12", "-export", "-legacy", "-nokeys", "-in", root, "-out", directory.file("legacy.p12"),
-                "-passout", "pass:",
-            ]
-        )
+        try export("secret.p12", ["-passout", "pass:s3cret"])
+        try export("legacy-secret.p12", ["-legacy", "-passout", "pass:s3cret"])
         try FileManager.default.removeItem(atPath: root)
         let outcome = try await scan([directory.path])
-        #expect(Self.roots(outcome) == [["kaspersky-traffic-inspection-root", "roots.p12", "certificate 1"]])
+        #expect(
+            Self.roots(outcome) == [
+                ["kaspersky-traffic-inspection-root", "java-legacy.p12", "alias kl-root"],
+                ["kaspersky-traffic-inspection-root", "legacy.p12", "certificate 1"],
+                ["kaspersky-traffic-inspection-root", "roots.p12", "certificate 1"],
+            ]
+        )
         let reasons = outcome.events(.unsupported).map(\.message)
-        #expect(reasons.contains { $0.contains("password other than") }, "\(reasons)")
-        #expect(reasons.contains { $0.contains("RC2") }, "\(reasons)")
+        #expect(reasons.count == 2, "\(reasons)")
+        #expect(reasons.allSatisfy { $0.contains("password other than") }, "\(reasons)")
+        #expect(reasons.contains { $0.contains("RC2") }, "the legacy scheme is named: \(reasons)")
     }
 
     @Test func anNSSDatabaseNamesTheRootItTrustsAndNotOneItDistrusts() async throws {

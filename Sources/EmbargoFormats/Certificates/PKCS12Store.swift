@@ -5,8 +5,9 @@ internal import SwiftASN1
 /// The certificates of a PKCS#12 file (RFC 7292: a `.p12`/`.pfx`, a Java trust store of type
 /// PKCS12): certificate bags from plain safe contents, and from encrypted ones when they open with no
 /// password or with Java's default `changeit` under PBES2 (PBKDF2 with HMAC-SHA-1/256/384/512,
-/// AES-CBC) — what OpenSSL 3 and Java 12 and later write. Contents encrypted otherwise (the legacy
-/// PKCS#12 schemes with RC2 or 3DES, another password) are named in `unreadable`, not guessed at.
+/// AES-CBC) — what OpenSSL 3 and Java 12 and later write — or under the legacy PKCS#12 schemes (RC2,
+/// 3DES, RC4; what older Java and `openssl pkcs12 -legacy` write, decrypted by libcrypto). Contents
+/// under another password or scheme are named in `unreadable`, not guessed at.
 public struct PKCS12Store: Sendable {
     /// A certificate bag.
     public struct Certificate: Sendable, Hashable {
@@ -123,13 +124,14 @@ public struct PKCS12Store: Sendable {
         guard let scheme = algorithm.first.flatMap({ try? ASN1ObjectIdentifier(derEncoded: $0) }) else {
             throw FormatError.malformed("content encryption algorithm without identifier")
         }
+        let ciphertext = try Self.octets(info[2], "encrypted content")
+        if let legacy = Self.legacySchemes[scheme] {
+            return legacyDecrypt(Array(info[1].encodedBytes), ciphertext, scheme: legacy)
+        }
         guard scheme == Self.pbes2, algorithm.count == 2 else {
-            unreadable.append(
-                "contents encrypted with \(Self.legacySchemes[scheme] ?? "\(scheme)"), which Embargo does not decrypt"
-            )
+            unreadable.append("contents encrypted with \(scheme), which Embargo does not decrypt")
             return nil
         }
-        let ciphertext = try Self.octets(info[2], "encrypted content")
         let parameters = try PBES2Parameters(algorithm[1])
         guard let parameters else {
             unreadable.append("contents encrypted with a PBES2 key derivation or cipher Embargo does not implement")
@@ -155,6 +157,41 @@ public struct PKCS12Store: Sendable {
         }
         unreadable.append("contents encrypted with a password other than none or 'changeit'")
         return nil
+    }
+
+    /// Contents under a legacy PKCS#12 scheme (libcrypto decrypts), tried with each password.
+    private mutating func legacyDecrypt(_ algorithm: [UInt8], _ ciphertext: [UInt8], scheme: String) -> [UInt8]? {
+        guard LegacyPKCS12Cipher.isAvailable else {
+            unreadable.append("contents encrypted with \(scheme): OpenSSL's legacy provider is not installed")
+            return nil
+        }
+        // The legacy key derivation iterates too: a budget as for PBES2, from the parameters' count.
+        let iterations = Self.legacyIterations(algorithm) ?? Self.iterationLimit
+        for password in Self.passwords {
+            guard iterations <= iterationsLeft else {
+                unreadable.append(
+                    "contents past the file's budget of \(Self.iterationBudget) key derivation iterations"
+                )
+                return nil
+            }
+            iterationsLeft -= iterations
+            if let plain = LegacyPKCS12Cipher.decrypt(algorithm: algorithm, ciphertext: ciphertext, password: password),
+                (try? Self.sequence(try Self.parse(plain, "safe contents"), "safe contents")) != nil
+            {
+                return plain
+            }
+        }
+        unreadable.append("contents encrypted (\(scheme)) with a password other than none or 'changeit'")
+        return nil
+    }
+
+    /// The iteration count of a legacy scheme's parameters (SEQUENCE { salt, iterations }).
+    private static func legacyIterations(_ algorithm: [UInt8]) -> Int? {
+        guard let parts = try? sequence(try parse(algorithm, "algorithm"), "algorithm"), parts.count == 2,
+            let parameters = try? sequence(parts[1], "PBE parameters"), parameters.count == 2,
+            case .primitive(let count) = parameters[1].content, count.count <= 4
+        else { return nil }
+        return count.reduce(0) { $0 << 8 | Int($1) }
     }
 
     /// PBES2 with PBKDF2 and AES-CBC (RFC 8018).
