@@ -79,6 +79,8 @@ registry-text)
     printf 'Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SYSTEM\\ControlSet001\\Services\\klif]\r\n"Type"=dword:00000001\r\n"ImagePath"="system32\\\\drivers\\\\klif.sys"\r\n' > "$out/export.reg" ;;
 java-keystore | pkcs12)
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/root.key" -days 30 -subj "/CN=Kaspersky Anti-Virus Personal Root Certificate" -out "$work/root.pem" 2>/dev/null
+    # keytool adds to a store that exists: start from none (the corpus folder is kept between runs).
+    rm -f "$out/trust.jks" "$out/trust.jceks" "$out/java.p12"
     if [ "$target" = java-keystore ]; then
         keytool -importcert -noprompt -alias root -file "$work/root.pem" -keystore "$out/trust.jks" -storetype JKS -storepass changeit >/dev/null 2>&1
         keytool -importcert -noprompt -alias root -file "$work/root.pem" -keystore "$out/trust.jceks" -storetype JCEKS -storepass changeit >/dev/null 2>&1
