@@ -1,10 +1,11 @@
 #!/bin/sh
 # scripts/bench-records.sh EMBARGO [WORKDIR]: times how fast a release build of embargo reads
 # installed-software records and trust stores, side by side with each format's own tool on the same
-# file (best of 3 warm runs): a SOFTWARE hive written by libhivex (6,000 Uninstall entries, 24,000
-# CLSID-style keys, 150 certificates in AuthRoot; about 170 MB) against hivexml, which walks the whole
-# hive; Java's cacerts as JKS and as PKCS#12 against keytool -list; an NSS cert9.db of the system's
-# CA certificates against certutil -L. The data is made by the real tools; the seed is fixed.
+# file (best of 3 warm runs): SOFTWARE hives written by libhivex from a seeded generator, one per seed
+# in SEEDS (default 1 2 3 4 5; each seed draws its own numbers of Uninstall entries, CLSID-style keys
+# and AuthRoot certificates), against hivexml, which walks the whole hive; Java's cacerts as JKS and
+# as PKCS#12 against keytool -list; an NSS cert9.db of the system's CA certificates against
+# certutil -L. All data is made by the real tools.
 set -eu
 embargo=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,33 +13,36 @@ work=${2:-$(mktemp -d)}
 mkdir -p "$work"
 cd "$work"
 
-if [ ! -f SOFTWARE ]; then
-    /usr/bin/python3 - spec.json <<'PY'
+seeds=${SEEDS:-1 2 3 4 5}
+for seed in $seeds; do
+    [ -f "SOFTWARE-$seed" ] && continue
+    /usr/bin/python3 - spec.json "$seed" <<'PY'
 import glob, json, random, struct, subprocess, sys, uuid
-random.seed(7)
+generator = random.Random(int(sys.argv[2]))
 spec = {}
 uninstall = "Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
-for index in range(6000):
-    key = uninstall + "{%s}" % uuid.UUID(int=random.getrandbits(128))
+for index in range(generator.randint(300, 8000)):
+    key = uninstall + "{%s}" % uuid.UUID(int=generator.getrandbits(128))
     spec[key] = {"DisplayName": ["sz", "Program %d" % index], "Publisher": ["sz", "Vendor %d" % (index % 97)],
                  "DisplayVersion": ["sz", "1.%d" % index], "InstallLocation": ["sz", "C:\\Program Files\\P%d" % index]}
 spec[uninstall + "{KES}"] = {"DisplayName": ["sz", "Kaspersky Endpoint Security for Windows"],
                              "Publisher": ["sz", "AO Kaspersky Lab"]}
-for parent in range(600):
+for parent in range(generator.randint(50, 800)):
     for _ in range(40):
-        key = "Classes\\CLSID%03d\\{%s}" % (parent, uuid.UUID(int=random.getrandbits(128)))
+        key = "Classes\\CLSID%03d\\{%s}" % (parent, uuid.UUID(int=generator.getrandbits(128)))
         spec[key] = {"": ["sz", "Component %d" % parent], "ThreadingModel": ["sz", "Both"]}
-for path in sorted(glob.glob("/etc/ssl/certs/*.pem"))[:150]:
+paths = sorted(glob.glob("/etc/ssl/certs/*.pem"))
+for path in generator.sample(paths, min(len(paths), generator.randint(20, 150))):
     der = subprocess.run(["openssl", "x509", "-in", path, "-outform", "DER"], capture_output=True).stdout
     if der:
         blob = struct.pack("<III", 0x20, 1, len(der)) + der
-        key = "Microsoft\\SystemCertificates\\AuthRoot\\Certificates\\" + uuid.UUID(int=random.getrandbits(128)).hex.upper()
+        key = "Microsoft\\SystemCertificates\\AuthRoot\\Certificates\\" + uuid.UUID(int=generator.getrandbits(128)).hex.upper()
         spec[key] = {"Blob": ["binary-hex", blob.hex()]}
 json.dump(spec, open(sys.argv[1], "w"))
 PY
-    "$root/Tests/Fixtures/make-registry-hive.py" SOFTWARE spec.json
+    "$root/Tests/Fixtures/make-registry-hive.py" "SOFTWARE-$seed" spec.json
     rm -f spec.json
-fi
+done
 if [ ! -f cacerts.p12 ]; then
     cp /etc/ssl/certs/java/cacerts cacerts.jks
     keytool -importkeystore -srckeystore cacerts.jks -srcstorepass changeit -destkeystore cacerts.p12 \
@@ -70,7 +74,10 @@ row() {
 echo "| file | size | embargo (s) | peer | peer (s) | embargo / peer |"
 echo "|---|---|---|---|---|---|"
 scan="$embargo scan --in-process --format jsonl --fail-on never --jobs 1"
-row "SOFTWARE hive" "$(du -h SOFTWARE | cut -f1)" "$(best $scan SOFTWARE)" "hivexml" "$(best hivexml SOFTWARE)"
+for seed in $seeds; do
+    row "SOFTWARE hive, seed $seed" "$(du -h "SOFTWARE-$seed" | cut -f1)" "$(best $scan "SOFTWARE-$seed")" "hivexml" \
+        "$(best hivexml "SOFTWARE-$seed")"
+done
 row "cacerts (JKS)" "$(du -h cacerts.jks | cut -f1)" "$(best $scan cacerts.jks)" "keytool -list" \
     "$(best keytool -list -keystore cacerts.jks -storepass changeit)"
 row "cacerts (PKCS#12, changeit)" "$(du -h cacerts.p12 | cut -f1)" "$(best $scan cacerts.p12)" "keytool -list" \

@@ -25,16 +25,17 @@ struct FactExtractor {
     /// Facts of an item that is not a container.
     func facts(format: ContentFormat, content: ItemContent, logicalPath: [UInt8], location: Location) -> Extraction {
         var extraction = Extraction()
+        let role = ItemRole(logicalPath)
         switch format {
         case .pe: ExecutableFacts.portableExecutable(content, location: location, into: &extraction)
         case .macho, .machoFat: ExecutableFacts.machO(content, location: location, into: &extraction)
         case .pem, .der: CertificateFacts.read(content, logicalPath: logicalPath, location: location, into: &extraction)
         case .javaKeyStore: TrustStoreFacts.javaKeyStore(content, location: location, into: &extraction)
         case .pkcs12: TrustStoreFacts.pkcs12(content, location: location, into: &extraction)
-        case .sqlite where ItemRole(logicalPath) != .rpmSQLite:
+        case .sqlite where role != .rpmSQLite:
             do {
                 TrustStoreFacts.nss(try SQLiteDatabase(reading: content), location: location, into: &extraction)
-            } catch  where Self.endsWith(logicalPath, "/cert9.db") {
+            } catch  where role == .nssDatabase {
                 extraction.events.append(
                     ScanEvent(failure: error, at: location, doing: "NSS certificate database could not be read")
                 )
@@ -51,7 +52,7 @@ struct FactExtractor {
             )
         default: break
         }
-        switch ItemRole(logicalPath) {
+        switch role {
         case .dpkgStatus:
             PackageDatabaseFacts.dpkg(content, location: location, into: &extraction)
         case .rpmSQLite:
@@ -76,10 +77,6 @@ struct FactExtractor {
             break
         }
         return extraction
-    }
-
-    private static func endsWith(_ path: [UInt8], _ suffix: String) -> Bool {
-        path.count >= suffix.utf8.count && path[(path.count - suffix.utf8.count)...].elementsEqual(suffix.utf8)
     }
 
     /// Whether an item of `format` (from a classification that does not tell text apart) is text.
@@ -144,6 +141,9 @@ extension FactExtractor.Extraction {
 /// What a file is by where it lies.
 enum ItemRole {
     case dpkgStatus, rpmSQLite, rpmBerkeley, rpmNDB, infoPlist, certificateFile
+    /// An NSS certificate database (read by content as any SQLite file is; by name, a failure to open
+    /// it is reported).
+    case nssDatabase
     /// A Debian `Packages` index or an rpm-md primary metadata document met outside a recognised
     /// repository root (scanned on its own, or inside an archive).
     case debianPackagesIndex, rpmPrimaryIndex
@@ -163,6 +163,8 @@ enum ItemRole {
             self = .rpmBerkeley
         } else if Names.rpmNDB.contains(where: ends) {
             self = .rpmNDB
+        } else if ends(Names.nssDatabase) {
+            self = .nssDatabase
         } else if ends(Names.infoPlist) {
             self = .infoPlist
         } else if ends(Names.packagesIndex) {
@@ -190,6 +192,7 @@ enum ItemRole {
         static let rpmBerkeley = rpmDirectories.map { Array(($0 + "Packages").utf8) }
         static let rpmNDB = rpmDirectories.map { Array(($0 + "Packages.db").utf8) }
         static let infoPlist = Array("/Info.plist".utf8)
+        static let nssDatabase = Array("/cert9.db".utf8)
         static let packagesIndex = Array("/Packages".utf8)
         static let primaryIndex = Array("primary.xml".utf8)
         static let certificateExtensions = [".crt", ".pem", ".cer", ".der", ".p7b"].map { Array($0.utf8) }

@@ -92,20 +92,13 @@ enum RegistryFacts {
             )
         }
         for stored in records.certificates {
-            let (certificates, errors) = CertificateFile.read(stored.certificate)
-            for error in errors.prefix(1) {
-                extraction.events.append(
-                    ScanEvent(failure: error, at: location, doing: "a certificate in \(record(stored.keyPath))")
-                )
-            }
-            for certificate in certificates {
-                extraction.facts += CertificateFacts.facts(
-                    of: certificate,
-                    field: certificate.isSelfIssued ? "root" : "certificate",
-                    record: record(stored.keyPath),
-                    origin: .installedRecord
-                )
-            }
+            TrustStoreFacts.certificate(
+                stored.certificate,
+                record: record(stored.keyPath),
+                trusted: true,
+                location: location,
+                into: &extraction
+            )
         }
         for problem in records.problems {
             extraction.events.append(

@@ -19,7 +19,7 @@ enum TrustStoreFacts {
             for entry in store.entries {
                 let trusted = entry.kind == .trustedCertificate
                 for certificate in entry.certificates {
-                    add(
+                    Self.certificate(
                         certificate,
                         record: "alias \(entry.alias)",
                         trusted: trusted,
@@ -48,7 +48,7 @@ enum TrustStoreFacts {
         do {
             let store = try PKCS12Store(bytes)
             for (index, certificate) in store.certificates.enumerated() {
-                add(
+                Self.certificate(
                     certificate.der,
                     record: certificate.friendlyName.map { "alias \($0)" } ?? "certificate \(index + 1)",
                     // Java marks its trusted entries; a file of certificates without keys is a store of
@@ -102,7 +102,7 @@ enum TrustStoreFacts {
                 case .text(let text): label = text
                 default: label = "?"
                 }
-                add(
+                Self.certificate(
                     der,
                     record: "nickname \(label)",
                     trusted: trust.contains(trustedDelegator),
@@ -117,8 +117,9 @@ enum TrustStoreFacts {
         }
     }
 
-    /// The facts of one certificate of a store: a trusted one is an installed trust-store record.
-    private static func add(
+    /// The facts of one DER certificate of a trust store (a key store, an NSS database, a registry
+    /// certificate store): a trusted one is an installed trust-store record, a root when self-issued.
+    static func certificate(
         _ der: [UInt8],
         record: String,
         trusted: Bool,
@@ -127,19 +128,11 @@ enum TrustStoreFacts {
     ) {
         do {
             let certificate = try CertificateSummary(der: der)
-            let field = trusted && certificate.isSelfIssued ? "root" : "certificate"
-            let origin: Fact.Origin = trusted ? .installedRecord : .item
-            extraction.facts.append(
-                Fact(
-                    kind: .certificateSubject,
-                    value: certificate.subject,
-                    field: field,
-                    record: record,
-                    origin: origin
-                )
-            )
-            extraction.facts.append(
-                Fact(kind: .certificateIssuer, value: certificate.issuer, field: field, record: record, origin: origin)
+            extraction.facts += CertificateFacts.facts(
+                of: certificate,
+                field: trusted && certificate.isSelfIssued ? "root" : "certificate",
+                record: record,
+                origin: trusted ? .installedRecord : .item
             )
         } catch {
             extraction.events.append(ScanEvent(failure: error, at: location, doing: "certificate \(record)"))

@@ -34,8 +34,9 @@ public struct RegistryHive: Sendable, RegistryTree {
 
     /// Whether `head` starts a registry hive or transaction log (version 1.x).
     public static func recognises(_ head: [UInt8]) -> Bool {
+        // "regf", compared as an integer: this runs for every item of a scan.
         let bytes = Head(head)
-        return bytes.starts(Array("regf".utf8)) && bytes.u32le(20) == 1
+        return bytes.u32le(0) == 0x6667_6572 && bytes.u32le(20) == 1
     }
 
     /// Reads the base block of the hive in `bytes`.
