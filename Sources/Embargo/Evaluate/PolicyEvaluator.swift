@@ -125,6 +125,12 @@ public struct PolicyEvaluator: Sendable {
                     "Only a mention of the product, not an installation: \(verdict == .review ? "review it" : "allowed")."
                     + " (For an installation: \(period.reason))"
             }
+            if let removal = detection.imageLayer?.removalSummary, verdict > .review {
+                verdict = .review
+                reason =
+                    "Removed in a later layer of the image (\(removal)): it ships inside the image's layers but is not"
+                    + " in the file system the image runs with; review it. (Were it present: \(period.reason))"
+            }
             return Assessment(
                 verdict: verdict,
                 policyVerdict: verdict,

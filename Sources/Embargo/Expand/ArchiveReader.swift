@@ -20,6 +20,8 @@ import Darwin
         let name: [UInt8]
         /// Whether the member is a regular file (directories, links and devices have no data to scan).
         let isRegularFile: Bool
+        /// Whether the member is a directory.
+        let isDirectory: Bool
         /// The size the header declares, if any.
         let declaredSize: Int64?
         /// Whether the member's data is encrypted (and cannot be read without a password).
@@ -87,6 +89,7 @@ import Darwin
         return unsafe Entry(
             name: name,
             isRegularFile: archive_entry_filetype(entry) == S_IFREG,
+            isDirectory: archive_entry_filetype(entry) == S_IFDIR,
             declaredSize: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil,
             isEncrypted: archive_entry_is_data_encrypted(entry) != 0
         )

@@ -63,6 +63,8 @@ public struct Detection: Sendable, Hashable {
     public var evidence: [Evidence]
     /// The item the detection was made in.
     public var item: ItemFacts
+    /// For content inside a container image: the layer, its images, and whether a later layer removes it.
+    public var imageLayer: ImageLayerPlace?
 
     /// A detection.
     public init(

@@ -43,8 +43,61 @@ public enum RecordCoding {
             ("format", .string(detection.item.format.rawValue)),
             ("mimeType", .string(detection.item.mimeType)),
             ("description", .string(detection.item.description)),
+            ("imageLayer", detection.imageLayer.map(json) ?? .null),
         ]
         return members
+    }
+
+    private static func json(_ place: ImageLayerPlace) -> JSONValue {
+        .object([
+            ("layerDigest", .string(place.layerDigest)),
+            (
+                "images",
+                .array(
+                    place.images.map { image in
+                        .object([
+                            ("references", .array(image.references.map { .string($0) })),
+                            ("manifestDigest", .string(image.manifestDigest)),
+                            ("configDigest", .string(image.configDigest)),
+                            ("layerNumber", .int(Int64(image.layerNumber))),
+                        ])
+                    }
+                )
+            ),
+            (
+                "removedBy",
+                place.removedBy.map { removal in
+                    .object([
+                        ("layerDigest", .string(removal.layerDigest)),
+                        ("layerNumber", .int(Int64(removal.layerNumber))),
+                        ("image", .string(removal.image)),
+                    ])
+                } ?? .null
+            ),
+        ])
+    }
+
+    private static func imageLayer(from object: Any?) -> ImageLayerPlace? {
+        guard let object = object as? [String: Any], let layerDigest = object["layerDigest"] as? String else {
+            return nil
+        }
+        let images = (object["images"] as? [[String: Any]] ?? []).map { image in
+            ImageLayerPlace.Image(
+                references: image["references"] as? [String] ?? [],
+                manifestDigest: image["manifestDigest"] as? String,
+                configDigest: image["configDigest"] as? String,
+                layerNumber: (image["layerNumber"] as? NSNumber)?.intValue ?? 0
+            )
+        }
+        let removal = (object["removedBy"] as? [String: Any]).flatMap { removal -> ImageLayerPlace.Removal? in
+            guard let digest = removal["layerDigest"] as? String else { return nil }
+            return ImageLayerPlace.Removal(
+                layerDigest: digest,
+                layerNumber: (removal["layerNumber"] as? NSNumber)?.intValue ?? 0,
+                image: removal["image"] as? String ?? ""
+            )
+        }
+        return ImageLayerPlace(layerDigest: layerDigest, images: images, removedBy: removal)
     }
 
     private static func members(of assessment: Assessment) -> [(String, JSONValue)] {
@@ -356,7 +409,7 @@ public enum RecordCoding {
                 )
             )
         }
-        return Detection(
+        var detection = Detection(
             location: location,
             record: object["record"] as? String,
             vendor: try text("vendor"),
@@ -376,6 +429,8 @@ public enum RecordCoding {
                 description: object["description"] as? String ?? ""
             )
         )
+        detection.imageLayer = imageLayer(from: object["imageLayer"])
+        return detection
     }
 
     static func unhex(_ text: String) -> [UInt8] {

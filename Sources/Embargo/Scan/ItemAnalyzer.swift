@@ -22,6 +22,7 @@ final class ItemAnalyzer {
     private let detector: Detector
     private let archives: ArchiveExpander
     private let images: DiskImageExpander
+    private let containerImages: ContainerImageExpander
     private let crashGuard: CrashGuard
     /// A member's first bytes, kept between members so that reading one allocates nothing.
     private var headScratch: [UInt8] = []
@@ -46,6 +47,7 @@ final class ItemAnalyzer {
         self.recorder = recorder
         archives = ArchiveExpander(limits: configuration.limits)
         images = DiskImageExpander(limits: configuration.limits)
+        containerImages = ContainerImageExpander(limits: configuration.limits)
         self.crashGuard = crashGuard
     }
 
@@ -101,6 +103,18 @@ final class ItemAnalyzer {
             }
             recorder.coverage.enter(detections)
             defer { recorder.coverage.leave() }
+            if format == .tar, let images = containerImages.archive(content, head: head), !images.archive.images.isEmpty
+            {
+                containerImages.read(
+                    content,
+                    listing: images.listing,
+                    archive: images.archive,
+                    location: location,
+                    budget: budget,
+                    analyzer: self
+                )
+                return
+            }
             expand(content, format: format, location: location, budget: budget)
         default:
             var hits: [PatternHit] = []
@@ -145,6 +159,27 @@ final class ItemAnalyzer {
     ) {
         archives.expand(content, format: format, location: location, range: range, budget: budget, recorder: recorder) {
             member in
+            try analyze(member: &member, budget: budget)
+        }
+    }
+
+    /// Unpacks one layer of a container image (the `range` of `content`), each file with its place in
+    /// the image (`place`, from the file's path in the layer); whiteouts are the layer's metadata and
+    /// are not read.
+    func expandLayer(
+        _ content: ItemContent,
+        range: Range<UInt64>,
+        location: Location,
+        budget: ExpansionBudget,
+        place: (String) -> ImageLayerPlace
+    ) {
+        archives.expand(content, format: .tar, location: location, range: range, budget: budget, recorder: recorder) {
+            member in
+            let path = TarListing.normalise(String(decoding: member.entry.name, as: UTF8.self))
+            guard !LayerChanges.isWhiteout(path) else { return }
+            let outer = recorder.imageLayer
+            recorder.imageLayer = place(path)
+            defer { recorder.imageLayer = outer }
             try analyze(member: &member, budget: budget)
         }
     }

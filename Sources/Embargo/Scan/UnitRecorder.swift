@@ -6,6 +6,8 @@ final class UnitRecorder {
     var coverage = PackageCoverage()
     /// The stopwatch of the stages (on in benchmark mode).
     let timer: StageTimer
+    /// The container image layer being read, if any: given to every detection made in it.
+    var imageLayer: ImageLayerPlace?
 
     init(measuringStages: Bool = false) {
         timer = StageTimer(enabled: measuringStages)
@@ -22,6 +24,7 @@ final class UnitRecorder {
     func begin(_ unit: ScanUnitResult.Unit) {
         result = ScanUnitResult(unit: unit)
         coverage = PackageCoverage()
+        imageLayer = nil
     }
 
     /// The unit's result; the recorder is empty afterwards.
@@ -39,6 +42,8 @@ final class UnitRecorder {
     func report(_ detection: Detection) {
         guard coverage.admits(detection) else { return }
         result.counts.findings += 1
+        var detection = detection
+        if detection.imageLayer == nil { detection.imageLayer = imageLayer }
         result.detections.append(detection)
     }
 
