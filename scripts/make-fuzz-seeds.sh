@@ -94,11 +94,22 @@ rpm-database)
     Tests/Fixtures/make-rpm-database.py bdb:512 "$out/Packages" "$vendor"/*.rpm
     Tests/Fixtures/make-rpm-database.py bdb:1024:big "$out/Packages-big-endian" "$vendor"/*.rpm
     Tests/Fixtures/make-rpm-database.py ndb "$out/Packages.db" "$vendor"/*.rpm ;;
+container-image)
+    # Two images sharing a layer, the second removing a file by a whiteout, in each archive layout.
+    mkdir -p "$work/s1/etc" "$work/s2/etc" "$work/s2/opt/kaspersky"
+    echo one > "$work/s1/etc/hostname"
+    echo one > "$work/s2/etc/hostname"
+    echo agent > "$work/s2/opt/kaspersky/agent"
+    for layout in docker docker-oci oci; do
+        Tests/Fixtures/make-container-image.py "$out/$layout.tar" "$layout" "a/b:1=$work/s1,$work/s2" "a/c:2=$work/s1,$work/s2,$work/s1"
+    done ;;
 sniffer) cp "$vendor"/*.exe "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/macos-kav-agent" "$out/" ;;
 item)
     cp "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/signed-kaspersky-avp.exe" "$vendor/macos-kav-agent" "$out/"
     cp "$vendor/rpm-root/var/lib/rpm/rpmdb.sqlite" "$out/"
-    (cd "$vendor" && tar czf "$out/roots.tar.gz" dpkg-root trust-store) ;;
+    (cd "$vendor" && tar czf "$out/roots.tar.gz" dpkg-root trust-store)
+    mkdir -p "$work/image/var/lib" && cp -r "$vendor/dpkg-root/var/lib/dpkg" "$work/image/var/lib/"
+    Tests/Fixtures/make-container-image.py "$out/image.tar" oci "example/agent:1=$work/image" ;;
 *) echo "unknown fuzz target '$target'" >&2; exit 2 ;;
 esac
 if [ -d "Tests/Fixtures/fuzz-regressions/$target" ]; then cp "Tests/Fixtures/fuzz-regressions/$target"/* "$out/" 2>/dev/null || true; fi

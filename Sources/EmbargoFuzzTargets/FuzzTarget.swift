@@ -21,6 +21,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case javaKeyStore = "java-keystore"
     case pkcs12
     case rpmDatabase = "rpm-database"
+    case containerImage = "container-image"
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -73,6 +74,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .rpmDatabase:
             for blob in (try? RPMDatabaseFile.berkeleyHashBlobs(bytes))?.blobs ?? [] { _ = try? RPMHeader.parse(blob) }
             for blob in (try? RPMDatabaseFile.ndbBlobs(bytes))?.blobs ?? [] { _ = try? RPMHeader.parse(blob) }
+        case .containerImage:
+            guard let listing = try? TarListing(bytes, maxMembers: 256) else { break }
+            _ = try? ContainerImageArchive(listing, source: bytes)
+            var changes = LayerChanges()
+            for member in listing.members {
+                changes.note(member.path, isDirectory: member.isDirectory)
+                _ = changes.hides(member.path)
+            }
         case .sniffer:
             _ = ContentSniffer.format(of: bytes)
             _ = ContentSniffer.unreadableImageKind(bytes)

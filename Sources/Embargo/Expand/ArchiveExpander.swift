@@ -8,12 +8,14 @@ struct ArchiveExpander {
     let limits: ScanLimits
 
     /// Walks the regular members of the archive in `content` (or in its `range`), calling
-    /// `onMember` for each with a reader of its data.
+    /// `onMember` for each with a reader of its data; with `rawStream`, a compressed stream is one
+    /// member, the whole decompressed content, whatever it holds.
     func expand(
         _ content: ItemContent,
         format: ContentFormat,
         location: Location,
         range: Range<UInt64>? = nil,
+        rawStream: Bool = false,
         budget: ExpansionBudget,
         recorder: UnitRecorder,
         onMember: (inout MemberReader) throws -> Void
@@ -25,14 +27,14 @@ struct ArchiveExpander {
             format: format,
             location: location,
             range: range,
-            rawStream: false,
+            rawStream: rawStream,
             budget: budget,
             recorder: recorder,
             onMember: onMember
         )
         // A compressed stream whose contents read as an empty archive (a gzip of data that starts with
         // 512 zero bytes looks like an empty tar) is read again as the single file it is.
-        if members == 0, format.isCompressedStream {
+        if members == 0, format.isCompressedStream, !rawStream {
             walk(
                 content,
                 format: format,

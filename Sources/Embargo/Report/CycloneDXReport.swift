@@ -97,7 +97,11 @@ package enum CycloneDXReport {
             ])
         }
         var occurrence: [(String, JSONValue)] = [("location", .string(detection.location.description))]
-        if let record = detection.record { occurrence.append(("additionalContext", .string("record \(record)"))) }
+        var context = detection.record.map { ["record \($0)"] } ?? []
+        if let place = detection.imageLayer {
+            context.append("in \(place.summary)" + (place.removalSummary.map { ", removed by \($0)" } ?? ""))
+        }
+        if !context.isEmpty { occurrence.append(("additionalContext", .string(context.joined(separator: "; ")))) }
         var evidence: [(String, JSONValue)] = [("occurrences", .array([.object(occurrence)]))]
         if !identity.isEmpty { evidence.insert(("identity", .array(Array(identity))), at: 0) }
         members.append(("evidence", .object(evidence)))

@@ -129,6 +129,10 @@ package enum HTMLReport {
         let assessment = finding.assessment
         var location = "<code>\(escape(detection.location.description))</code>"
         if let record = detection.record { location += "<br>record <code>\(escape(record))</code>" }
+        if let place = detection.imageLayer {
+            location += "<br>in \(escape(place.summary))"
+            if let removal = place.removalSummary { location += "<br><em>removed by \(escape(removal))</em>" }
+        }
         if let sha256 = detection.item.sha256 { location += "<br>sha256 <code>\(sha256)</code>" }
         location +=
             "<br><small>\(escape(detection.family)), \(detection.confidence.rawValue), \(detection.form.rawValue)</small>"

@@ -48,7 +48,8 @@ public enum RecordCoding {
         return members
     }
 
-    private static func json(_ place: ImageLayerPlace) -> JSONValue {
+    /// A detection's place in a container image as a JSON object (also in SARIF's properties).
+    static func json(_ place: ImageLayerPlace) -> JSONValue {
         .object([
             ("layerDigest", .string(place.layerDigest)),
             (

@@ -177,6 +177,7 @@ package enum SARIFReport {
                     ("asOf", .string(assessment.asOf.description)),
                     ("sha256", .string(detection.item.sha256)),
                     ("evidence", .array(detection.evidence.map(RecordCoding.json))),
+                    ("imageLayer", detection.imageLayer.map(RecordCoding.json) ?? .null),
                 ])
             )
         )

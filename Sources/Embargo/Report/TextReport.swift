@@ -11,6 +11,10 @@ package enum TextReport {
             "[\(assessment.verdict.rawValue.uppercased())] \(detection.productName) (\(detection.vendorName), \(detection.family))"
         text += "\n    at \(detection.location.description.terminalSafe)"
         if let record = detection.record { text += " record \(record.terminalSafe)" }
+        if let place = detection.imageLayer {
+            text += "\n    in \(place.summary.terminalSafe)"
+            if let removal = place.removalSummary { text += ", removed by \(removal.terminalSafe)" }
+        }
         text += "\n    \(detection.confidence.rawValue), \(detection.form.rawValue), score \(detection.score)"
         if let sha256 = detection.item.sha256 { text += ", sha256 \(sha256)" }
         for evidence in detection.evidence.prefix(6) {

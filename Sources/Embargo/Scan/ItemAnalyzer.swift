@@ -149,7 +149,9 @@ final class ItemAnalyzer {
         }
     }
 
-    /// Unpacks a container (or the `range` of an image that holds one), analysing each member.
+    /// Unpacks a container (or the `range` of an image that holds one), analysing each member. A
+    /// compressed container image archive is decompressed whole first, for its layers are read in
+    /// the order its manifests give, not the order they are stored.
     func expand(
         _ content: ItemContent,
         format: ContentFormat,
@@ -157,8 +159,18 @@ final class ItemAnalyzer {
         range: Range<UInt64>? = nil,
         budget: ExpansionBudget
     ) {
-        archives.expand(content, format: format, location: location, range: range, budget: budget, recorder: recorder) {
-            member in
+        let rawStream =
+            range == nil && format.isCompressedStream
+            && recorder.timer.measure(.unpack) { containerImages.isCompressedImageArchive(content) }
+        archives.expand(
+            content,
+            format: format,
+            location: location,
+            range: range,
+            rawStream: rawStream,
+            budget: budget,
+            recorder: recorder
+        ) { member in
             try analyze(member: &member, budget: budget)
         }
     }
