@@ -99,6 +99,9 @@ package struct ClassificationSurvey {
             .registryHive: ["application/octet-stream"], .registryText: ["text/"],
             .javaKeyStore: ["application/x-java-keystore"],
             .pkcs12: ["application/octet-stream", "application/x-pkcs12"],
+            .compoundFile: [
+                "application/x-ole-storage", "application/x-msi", "application/msword", "application/vnd.ms-",
+            ],
             .pem: ["text/", "application/x-pem-file"], .der: ["application/", "text/plain"],
             .empty: ["inode/x-empty", "application/x-empty"],
             .text: [

@@ -98,7 +98,12 @@ struct ArchiveExpander {
                 )
                 return nil
             }
-            let name = reader.isRawStream ? Self.decompressedName(of: location) : entry.name
+            var name = reader.isRawStream ? Self.decompressedName(of: location) : entry.name
+            if let renaming = recorder.memberNames, renaming.archive == location,
+                let real = renaming.names[String(decoding: name, as: UTF8.self)]
+            {
+                name = Array(real.utf8)
+            }
             let memberLocation = location.appending(member: ScanPath(bytes: name))
             if entry.isEncrypted {
                 recorder.report(

@@ -144,24 +144,14 @@ struct DiskImageExpander {
             let fileLocation = location.appending(member: ScanPath(file.path))
             recorder.counts.members += 1
             do {
-                let spool = analyzer.makeSpool(sizeHint: Int64(clamping: file.size))
-                for extent in try fileSystem.extents(of: file) {
-                    var position = extent.offset
-                    let end = try Checked.sum(extent.offset, extent.length, "FAT extent of \(file.path)")
-                    while position < end {
-                        let want = Int(min(UInt64(analyzer.buffer.count), end - position))
-                        let count = try unsafe analyzer.buffer.chunk(
-                            upTo: want,
-                            fill: { room throws(SystemError) in try unsafe content.read(into: room, at: position) },
-                            use: { try spool.append($0) }
-                        )
-                        guard count > 0 else { throw FormatError.truncated("the image ends inside \(file.path)") }
-                        position += UInt64(count)
-                    }
+                let extents = try fileSystem.extents(of: file).map { extent in
+                    extent.offset..<(try Checked.sum(extent.offset, extent.length, "FAT extent of \(file.path)"))
                 }
                 // Each file of a file system is read like a file on disk, with an expansion budget of its own.
                 try analyzer.analyze(
-                    spool.finish(),
+                    extents: extents,
+                    of: content,
+                    size: file.size,
                     location: fileLocation,
                     logicalPath: Array(file.path.utf8),
                     budget: ExpansionBudget(limit: limits.maxExpandedBytes)

@@ -23,6 +23,7 @@ final class ItemAnalyzer {
     private let archives: ArchiveExpander
     private let images: DiskImageExpander
     private let containerImages: ContainerImageExpander
+    private let compoundFiles: CompoundFileExpander
     private let crashGuard: CrashGuard
     /// A member's first bytes, kept between members so that reading one allocates nothing.
     private var headScratch: [UInt8] = []
@@ -48,6 +49,7 @@ final class ItemAnalyzer {
         archives = ArchiveExpander(limits: configuration.limits)
         images = DiskImageExpander(limits: configuration.limits)
         containerImages = ContainerImageExpander(limits: configuration.limits)
+        compoundFiles = CompoundFileExpander(limits: configuration.limits)
         self.crashGuard = crashGuard
     }
 
@@ -80,6 +82,9 @@ final class ItemAnalyzer {
             } else {
                 images.readPartitions(content, location: location, analyzer: self)
             }
+        case .compoundFile:
+            guard !isTooDeep(location, "compound file not opened") else { return }
+            compoundFiles.read(content, location: location, budget: budget, analyzer: self)
         case let format where format.isContainer:
             // A package's own metadata first: its detections cover the vendor's files inside it.
             let extraction = timer.measure(.extract) {
@@ -146,6 +151,35 @@ final class ItemAnalyzer {
                 logicalPath: logicalPath
             )
             report(detections, content: content, head: head)
+            if format == .pe { readInstallerPayload(content, location: location, budget: budget) }
+        }
+    }
+
+    /// A setup program's payload: a self-extractor's archive is unpacked, its members read as the
+    /// program's own; an installer engine's data that Embargo does not unpack is an `unsupported`
+    /// event naming the engine (the program itself has been read).
+    private func readInstallerPayload(_ content: ItemContent, location: Location, budget: ExpansionBudget) {
+        guard let executable = try? PortableExecutable.read(content),
+            let payload = try? recorder.timer.measure(
+                .extract,
+                { try InstallerPayload.find(in: content, executable: executable) }
+            )
+        else { return }
+        if let archive = payload.kind.archiveFormat {
+            guard !isTooDeep(location, "\(payload.kind.rawValue) not unpacked") else { return }
+            // A zip is read whole: its central directory gives offsets from the start of the file
+            // (`zip -A` rebases them so); the other archives are handed the payload alone.
+            let range = archive == .zip ? nil : payload.offset..<content.size
+            expand(content, format: archive, location: location, range: range, budget: budget)
+        } else {
+            recorder.report(
+                ScanEvent(
+                    kind: .unsupported,
+                    location: location,
+                    message:
+                        "\(payload.kind.rawValue): the files it installs are not unpacked (Embargo unpacks MSI packages and zip, 7z, RAR and cabinet self-extractors); the setup program itself was read"
+                )
+            )
         }
     }
 
@@ -223,7 +257,7 @@ final class ItemAnalyzer {
             recorder.report(images.unreadableImage(head, at: location))
             return
         }
-        if format.isContainer || format == .diskImage || format == .fat
+        if format.isContainer || format == .diskImage || format == .fat || format == .compoundFile
             || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath)
         {
             let spool = makeSpool(sizeHint: member.entry.declaredSize)
@@ -266,6 +300,33 @@ final class ItemAnalyzer {
             preconditionFailure("EMBARGO_TEST_TRAP: a planted crash")
         }
         #endif
+    }
+
+    /// Analyses an item made of byte ranges of `content` (a file in a file system image, a stream of
+    /// a compound file), gathered into a spool first.
+    func analyze(
+        extents: [Range<UInt64>],
+        of content: ItemContent,
+        size: UInt64,
+        location: Location,
+        logicalPath: [UInt8],
+        budget: ExpansionBudget
+    ) throws {
+        let spool = makeSpool(sizeHint: Int64(clamping: size))
+        for extent in extents {
+            var position = extent.lowerBound
+            while position < extent.upperBound {
+                let want = Int(min(UInt64(buffer.count), extent.upperBound - position))
+                let count = try unsafe buffer.chunk(
+                    upTo: want,
+                    fill: { room throws(SystemError) in try unsafe content.read(into: room, at: position) },
+                    use: { try spool.append($0) }
+                )
+                guard count > 0 else { throw FormatError.truncated("the container ends inside \(location)") }
+                position += UInt64(count)
+            }
+        }
+        try analyze(spool.finish(), location: location, logicalPath: logicalPath, budget: budget)
     }
 
     /// A spool for a member's bytes, in memory up to the limit and in a temporary file beyond.

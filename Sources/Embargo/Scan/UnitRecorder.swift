@@ -8,6 +8,9 @@ final class UnitRecorder {
     let timer: StageTimer
     /// The container image layer being read, if any: given to every detection made in it.
     var imageLayer: ImageLayerPlace?
+    /// Real names for the members of one archive (a Windows Installer cabinet names its files by
+    /// their `File` keys): member name → name to report.
+    var memberNames: (archive: Location, names: [String: String])?
 
     init(measuringStages: Bool = false) {
         timer = StageTimer(enabled: measuringStages)
@@ -25,6 +28,7 @@ final class UnitRecorder {
         result = ScanUnitResult(unit: unit)
         coverage = PackageCoverage()
         imageLayer = nil
+        memberNames = nil
     }
 
     /// The unit's result; the recorder is empty afterwards.

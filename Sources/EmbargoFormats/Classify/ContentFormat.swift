@@ -15,6 +15,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case javaKeyStore = "java-keystore"
     /// A PKCS#12 file (`.p12`, `.pfx`).
     case pkcs12
+    case compoundFile = "compound-file"
     /// A raw disk image with an MBR or GPT partition table.
     case diskImage = "disk-image"
     /// A FAT12/16/32 file system image.
@@ -85,6 +86,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .registryText: "text/x-ms-regedit"
         case .javaKeyStore: "application/x-java-keystore"
         case .pkcs12: "application/x-pkcs12"
+        case .compoundFile: "application/x-ole-storage"
         case .diskImage: "application/x-raw-disk-image"
         case .fat: "application/x-fat-image"
         case .fileSystemImage: "application/x-filesystem-image"
@@ -125,6 +127,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .registryText: "Windows registry in text form (Wine, regedit)"
         case .javaKeyStore: "Java key store"
         case .pkcs12: "PKCS#12 certificate store"
+        case .compoundFile: "OLE compound file (Windows Installer package, Office 97-2003 document)"
         case .diskImage: "disk image with a partition table"
         case .fat: "FAT file system image"
         case .fileSystemImage: "file system or virtual disk image"
@@ -185,6 +188,7 @@ public enum ContentSniffer {
         if bytes.starts(Magic.rar) { return .rar }
         if bytes.starts(Magic.sqlite) { return .sqlite }
         if RegistryHive.recognises(head) { return .registryHive }
+        if CompoundFile.recognises(head) { return .compoundFile }
         if Magic.textRegistries.contains(where: { bytes.starts($0) }) { return .registryText }
         for offset in [0x8001, 0x8801, 0x9001] where bytes.starts(Magic.iso9660, at: offset) { return .iso9660 }
         if FATFileSystem.recognises(head) { return .fat }

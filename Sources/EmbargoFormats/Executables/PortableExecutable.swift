@@ -11,6 +11,11 @@ public struct PortableExecutable: Sendable {
     public let signatures: [SignedDataCertificates]
     /// Problems met on the way that did not stop the reading (a damaged certificate table, say).
     public let warnings: [String]
+    /// The section names (`.text`, `.rsrc`, `.wixburn`, ...).
+    public var sectionNames: [String] = []
+    /// Where the sections' raw data ends: what follows (an installer's payload, the certificate
+    /// table) is the overlay, which the loader does not map.
+    public var imageEnd: UInt64 = 0
 
     /// The value of a version string, if present.
     public func versionString(_ key: String) -> String? {
@@ -60,6 +65,7 @@ public struct PortableExecutable: Sendable {
             let cursor = BinaryCursor(sectionBytes)
             let base = index * 40
             return Section(
+                name: try cursor.cString(at: base, limit: 8),
                 virtualSize: try cursor.u32le(at: base + 8),
                 virtualAddress: try cursor.u32le(at: base + 12),
                 rawSize: try cursor.u32le(at: base + 16),
@@ -87,10 +93,14 @@ public struct PortableExecutable: Sendable {
                 warnings.append("certificate table: \(error.message)")
             }
         }
-        return PortableExecutable(versionStrings: strings, signatures: signatures, warnings: warnings)
+        var executable = PortableExecutable(versionStrings: strings, signatures: signatures, warnings: warnings)
+        executable.sectionNames = sections.map(\.name)
+        executable.imageEnd = sections.map { UInt64($0.rawOffset) + UInt64($0.rawSize) }.max() ?? 0
+        return executable
     }
 
     struct Section {
+        let name: String
         let virtualSize: UInt32
         let virtualAddress: UInt32
         let rawSize: UInt32
