@@ -48,6 +48,11 @@ let package = Package(
             providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
         ),
         .systemLibrary(
+            name: "CEmbargoCompression",
+            pkgConfig: "liblzma",
+            providers: [.apt(["zlib1g-dev", "liblzma-dev"]), .brew(["zlib", "xz"])]
+        ),
+        .systemLibrary(
             name: "CEmbargoSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
@@ -69,6 +74,8 @@ let package = Package(
                 // PBKDF2 and AES-CBC, to open PKCS#12 trust stores; libcrypto for their legacy schemes.
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 "CEmbargoCrypto",
+                // Raw deflate and LZMA, for NSIS installers' data blocks.
+                "CEmbargoCompression",
             ],
             swiftSettings: [.strictMemorySafety()]
         ),

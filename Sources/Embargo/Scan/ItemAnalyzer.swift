@@ -24,6 +24,7 @@ final class ItemAnalyzer {
     private let images: DiskImageExpander
     private let containerImages: ContainerImageExpander
     private let compoundFiles: CompoundFileExpander
+    private let installers: InstallerExpander
     private let crashGuard: CrashGuard
     /// A member's first bytes, kept between members so that reading one allocates nothing.
     private var headScratch: [UInt8] = []
@@ -50,6 +51,7 @@ final class ItemAnalyzer {
         images = DiskImageExpander(limits: configuration.limits)
         containerImages = ContainerImageExpander(limits: configuration.limits)
         compoundFiles = CompoundFileExpander(limits: configuration.limits)
+        installers = InstallerExpander(limits: configuration.limits)
         self.crashGuard = crashGuard
     }
 
@@ -151,35 +153,9 @@ final class ItemAnalyzer {
                 logicalPath: logicalPath
             )
             report(detections, content: content, head: head)
-            if format == .pe { readInstallerPayload(content, location: location, budget: budget) }
-        }
-    }
-
-    /// A setup program's payload: a self-extractor's archive is unpacked, its members read as the
-    /// program's own; an installer engine's data that Embargo does not unpack is an `unsupported`
-    /// event naming the engine (the program itself has been read).
-    private func readInstallerPayload(_ content: ItemContent, location: Location, budget: ExpansionBudget) {
-        guard let executable = try? PortableExecutable.read(content),
-            let payload = try? recorder.timer.measure(
-                .extract,
-                { try InstallerPayload.find(in: content, executable: executable) }
-            )
-        else { return }
-        if let archive = payload.kind.archiveFormat {
-            guard !isTooDeep(location, "\(payload.kind.rawValue) not unpacked") else { return }
-            // A zip is read whole: its central directory gives offsets from the start of the file
-            // (`zip -A` rebases them so); the other archives are handed the payload alone.
-            let range = archive == .zip ? nil : payload.offset..<content.size
-            expand(content, format: archive, location: location, range: range, budget: budget)
-        } else {
-            recorder.report(
-                ScanEvent(
-                    kind: .unsupported,
-                    location: location,
-                    message:
-                        "\(payload.kind.rawValue): the files it installs are not unpacked (Embargo unpacks MSI packages and zip, 7z, RAR and cabinet self-extractors); the setup program itself was read"
-                )
-            )
+            if format == .pe, !isTooDeep(location, "setup program's payload not unpacked") {
+                installers.read(content, location: location, budget: budget, analyzer: self)
+            }
         }
     }
 
