@@ -103,13 +103,29 @@ container-image)
     for layout in docker docker-oci oci; do
         Tests/Fixtures/make-container-image.py "$out/$layout.tar" "$layout" "a/b:1=$work/s1,$work/s2" "a/c:2=$work/s1,$work/s2,$work/s1"
     done ;;
+compound-file | nsis)
+    cp "$vendor/signed-kaspersky-avp.exe" "$work/kavsdk.dll"
+    printf 'Example notes\n' > "$work/notes.txt"
+    if [ "$target" = compound-file ]; then
+        printf '%s\n' '<?xml version="1.0"?><Wix xmlns="http://schemas.microsoft.com/wix/2006/wi"><Product Id="*" Name="Seed" Language="1033" Version="1.0.0" Manufacturer="Example" UpgradeCode="6F1E4C1A-57B1-4E8A-9B1E-0F8E4D6C1A03"><Package Compressed="yes"/><Media Id="1" Cabinet="seed.cab" EmbedCab="yes"/><Directory Id="TARGETDIR" Name="SourceDir"><Directory Id="ProgramFilesFolder"><Directory Id="INSTALLDIR" Name="Seed"><Component Id="Main" Guid="6F1E4C1A-57B1-4E8A-9B1E-0F8E4D6C1A04"><File Id="Sdk" Name="kavsdk.dll" Source="kavsdk.dll"/><File Id="Notes" Name="notes.txt" Source="notes.txt"/></Component></Directory></Directory></Directory><Feature Id="Main" Level="1"><ComponentRef Id="Main"/></Feature></Product></Wix>' > "$work/seed.wxs"
+        (cd "$work" && wixl -o "$out/seed.msi" seed.wxs)
+    else
+        # The installers from their first header on: the data the NSIS reader is handed.
+        for variant in zlib "/SOLID zlib" lzma "/SOLID lzma"; do
+            name=$(echo "$variant" | tr -d '/ ')
+            printf 'Unicode true\nSetCompressor %s\nOutFile "%s.exe"\nName "Seed"\nInstallDir "$PROGRAMFILES\\Seed"\nSection "Main"\n  SetOutPath "$INSTDIR"\n  File kavsdk.dll\n  File notes.txt\nSectionEnd\n' "$variant" "$name" > "$work/$name.nsi"
+            (cd "$work" && makensis -V1 "$name.nsi" >/dev/null)
+            python3 -c 'import sys; data = open(sys.argv[1], "rb").read(); start = data.find(bytes.fromhex("efbeadde") + b"NullsoftInst") - 4; open(sys.argv[2], "wb").write(data[start:])' "$work/$name.exe" "$out/$name.nsis"
+        done
+    fi ;;
 sniffer) cp "$vendor"/*.exe "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/macos-kav-agent" "$out/" ;;
 item)
     cp "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/signed-kaspersky-avp.exe" "$vendor/macos-kav-agent" "$out/"
     cp "$vendor/rpm-root/var/lib/rpm/rpmdb.sqlite" "$out/"
     (cd "$vendor" && tar czf "$out/roots.tar.gz" dpkg-root trust-store)
     mkdir -p "$work/image/var/lib" && cp -r "$vendor/dpkg-root/var/lib/dpkg" "$work/image/var/lib/"
-    Tests/Fixtures/make-container-image.py "$out/image.tar" oci "example/agent:1=$work/image" ;;
+    Tests/Fixtures/make-container-image.py "$out/image.tar" oci "example/agent:1=$work/image"
+    "$0" compound-file "$out" ;;
 *) echo "unknown fuzz target '$target'" >&2; exit 2 ;;
 esac
 if [ -d "Tests/Fixtures/fuzz-regressions/$target" ]; then cp "Tests/Fixtures/fuzz-regressions/$target"/* "$out/" 2>/dev/null || true; fi

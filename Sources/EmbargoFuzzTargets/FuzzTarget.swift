@@ -22,6 +22,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case pkcs12
     case rpmDatabase = "rpm-database"
     case containerImage = "container-image"
+    case compoundFile = "compound-file"
+    case nsis
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -81,6 +83,26 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             for member in listing.members {
                 changes.note(member.path, isDirectory: member.isDirectory)
                 _ = changes.hides(member.path)
+            }
+        case .compoundFile:
+            guard let file = try? CompoundFile(bytes) else { break }
+            var streams: [String: [UInt8]] = [:]
+            for stream in file.streams.prefix(64) {
+                guard let extents = try? file.extents(of: stream, fileSize: UInt64(bytes.count)) else { continue }
+                streams[stream.path] = extents.prefix(4096).flatMap { bytes[Int($0.lowerBound)..<Int($0.upperBound)] }
+            }
+            let names = MSIFileTable.streamNames
+            _ = try? MSIFileTable.names(
+                pool: streams[names.pool] ?? [],
+                data: streams[names.data] ?? [],
+                columns: streams[names.columns] ?? [],
+                file: streams[names.file] ?? []
+            )
+        case .nsis:
+            guard let installer = try? NSISInstaller(bytes, offset: 0) else { break }
+            var budget = 1 << 22
+            try? installer.read { _, data in
+                while budget > 0, let piece = try data.next(upTo: 65_536) { budget -= piece.count }
             }
         case .sniffer:
             _ = ContentSniffer.format(of: bytes)
