@@ -78,7 +78,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             for blob in (try? RPMDatabaseFile.ndbBlobs(bytes))?.blobs ?? [] { _ = try? RPMHeader.parse(blob) }
         case .containerImage:
             guard let listing = try? TarListing(bytes, maxMembers: 256) else { break }
-            _ = try? ContainerImageArchive(listing, source: bytes)
+            _ = (try? ContainerImageArchive(TarImageFiles(listing: listing, source: bytes)))??.layerPaths
             var changes = LayerChanges()
             for member in listing.members {
                 changes.note(member.path, isDirectory: member.isDirectory)

@@ -125,6 +125,29 @@ import Testing
         #expect(outcome.summary.recognised.first?.detail.hasPrefix("2 images") == true)
     }
 
+    @Test func anOCILayoutDirectoryIsReadThroughItsIndexNotBlobByBlob() async throws {
+        let directory = TemporaryDirectory()
+        let build = try ContainerImageFixture.Build(in: directory)
+        try build.dpkg(["-i", Self.kesl])
+        try build.dpkg(["--purge", "kesl"])
+        let archive = try ContainerImageFixture.write(
+            directory.file("image.tar"),
+            layout: .oci,
+            images: [("example/cleaned:1.0", build.snapshots)]
+        )
+        let layout = directory.file("layout")
+        try FileManager.default.createDirectory(atPath: layout, withIntermediateDirectories: true)
+        try Tool.run("tar", ["-xf", archive, "-C", layout])
+        let outcome = try await scan([layout])
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+        let findings = Self.packageFinding(outcome)
+        #expect(findings.count == 1, "each layer read once, as a layer: \(findings.map(\.location))")
+        let finding = try #require(findings.first)
+        #expect(finding.location.path.displayString.hasPrefix(layout + "/blobs/sha256/"))
+        #expect(finding.imageLayer?.removedBy?.layerNumber == 3)
+        #expect(outcome.summary.recognised.map(\.kind) == ["OCI image layout"])
+    }
+
     @Test func anImageWithoutVendorSoftwareHasNoFindings() async throws {
         let directory = TemporaryDirectory()
         let build = try ContainerImageFixture.Build(in: directory)

@@ -1,22 +1,42 @@
 internal import EmbargoFormats
 
-/// The expand stage for container image archives (`docker save`, OCI layouts in a tar): every layer
-/// is read once, however many images share it, and each of its files is read like an archive member
-/// that knows its place: the layer, the images on it, and whether every one of those images removes
-/// or replaces the file in a later layer (the OCI whiteout rules), in which case the file ships in the
-/// image but is not in the file system the image runs with.
+/// The expand stage for container images (`docker save` archives, OCI layouts in a tar or a
+/// directory): every layer is read once, however many images share it, and each of its files is
+/// read like an archive member that knows its place: the layer, the images on it, and whether every
+/// one of those images removes or replaces the file in a later layer (the OCI whiteout rules), in
+/// which case the file ships in the image but is not in the file system the image runs with. The
+/// other files (manifests, configurations with their build history, stray blobs) are read as plain
+/// items.
 struct ContainerImageExpander {
     let limits: ScanLimits
 
-    /// The images of the tar in `content` (`head` its first bytes), when it is a container image
-    /// archive; nil for any other tar. A tar whose headers cannot be listed is left to the archive
-    /// reader, which reports the damage.
-    func archive(_ content: ItemContent, head: [UInt8]) -> (listing: TarListing, archive: ContainerImageArchive)? {
-        guard let first = TarListing.firstName(head), ContainerImageArchive.mightStartWith(first) else { return nil }
-        guard let listing = try? TarListing(content, maxMembers: limits.maxMembers),
-            let archive = try? ContainerImageArchive(listing, source: content)
+    /// The store and images of the tar in `content` (`head` its first bytes), when it is a container
+    /// image archive; nil for any other tar. A tar whose headers cannot be listed is left to the
+    /// archive reader, which reports the damage.
+    func archive(
+        _ content: ItemContent,
+        head: [UInt8],
+        location: Location
+    ) -> (store: ContainerImageStore, archive: ContainerImageArchive)? {
+        guard let first = TarListing.firstName(head), ContainerImageArchive.mightStartWith(first),
+            let listing = try? TarListing(content, maxMembers: limits.maxMembers)
         else { return nil }
-        return (listing, archive)
+        let store = ContainerImageStore.archive(content, listing, location)
+        guard let archive = try? ContainerImageArchive(store.files), !archive.images.isEmpty else { return nil }
+        return (store, archive)
+    }
+
+    /// The store and images of the OCI image layout directory whose `index.json` is at `location`;
+    /// nil when the directory is not one (no `oci-layout` beside it).
+    func layout(at location: Location) -> (store: ContainerImageStore, archive: ContainerImageArchive)? {
+        guard location.members.isEmpty, location.path.lastComponent == Array("index.json".utf8),
+            let root = location.path.parent
+        else { return nil }
+        let store = ContainerImageStore.directory(root)
+        guard store.files.contains("oci-layout"), let archive = try? ContainerImageArchive(store.files) else {
+            return nil
+        }
+        return (store, archive)
     }
 
     /// Whether the compressed stream in `content` holds a tar that starts like a container image
@@ -34,10 +54,9 @@ struct ContainerImageExpander {
         return ContainerImageArchive.mightStartWith(first)
     }
 
-    /// Reads the images' layers, each once, lowest first.
+    /// Reads the images' layers, each once, lowest first, then the files they do not name.
     func read(
-        _ content: ItemContent,
-        listing: TarListing,
+        _ store: ContainerImageStore,
         archive: ContainerImageArchive,
         location: Location,
         budget: ExpansionBudget,
@@ -53,15 +72,24 @@ struct ContainerImageExpander {
             for layer in image.layers where seen.insert(layer.member).inserted { layers.append(layer) }
         }
         if location.members.isEmpty {
-            recognise(archive, layers: layers.count, at: location, recorder: recorder)
+            recognise(archive, layers: layers.count, in: store, at: location, recorder: recorder)
+        }
+        var opened: [String: ContainerImageStore.File] = [:]
+        for layer in layers {
+            do {
+                opened[layer.member] = try store.open(layer.member)
+            } catch {
+                recorder.report(
+                    ScanEvent(failure: error, at: location, doing: "layer \(layer.member) could not be opened")
+                )
+            }
         }
         var changes: [String: LayerChanges] = [:]
-        for layer in layers {
-            guard let member = listing.member(layer.member) else { continue }
-            changes[layer.member] = self.changes(content, range: member.range, location: location, recorder: recorder)
+        for (path, file) in opened {
+            changes[path] = self.changes(file.content, range: file.range, recorder: recorder)
         }
         for layer in layers {
-            guard let member = listing.member(layer.member) else { continue }
+            guard let file = opened[layer.member] else { continue }
             let uses = archive.images.compactMap { image in
                 image.layers.firstIndex(of: layer).map { (image: image, index: $0) }
             }
@@ -76,15 +104,45 @@ struct ContainerImageExpander {
                     )
                 }
             )
+            // A layer is a file system, not a bomb: each has an expansion budget of its own (its
+            // compression ratio is still bounded), as each file of a disk image has.
             analyzer.expandLayer(
-                content,
-                range: member.range,
-                location: location.appending(member: ScanPath(layer.member)),
-                budget: budget
+                file.content,
+                range: file.range,
+                location: file.location,
+                budget: ExpansionBudget(limit: limits.maxExpandedBytes)
             ) { path in
                 var placed = place
                 placed.removedBy = Self.removal(of: path, uses: uses, changes: changes)
                 return placed
+            }
+        }
+        readOthers(store, archive: archive, location: location, budget: budget, analyzer: analyzer)
+    }
+
+    /// Reads the files of the store that are no image's layers, as plain items.
+    private func readOthers(
+        _ store: ContainerImageStore,
+        archive: ContainerImageArchive,
+        location: Location,
+        budget: ExpansionBudget,
+        analyzer: ItemAnalyzer
+    ) {
+        let layers = archive.layerPaths
+        for path in store.paths where !layers.contains(path) {
+            do {
+                guard let file = try store.open(path) else { continue }
+                analyzer.recorder.counts.members += 1
+                try analyzer.analyze(
+                    extents: [file.range],
+                    of: file.content,
+                    size: UInt64(file.range.count),
+                    location: file.location,
+                    logicalPath: Array(path.utf8),
+                    budget: budget
+                )
+            } catch {
+                analyzer.recorder.report(ScanEvent(failure: error, at: location.appending(member: ScanPath(path))))
             }
         }
     }
@@ -113,12 +171,7 @@ struct ContainerImageExpander {
     }
 
     /// What a layer does to the layers below: its entries' names, read without their data.
-    private func changes(
-        _ content: ItemContent,
-        range: Range<UInt64>,
-        location: Location,
-        recorder: UnitRecorder
-    ) -> LayerChanges {
+    private func changes(_ content: ItemContent, range: Range<UInt64>, recorder: UnitRecorder) -> LayerChanges {
         var changes = LayerChanges()
         do {
             let reader = try ArchiveReader()
@@ -142,6 +195,7 @@ struct ContainerImageExpander {
     private func recognise(
         _ archive: ContainerImageArchive,
         layers: Int,
+        in store: ContainerImageStore,
         at location: Location,
         recorder: UnitRecorder
     ) {
@@ -153,6 +207,10 @@ struct ContainerImageExpander {
             detail +=
                 "; \(archive.absentManifests) manifest(s) the index names are not in the archive (other platforms)"
         }
-        recorder.recognise(RecognisedTree(path: location.path, kind: "container image archive", detail: detail))
+        if case .directory(let root) = store {
+            recorder.recognise(RecognisedTree(path: root, kind: "OCI image layout", detail: detail))
+        } else {
+            recorder.recognise(RecognisedTree(path: location.path, kind: "container image archive", detail: detail))
+        }
     }
 }

@@ -110,11 +110,9 @@ final class ItemAnalyzer {
             }
             recorder.coverage.enter(detections)
             defer { recorder.coverage.leave() }
-            if format == .tar, let images = containerImages.archive(content, head: head), !images.archive.images.isEmpty
-            {
+            if format == .tar, let images = containerImages.archive(content, head: head, location: location) {
                 containerImages.read(
-                    content,
-                    listing: images.listing,
+                    images.store,
                     archive: images.archive,
                     location: location,
                     budget: budget,
@@ -155,6 +153,17 @@ final class ItemAnalyzer {
             report(detections, content: content, head: head)
             if format == .pe, !isTooDeep(location, "setup program's payload not unpacked") {
                 installers.read(content, location: location, budget: budget, analyzer: self)
+            }
+            // The index of an OCI image layout directory stands for the layout (the walk leaves its
+            // blobs to this).
+            if format == .other || format == .text, let layout = containerImages.layout(at: location) {
+                containerImages.read(
+                    layout.store,
+                    archive: layout.archive,
+                    location: location,
+                    budget: budget,
+                    analyzer: self
+                )
             }
         }
     }

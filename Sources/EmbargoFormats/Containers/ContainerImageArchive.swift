@@ -24,9 +24,41 @@ public struct ContainerLayer: Sendable, Hashable {
     public var member: String
 }
 
+/// The files of an image archive or layout, by path (`index.json`, `blobs/sha256/…`): a tar's
+/// members, or the files of a directory.
+public protocol ContainerImageFiles {
+    /// Whether a regular file is at `path`.
+    func contains(_ path: String) -> Bool
+    /// The bytes of the file at `path`; nil when it is absent or longer than `limit`.
+    ///
+    /// - Throws: the error of reading it.
+    func bytes(_ path: String, limit: UInt64) throws -> [UInt8]?
+}
+
+/// The members of a tar as the files of an image archive.
+public struct TarImageFiles<Source: ByteSource>: ContainerImageFiles {
+    /// The tar's members.
+    public let listing: TarListing
+    /// The tar's bytes.
+    public let source: Source
+
+    /// The files of the tar `source` listed by `listing`.
+    public init(listing: TarListing, source: Source) {
+        self.listing = listing
+        self.source = source
+    }
+
+    public func contains(_ path: String) -> Bool { listing.member(path) != nil }
+
+    public func bytes(_ path: String, limit: UInt64) throws -> [UInt8]? {
+        guard let member = listing.member(path), member.size <= limit else { return nil }
+        return try source.exactBytes(at: member.offset, count: Int(member.size), what: member.path)
+    }
+}
+
 /// The images of a `docker save` archive (both the Docker ≤ 24 layout and the OCI layout Docker ≥ 25
-/// writes) or of an OCI image layout in a tar, read from `manifest.json`, `index.json` and the
-/// manifests and configurations they point to.
+/// writes) or of an OCI image layout (in a tar or a directory), read from `manifest.json`,
+/// `index.json` and the manifests and configurations they point to.
 public struct ContainerImageArchive: Sendable {
     /// The images, in the order the archive lists them.
     public private(set) var images: [ContainerImage] = []
@@ -52,47 +84,51 @@ public struct ContainerImageArchive: Sendable {
         return id.count == 64 && id.allSatisfy(\.isHexDigit)
     }
 
-    /// Reads the images of the archive listed by `listing`; nil when it is not an image archive.
+    /// Reads the images of the archive or layout whose files are `files`; nil when it is not one.
     ///
-    /// - Throws: an error when the source cannot be read.
-    public init?(_ listing: TarListing, source: some ByteSource) throws {
-        if listing.member("oci-layout") != nil, let index = listing.member("index.json") {
-            let tags = try Self.dockerTags(listing, source: source)
-            guard let object = try Self.json(index, in: source) else {
+    /// - Throws: an error when a file cannot be read.
+    public init?(_ files: some ContainerImageFiles) throws {
+        if files.contains("oci-layout"), files.contains("index.json") {
+            let tags = try Self.dockerTags(files)
+            guard let object = try Self.json("index.json", in: files) else {
                 problems.append("index.json is not valid JSON")
                 return
             }
-            var reader = Reader(listing: listing, tags: tags)
-            try reader.descriptors(in: object, reference: nil, depth: 0, source: source)
+            var reader = Reader(files: files, tags: tags)
+            try reader.descriptors(in: object, reference: nil, depth: 0)
             (images, problems, absentManifests) = (reader.images, reader.problems, reader.absentManifests)
-        } else if let manifest = listing.member("manifest.json") {
-            guard let entries = try Self.json(manifest, in: source) as? [[String: Any]] else {
+        } else if files.contains("manifest.json") {
+            guard let entries = try Self.json("manifest.json", in: files) as? [[String: Any]] else {
                 problems.append("manifest.json is not a list of images")
                 return
             }
             for entry in entries {
-                readDockerImage(entry, listing: listing, source: source)
+                readDockerImage(entry, files: files)
             }
         } else {
             return nil
         }
     }
 
+    /// The paths of every image's layers.
+    public var layerPaths: Set<String> {
+        Set(images.flatMap { $0.layers.map(\.member) })
+    }
+
     /// A Docker ≤ 24 entry of `manifest.json`: `Config`, `RepoTags` and `Layers`, layer ids from the
     /// configuration's `rootfs.diff_ids`.
-    private mutating func readDockerImage(_ entry: [String: Any], listing: TarListing, source: some ByteSource) {
+    private mutating func readDockerImage(_ entry: [String: Any], files: some ContainerImageFiles) {
         let configPath = entry["Config"] as? String
         let layerPaths = entry["Layers"] as? [String] ?? []
         var diffIDs: [String] = []
-        if let configPath, let config = listing.member(configPath),
-            let object = (try? Self.json(config, in: source)) as? [String: Any],
+        if let configPath, let object = (try? Self.json(TarListing.normalise(configPath), in: files)) as? [String: Any],
             let rootfs = object["rootfs"] as? [String: Any]
         {
             diffIDs = rootfs["diff_ids"] as? [String] ?? []
         }
         var layers: [ContainerLayer] = []
         for (number, path) in layerPaths.enumerated() {
-            guard listing.member(path) != nil else {
+            guard files.contains(TarListing.normalise(path)) else {
                 problems.append("layer \(path) is named in manifest.json but not in the archive")
                 continue
             }
@@ -110,10 +146,8 @@ public struct ContainerImageArchive: Sendable {
     }
 
     /// Docker ≥ 25 archives also carry `manifest.json`: its tags, by configuration digest.
-    private static func dockerTags(_ listing: TarListing, source: some ByteSource) throws -> [String: [String]] {
-        guard let manifest = listing.member("manifest.json"),
-            let entries = try json(manifest, in: source) as? [[String: Any]]
-        else { return [:] }
+    private static func dockerTags(_ files: some ContainerImageFiles) throws -> [String: [String]] {
+        guard let entries = try json("manifest.json", in: files) as? [[String: Any]] else { return [:] }
         var tags: [String: [String]] = [:]
         for entry in entries {
             guard let config = (entry["Config"] as? String).flatMap(digest(ofBlobPath:)) else { continue }
@@ -124,19 +158,14 @@ public struct ContainerImageArchive: Sendable {
 
     /// Walks OCI descriptors: indexes are followed (to a depth of 4), manifests become images.
     private struct Reader {
-        let listing: TarListing
+        let files: any ContainerImageFiles
         let tags: [String: [String]]
         var images: [ContainerImage] = []
         var problems: [String] = []
         var absentManifests = 0
         var seen: Set<String> = []
 
-        mutating func descriptors(
-            in index: Any,
-            reference: String?,
-            depth: Int,
-            source: some ByteSource
-        ) throws {
+        mutating func descriptors(in index: Any, reference: String?, depth: Int) throws {
             guard depth < 4 else {
                 problems.append("image indexes nested more than 4 deep are not followed")
                 return
@@ -147,17 +176,17 @@ public struct ContainerImageArchive: Sendable {
                 // BuildKit's attestations are manifests too; they hold no file system.
                 if annotations["vnd.docker.reference.type"] != nil { continue }
                 let name = annotations["io.containerd.image.name"] ?? annotations["org.opencontainers.image.ref.name"]
-                guard let blob = ContainerImageArchive.blobPath(digest).flatMap(listing.member) else {
+                guard let blob = ContainerImageArchive.blobPath(digest), files.contains(blob) else {
                     absentManifests += 1
                     continue
                 }
                 guard seen.insert(digest).inserted else { continue }
-                guard let object = try ContainerImageArchive.json(blob, in: source) as? [String: Any] else {
+                guard let object = try ContainerImageArchive.json(blob, in: files) as? [String: Any] else {
                     problems.append("manifest \(digest) is not valid JSON")
                     continue
                 }
                 if object["manifests"] != nil {
-                    try descriptors(in: object, reference: name ?? reference, depth: depth + 1, source: source)
+                    try descriptors(in: object, reference: name ?? reference, depth: depth + 1)
                 } else {
                     image(object, digest: digest, reference: name ?? reference)
                 }
@@ -169,11 +198,11 @@ public struct ContainerImageArchive: Sendable {
             var layers: [ContainerLayer] = []
             for layer in manifest["layers"] as? [[String: Any]] ?? [] {
                 guard let layerDigest = layer["digest"] as? String else { continue }
-                guard let member = ContainerImageArchive.blobPath(layerDigest).flatMap(listing.member) else {
+                guard let member = ContainerImageArchive.blobPath(layerDigest), files.contains(member) else {
                     problems.append("layer \(layerDigest) of manifest \(digest) is not in the archive")
                     continue
                 }
-                layers.append(ContainerLayer(digest: layerDigest, member: member.path))
+                layers.append(ContainerLayer(digest: layerDigest, member: member))
             }
             var references = reference.map { [$0] } ?? []
             for tag in config.flatMap({ tags[$0] }) ?? [] where !references.contains(tag) { references.append(tag) }
@@ -205,10 +234,9 @@ public struct ContainerImageArchive: Sendable {
         return id.count == 64 && id.allSatisfy(\.isHexDigit) ? "sha256:\(id)" : nil
     }
 
-    /// A member's data parsed as JSON; nil when it is too long or not JSON.
-    static func json(_ member: TarListing.Member, in source: some ByteSource) throws -> Any? {
-        guard member.size <= maxJSONBytes else { return nil }
-        let bytes = try source.exactBytes(at: member.offset, count: Int(member.size), what: member.path)
+    /// A file's data parsed as JSON; nil when it is absent, too long or not JSON.
+    static func json(_ path: String, in files: some ContainerImageFiles) throws -> Any? {
+        guard let bytes = try files.bytes(path, limit: maxJSONBytes) else { return nil }
         return try? JSONSerialization.jsonObject(with: Data(bytes))
     }
 }
