@@ -48,8 +48,10 @@ public struct TarImageFiles<Source: ByteSource>: ContainerImageFiles {
         self.source = source
     }
 
+    /// Whether the tar has a regular member at `path`.
     public func contains(_ path: String) -> Bool { listing.member(path) != nil }
 
+    /// The data of the member at `path`, when it is at most `limit` bytes long.
     public func bytes(_ path: String, limit: UInt64) throws -> [UInt8]? {
         guard let member = listing.member(path), member.size <= limit else { return nil }
         return try source.exactBytes(at: member.offset, count: Int(member.size), what: member.path)

@@ -126,6 +126,9 @@ public struct CompoundFile: Sendable {
         guard remaining == 0 else {
             throw FormatError.truncated("\(stream.path): its chain ends \(remaining) bytes early")
         }
+        guard ranges.allSatisfy({ $0.upperBound <= fileSize }) else {
+            throw FormatError.truncated("\(stream.path) lies partly past the end of the file (\(fileSize) bytes)")
+        }
         return ranges
     }
 
