@@ -16,6 +16,24 @@ import Testing
         return "sha256:" + String(decoding: output.prefix(64), as: UTF8.self)
     }
 
+    /// An archive, in `directory`, of the image `name` built in steps: a base, then `dpkg -i kesl`,
+    /// then, when `purged`, `dpkg --purge kesl`.
+    static func keslImage(
+        in directory: TemporaryDirectory,
+        layout: ContainerImageFixture.Layout,
+        name: String,
+        purged: Bool
+    ) throws -> String {
+        let build = try ContainerImageFixture.Build(in: directory)
+        try build.dpkg(["-i", kesl])
+        if purged { try build.dpkg(["--purge", "kesl"]) }
+        return try ContainerImageFixture.write(
+            directory.file("image.tar"),
+            layout: layout,
+            images: [(name, build.snapshots)]
+        )
+    }
+
     static func packageFinding(_ outcome: ScanOutcome) -> [Detection] {
         outcome.detections.filter {
             $0.record == "package kesl" && $0.location.members.last?.displayString == "var/lib/dpkg/status"
@@ -25,13 +43,7 @@ import Testing
     @Test(arguments: ContainerImageFixture.Layout.allCases)
     func aPackageInstalledInALayerIsInstalledInTheImage(layout: ContainerImageFixture.Layout) async throws {
         let directory = TemporaryDirectory()
-        let build = try ContainerImageFixture.Build(in: directory)
-        try build.dpkg(["-i", Self.kesl])
-        let archive = try ContainerImageFixture.write(
-            directory.file("image.tar"),
-            layout: layout,
-            images: [("example/agent:1.0", build.snapshots)]
-        )
+        let archive = try Self.keslImage(in: directory, layout: layout, name: "example/agent:1.0", purged: false)
         let outcome = try await scan([archive])
         #expect(outcome.events.isEmpty, "\(outcome.events)")
         let finding = try #require(Self.packageFinding(outcome).first, "\(outcome.detections.map(\.location))")
@@ -58,13 +70,7 @@ import Testing
 
     @Test func aCompressedImageArchiveIsReadAsAnImage() async throws {
         let directory = TemporaryDirectory()
-        let build = try ContainerImageFixture.Build(in: directory)
-        try build.dpkg(["-i", Self.kesl])
-        let archive = try ContainerImageFixture.write(
-            directory.file("image.tar"),
-            layout: .dockerOCI,
-            images: [("example/agent:1.0", build.snapshots)]
-        )
+        let archive = try Self.keslImage(in: directory, layout: .dockerOCI, name: "example/agent:1.0", purged: false)
         try Tool.run("gzip", [archive])
         let outcome = try await scan([archive + ".gz"])
         let finding = try #require(Self.packageFinding(outcome).first)
@@ -75,14 +81,7 @@ import Testing
     @Test(arguments: [ContainerImageFixture.Layout.docker, .oci])
     func whatALaterLayerRemovesIsReportedAsRemovedAndOnlyForReview(layout: ContainerImageFixture.Layout) async throws {
         let directory = TemporaryDirectory()
-        let build = try ContainerImageFixture.Build(in: directory)
-        try build.dpkg(["-i", Self.kesl])
-        try build.dpkg(["--purge", "kesl"])
-        let archive = try ContainerImageFixture.write(
-            directory.file("image.tar"),
-            layout: layout,
-            images: [("example/cleaned:1.0", build.snapshots)]
-        )
+        let archive = try Self.keslImage(in: directory, layout: layout, name: "example/cleaned:1.0", purged: true)
         let outcome = try await scan([archive])
         #expect(outcome.events.isEmpty, "\(outcome.events)")
         let installations = outcome.installations
@@ -127,14 +126,7 @@ import Testing
 
     @Test func anOCILayoutDirectoryIsReadThroughItsIndexNotBlobByBlob() async throws {
         let directory = TemporaryDirectory()
-        let build = try ContainerImageFixture.Build(in: directory)
-        try build.dpkg(["-i", Self.kesl])
-        try build.dpkg(["--purge", "kesl"])
-        let archive = try ContainerImageFixture.write(
-            directory.file("image.tar"),
-            layout: .oci,
-            images: [("example/cleaned:1.0", build.snapshots)]
-        )
+        let archive = try Self.keslImage(in: directory, layout: .oci, name: "example/cleaned:1.0", purged: true)
         let layout = directory.file("layout")
         try FileManager.default.createDirectory(atPath: layout, withIntermediateDirectories: true)
         try Tool.run("tar", ["-xf", archive, "-C", layout])
@@ -165,14 +157,7 @@ import Testing
 
     @Test func theImagePlaceSurvivesTheRecordAndIsShownInEveryReport() async throws {
         let directory = TemporaryDirectory()
-        let build = try ContainerImageFixture.Build(in: directory)
-        try build.dpkg(["-i", Self.kesl])
-        try build.dpkg(["--purge", "kesl"])
-        let archive = try ContainerImageFixture.write(
-            directory.file("image.tar"),
-            layout: .oci,
-            images: [("example/cleaned:1.0", build.snapshots)]
-        )
+        let archive = try Self.keslImage(in: directory, layout: .oci, name: "example/cleaned:1.0", purged: true)
         let outcome = try await scan([archive])
         let detection = try #require(Self.packageFinding(outcome).first)
         let line = RecordCoding.json(detection).serialized()

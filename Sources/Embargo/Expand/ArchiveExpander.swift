@@ -8,33 +8,35 @@ struct ArchiveExpander {
     let limits: ScanLimits
 
     /// Walks the regular members of the archive in `content` (or in its `range`), calling
-    /// `onMember` for each with a reader of its data; with `rawStream`, a compressed stream is one
-    /// member, the whole decompressed content, whatever it holds.
+    /// `onMember` for each with a reader of its data. A compressed archive whose first member
+    /// satisfies `wholeIf` (a container image, whose layers are read in the order its manifests give)
+    /// is read again as one member, the whole decompressed content.
     func expand(
         _ content: ItemContent,
         format: ContentFormat,
         location: Location,
         range: Range<UInt64>? = nil,
-        rawStream: Bool = false,
         budget: ExpansionBudget,
         recorder: UnitRecorder,
+        wholeIf: ((ArchiveReader.Entry) -> Bool)? = nil,
         onMember: (inout MemberReader) throws -> Void
     ) {
         guard !budget.isExhausted else { return }
         recorder.counts.archives += 1
-        let members = walk(
+        let outcome = walk(
             content,
             format: format,
             location: location,
             range: range,
-            rawStream: rawStream,
+            rawStream: false,
             budget: budget,
             recorder: recorder,
+            wholeIf: format.isCompressedStream ? wholeIf : nil,
             onMember: onMember
         )
         // A compressed stream whose contents read as an empty archive (a gzip of data that starts with
         // 512 zero bytes looks like an empty tar) is read again as the single file it is.
-        if members == 0, format.isCompressedStream, !rawStream {
+        if outcome == .wholeStream || (outcome == .members(0) && format.isCompressedStream) {
             walk(
                 content,
                 format: format,
@@ -43,12 +45,22 @@ struct ArchiveExpander {
                 rawStream: true,
                 budget: budget,
                 recorder: recorder,
+                wholeIf: nil,
                 onMember: onMember
             )
         }
     }
 
-    /// Walks the members; returns how many regular members it found (nil when it stopped early).
+    /// How a walk ended.
+    private enum Outcome: Equatable {
+        /// At the end of the archive, with this many regular members.
+        case members(Int)
+        /// Early, at damage or a limit (reported).
+        case stopped
+        /// At the first member, which asks for the whole stream.
+        case wholeStream
+    }
+
     @discardableResult
     private func walk(
         _ content: ItemContent,
@@ -58,22 +70,25 @@ struct ArchiveExpander {
         rawStream: Bool,
         budget: ExpansionBudget,
         recorder: UnitRecorder,
+        wholeIf: ((ArchiveReader.Entry) -> Bool)?,
         onMember: (inout MemberReader) throws -> Void
-    ) -> Int? {
+    ) -> Outcome {
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader(rawStream: rawStream)
             try reader.open(content, range: range)
         } catch {
             recorder.report(ScanEvent(failure: error, at: location, doing: "cannot open the \(format.summary)"))
-            return nil
+            return .stopped
         }
         var members = 0
         var expanded: UInt64 = 0
         while true {
             let entry: ArchiveReader.Entry
             do {
-                guard let next = try recorder.timer.measure(.unpack, { try reader.nextEntry() }) else { return members }
+                guard let next = try recorder.timer.measure(.unpack, { try reader.nextEntry() }) else {
+                    return .members(members)
+                }
                 entry = next
             } catch {
                 recorder.report(
@@ -83,8 +98,9 @@ struct ArchiveExpander {
                         doing: "damaged or truncated \(format.summary) after \(members) members"
                     )
                 )
-                return nil
+                return .stopped
             }
+            if members == 0, let wholeIf, !reader.isRawStream, wholeIf(entry) { return .wholeStream }
             guard entry.isRegularFile else { continue }
             members += 1
             guard members <= limits.maxMembers else {
@@ -96,7 +112,7 @@ struct ArchiveExpander {
                         limit: "max-members"
                     )
                 )
-                return nil
+                return .stopped
             }
             var name = reader.isRawStream ? Self.decompressedName(of: location) : entry.name
             if let renaming = recorder.memberNames, renaming.archive == location,
@@ -127,11 +143,11 @@ struct ArchiveExpander {
             } catch let stop as ExpansionStop {
                 recorder.counts.expandedBytes += member.memberBytes
                 recorder.report(stop.event)
-                return nil
+                return .stopped
             } catch {
                 recorder.counts.expandedBytes += member.memberBytes
                 recorder.report(ScanEvent(failure: error, at: memberLocation, doing: "damaged member data"))
-                return nil
+                return .stopped
             }
         }
     }

@@ -39,21 +39,6 @@ struct ContainerImageExpander {
         return (store, archive)
     }
 
-    /// Whether the compressed stream in `content` holds a tar that starts like a container image
-    /// archive (`docker save | gzip`); only its first block is decompressed to tell.
-    func isCompressedImageArchive(_ content: ItemContent) -> Bool {
-        guard let reader = try? ArchiveReader(rawStream: true), (try? reader.open(content)) != nil,
-            (try? reader.nextEntry()) != nil
-        else { return false }
-        var head: [UInt8] = []
-        while head.count < 512,
-            (try? reader.readBlock({ span, _ in unsafe span.withUnsafeBytes { unsafe head.append(contentsOf: $0) } }))
-                == true
-        {}
-        guard let first = TarListing.firstName(head) else { return false }
-        return ContainerImageArchive.mightStartWith(first)
-    }
-
     /// Reads the images' layers, each once, lowest first, then the files they do not name.
     func read(
         _ store: ContainerImageStore,

@@ -169,8 +169,8 @@ final class ItemAnalyzer {
     }
 
     /// Unpacks a container (or the `range` of an image that holds one), analysing each member. A
-    /// compressed container image archive is decompressed whole first, for its layers are read in
-    /// the order its manifests give, not the order they are stored.
+    /// compressed container image archive (`docker save | gzip`) is decompressed whole first, for its
+    /// layers are read in the order its manifests give, not the order they are stored.
     func expand(
         _ content: ItemContent,
         format: ContentFormat,
@@ -178,17 +178,16 @@ final class ItemAnalyzer {
         range: Range<UInt64>? = nil,
         budget: ExpansionBudget
     ) {
-        let rawStream =
-            range == nil && format.isCompressedStream
-            && recorder.timer.measure(.unpack) { containerImages.isCompressedImageArchive(content) }
         archives.expand(
             content,
             format: format,
             location: location,
             range: range,
-            rawStream: rawStream,
             budget: budget,
-            recorder: recorder
+            recorder: recorder,
+            wholeIf: {
+                ContainerImageArchive.mightStartWith(TarListing.normalise(String(decoding: $0.name, as: UTF8.self)))
+            }
         ) { member in
             try analyze(member: &member, budget: budget)
         }
