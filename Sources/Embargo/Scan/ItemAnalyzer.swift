@@ -187,10 +187,9 @@ final class ItemAnalyzer {
             recorder: recorder,
             wholeIf: {
                 ContainerImageArchive.mightStartWith(TarListing.normalise(String(decoding: $0.name, as: UTF8.self)))
-            }
-        ) { member in
-            try analyze(member: &member, budget: budget)
-        }
+            },
+            onMember: { member in try analyze(member: &member, budget: budget) }
+        )
     }
 
     /// Unpacks one layer of a container image (the `range` of `content`), each file with its place in
