@@ -10,7 +10,8 @@ struct ArchiveExpander {
     /// Walks the regular members of the archive in `content` (or in its `range`), calling
     /// `onMember` for each with a reader of its data. A compressed archive whose first member
     /// satisfies `wholeIf` (a container image, whose layers are read in the order its manifests give)
-    /// is read again as one member, the whole decompressed content.
+    /// is read again as one member, the whole decompressed content. `onEntry` sees every entry,
+    /// directories and links included.
     func expand(
         _ content: ItemContent,
         format: ContentFormat,
@@ -19,6 +20,7 @@ struct ArchiveExpander {
         budget: ExpansionBudget,
         recorder: UnitRecorder,
         wholeIf: ((ArchiveReader.Entry) -> Bool)? = nil,
+        onEntry: (ArchiveReader.Entry) -> Void = { _ in },
         onMember: (inout MemberReader) throws -> Void
     ) {
         guard !budget.isExhausted else { return }
@@ -32,6 +34,7 @@ struct ArchiveExpander {
             budget: budget,
             recorder: recorder,
             wholeIf: format.isCompressedStream ? wholeIf : nil,
+            onEntry: onEntry,
             onMember: onMember
         )
         // A compressed stream whose contents read as an empty archive (a gzip of data that starts with
@@ -46,6 +49,7 @@ struct ArchiveExpander {
                 budget: budget,
                 recorder: recorder,
                 wholeIf: nil,
+                onEntry: { _ in },
                 onMember: onMember
             )
         }
@@ -71,6 +75,7 @@ struct ArchiveExpander {
         budget: ExpansionBudget,
         recorder: UnitRecorder,
         wholeIf: ((ArchiveReader.Entry) -> Bool)?,
+        onEntry: (ArchiveReader.Entry) -> Void,
         onMember: (inout MemberReader) throws -> Void
     ) -> Outcome {
         let reader: ArchiveReader
@@ -101,6 +106,7 @@ struct ArchiveExpander {
                 return .stopped
             }
             if members == 0, let wholeIf, !reader.isRawStream, wholeIf(entry) { return .wholeStream }
+            onEntry(entry)
             guard entry.isRegularFile else { continue }
             members += 1
             guard members <= limits.maxMembers else {

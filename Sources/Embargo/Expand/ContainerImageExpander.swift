@@ -9,6 +9,8 @@ internal import EmbargoFormats
 /// items.
 struct ContainerImageExpander {
     let limits: ScanLimits
+    /// An OCI image layout's index, as the end of a path.
+    private static let indexName = Array("/index.json".utf8)
 
     /// The store and images of the tar in `content` (`head` its first bytes), when it is a container
     /// image archive; nil for any other tar. A tar whose headers cannot be listed is left to the
@@ -29,8 +31,9 @@ struct ContainerImageExpander {
     /// The store and images of the OCI image layout directory whose `index.json` is at `location`;
     /// nil when the directory is not one (no `oci-layout` beside it).
     func layout(at location: Location) -> (store: ContainerImageStore, archive: ContainerImageArchive)? {
-        guard location.members.isEmpty, location.path.lastComponent == Array("index.json".utf8),
-            let root = location.path.parent
+        let bytes = location.path.bytes
+        guard location.members.isEmpty, bytes.count > Self.indexName.count,
+            bytes.suffix(Self.indexName.count).elementsEqual(Self.indexName), let root = location.path.parent
         else { return nil }
         let store = ContainerImageStore.directory(root)
         guard store.files.contains("oci-layout"), let archive = try? ContainerImageArchive(store.files) else {
@@ -69,11 +72,16 @@ struct ContainerImageExpander {
                 )
             }
         }
+        // Top layers first: a layer is read once every layer above it (in any image) has been, so
+        // what those layers remove is known from their own reading. Layers that no order puts last
+        // (one above the other in two images) are listed without their data first.
+        let (order, unordered) = Self.topDown(layers, in: archive.images)
         var changes: [String: LayerChanges] = [:]
-        for (path, file) in opened {
-            changes[path] = self.changes(file.content, range: file.range, recorder: recorder)
+        for layer in unordered {
+            guard let file = opened[layer.member] else { continue }
+            changes[layer.member] = self.changes(file.content, range: file.range, recorder: recorder)
         }
-        for layer in layers {
+        for layer in order + unordered {
             guard let file = opened[layer.member] else { continue }
             let uses = archive.images.compactMap { image in
                 image.layers.firstIndex(of: layer).map { (image: image, index: $0) }
@@ -89,18 +97,23 @@ struct ContainerImageExpander {
                     )
                 }
             )
+            var own = LayerChanges()
+            let above = changes
             // A layer is a file system, not a bomb: each has an expansion budget of its own (its
             // compression ratio is still bounded), as each file of a disk image has.
             analyzer.expandLayer(
                 file.content,
                 range: file.range,
                 location: file.location,
-                budget: ExpansionBudget(limit: limits.maxExpandedBytes)
-            ) { path in
-                var placed = place
-                placed.removedBy = Self.removal(of: path, uses: uses, changes: changes)
-                return placed
-            }
+                budget: ExpansionBudget(limit: limits.maxExpandedBytes),
+                place: { path in
+                    var placed = place
+                    placed.removedBy = Self.removal(of: path, uses: uses, changes: above)
+                    return placed
+                },
+                onEntry: { path, isDirectory in own.note(path, isDirectory: isDirectory) }
+            )
+            if changes[layer.member] == nil { changes[layer.member] = own }
         }
         readOthers(store, archive: archive, location: location, budget: budget, analyzer: analyzer)
     }
@@ -130,6 +143,29 @@ struct ContainerImageExpander {
                 analyzer.recorder.report(ScanEvent(failure: error, at: location.appending(member: ScanPath(path))))
             }
         }
+    }
+
+    /// The layers in an order where each comes after every layer above it in any image, and those
+    /// left over when no such order exists.
+    private static func topDown(
+        _ layers: [ContainerLayer],
+        in images: [ContainerImage]
+    ) -> (order: [ContainerLayer], unordered: [ContainerLayer]) {
+        var above: [String: Set<String>] = [:]
+        for image in images {
+            for (index, layer) in image.layers.enumerated() {
+                above[layer.member, default: []].formUnion(image.layers[(index + 1)...].map(\.member))
+            }
+        }
+        var order: [ContainerLayer] = []
+        var placed: Set<String> = []
+        var remaining = layers
+        while let next = remaining.firstIndex(where: { (above[$0.member] ?? []).isSubset(of: placed) }) {
+            let layer = remaining.remove(at: next)
+            order.append(layer)
+            placed.insert(layer.member)
+        }
+        return (order, remaining)
     }
 
     /// The later layer that hides `path` in every image that uses the layer; nil when some image

@@ -193,24 +193,35 @@ final class ItemAnalyzer {
     }
 
     /// Unpacks one layer of a container image (the `range` of `content`), each file with its place in
-    /// the image (`place`, from the file's path in the layer); whiteouts are the layer's metadata and
-    /// are not read.
+    /// the image (`place`, from the file's path in the layer); `onEntry` sees every entry's path
+    /// (whiteouts included, which are the layer's metadata and are not read).
     func expandLayer(
         _ content: ItemContent,
         range: Range<UInt64>,
         location: Location,
         budget: ExpansionBudget,
-        place: (String) -> ImageLayerPlace
+        place: (String) -> ImageLayerPlace,
+        onEntry: (_ path: String, _ isDirectory: Bool) -> Void
     ) {
-        archives.expand(content, format: .tar, location: location, range: range, budget: budget, recorder: recorder) {
-            member in
-            let path = TarListing.normalise(String(decoding: member.entry.name, as: UTF8.self))
-            guard !LayerChanges.isWhiteout(path) else { return }
-            let outer = recorder.imageLayer
-            recorder.imageLayer = place(path)
-            defer { recorder.imageLayer = outer }
-            try analyze(member: &member, budget: budget)
-        }
+        archives.expand(
+            content,
+            format: .tar,
+            location: location,
+            range: range,
+            budget: budget,
+            recorder: recorder,
+            onEntry: { entry in
+                onEntry(TarListing.normalise(String(decoding: entry.name, as: UTF8.self)), entry.isDirectory)
+            },
+            onMember: { member in
+                let path = TarListing.normalise(String(decoding: member.entry.name, as: UTF8.self))
+                guard !LayerChanges.isWhiteout(path) else { return }
+                let outer = recorder.imageLayer
+                recorder.imageLayer = place(path)
+                defer { recorder.imageLayer = outer }
+                try analyze(member: &member, budget: budget)
+            }
+        )
     }
 
     /// Analyses one archive member: held for random access when it is a container or has structure
