@@ -12,18 +12,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$here/../..
 embargo=${EMBARGO:-$root/.build/release/embargo}
 work=${WORK:-/tmp/embargo-installer-bench}
-size_mb=${SIZE_MB:-200}
+size_mb=${SIZE_MB:-600}
 runs=${RUNS:-3}
 [ -x "$embargo" ] || { echo "build embargo first: swift build -c release" >&2; exit 2; }
 mkdir -p "$work"
 
-# Files from a system folder, in name order, until about $2 MB; copied flat into $3.
+# Files of 100 KiB or more from a system folder (recursively), in name order, until about $2 MB;
+# copied flat into $3, numbered so that names do not collide.
 collect() {
     mkdir -p "$3"
-    local total=0
-    find "$1" -maxdepth 1 -type f -name '*.so*' -size +100k | sort | while read -r file; do
+    local total=0 index=0
+    find "$1" -type f -size +100k | sort | while read -r file; do
         [ "$total" -lt $(( $2 << 20 )) ] || break
-        cp "$file" "$3/"
+        index=$((index + 1))
+        cp "$file" "$3/$index-$(basename "$file")"
         total=$(( total + $(stat -c %s "$file") ))
     done
 }
@@ -43,7 +45,7 @@ best() { # command...: the best wall time of $runs runs, in seconds
 rate() { python3 -c "print(f'{$1 / 1e6 / $2:.0f}')"; }
 
 if [ ! -f "$work/setup.msi" ]; then
-    collect /usr/lib/x86_64-linux-gnu "$size_mb" "$work/msi-files"
+    collect /usr/lib "$size_mb" "$work/msi-files"
     {
         echo '<?xml version="1.0" encoding="utf-8"?><Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">'
         echo '<Product Id="*" Name="Bench" Language="1033" Version="1.0.0" Manufacturer="Example" UpgradeCode="6F1E4C1A-57B1-4E8A-9B1E-0F8E4D6C1A05">'

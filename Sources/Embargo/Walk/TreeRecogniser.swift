@@ -74,9 +74,11 @@ struct TreeRecogniser {
         }
         // An OCI image layout's blobs are read through its index, layer by layer (the index's
         // analysis does it), not one by one.
-        let files = Set(listing.items.filter { !$0.isDirectory }.map(\.path.lastComponent))
-        if names.contains("blobs"), files.contains(Array("oci-layout".utf8)), files.contains(Array("index.json".utf8)) {
-            covered.insert(path.appending(Array("blobs".utf8)).bytes)
+        if names.contains("blobs") {
+            let files = Set(listing.items.filter { !$0.isDirectory }.map(\.path.lastComponent))
+            if files.contains(Array("oci-layout".utf8)), files.contains(Array("index.json".utf8)) {
+                covered.insert(path.appending(Array("blobs".utf8)).bytes)
+            }
         }
         guard !covered.isEmpty else { return recognition }
         let narrowed = WalkScope(covering: covered, within: scope)
