@@ -10,7 +10,7 @@ struct InstallerExpander {
 
     func read(_ content: ItemContent, location: Location, budget: ExpansionBudget, analyzer: ItemAnalyzer) {
         let recorder = analyzer.recorder
-        guard let executable = try? PortableExecutable.read(content),
+        guard let executable = try? PortableExecutable.read(content, layoutOnly: true),
             let payload = try? recorder.timer.measure(
                 .extract,
                 { try InstallerPayload.find(in: content, executable: executable) }

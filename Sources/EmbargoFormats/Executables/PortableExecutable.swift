@@ -25,7 +25,9 @@ public struct PortableExecutable: Sendable {
     /// Reads a PE file.
     ///
     /// - Throws: `FormatError` when the headers are not those of a PE file, or an I/O error from the source.
-    public static func read(_ source: some ByteSource) throws -> PortableExecutable {
+    /// With `layoutOnly`, only the headers and the section table are read (the section names and
+    /// `imageEnd`), for a look at the overlay that costs no certificate parsing.
+    public static func read(_ source: some ByteSource, layoutOnly: Bool = false) throws -> PortableExecutable {
         let headerBytes = try source.bytes(at: 0, count: 4096)
         let header = BinaryCursor(headerBytes)
         guard headerBytes.count >= 0x40, headerBytes[0] == 0x4D, headerBytes[1] == 0x5A else {
@@ -74,7 +76,7 @@ public struct PortableExecutable: Sendable {
         }
         var warnings: [String] = []
         var strings: [(String, String)] = []
-        if let resources = try directory(2) {
+        if !layoutOnly, let resources = try directory(2) {
             do {
                 strings = try readVersionStrings(source, sections: sections, resourceRVA: resources.address)
             } catch let error as FormatError {
@@ -82,7 +84,7 @@ public struct PortableExecutable: Sendable {
             }
         }
         var signatures: [SignedDataCertificates] = []
-        if let security = try directory(4) {
+        if !layoutOnly, let security = try directory(4) {
             do {
                 signatures = try readCertificateTable(
                     source,

@@ -35,7 +35,8 @@ internal import CEmbargoCompression
         case .deflate:
             status = unsafe inflateInit2_(&zlib, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
         case .lzma:
-            status = unsafe lzma_alone_decoder(&lzma, 1 << 30) == LZMA_OK
+            // Up to 256 MiB of dictionary (NSIS's default is 8 MiB); a larger one is an error.
+            status = unsafe lzma_alone_decoder(&lzma, 256 << 20) == LZMA_OK
         }
         guard status else {
             unsafe input.deallocate()
@@ -130,6 +131,7 @@ internal import CEmbargoCompression
             case LZMA_OK, LZMA_BUF_ERROR: break
             case LZMA_DATA_ERROR where unsafe position >= end && lzma.avail_in == 0:
                 finished = true  // the data ends without an end marker
+            case LZMA_MEMLIMIT_ERROR: throw FormatError.limit("LZMA data with a dictionary over 256 MiB")
             default: throw FormatError.malformed("LZMA data is damaged (liblzma \(status.rawValue))")
             }
             return produced
