@@ -111,7 +111,7 @@ compound-file | nsis)
         (cd "$work" && wixl -o "$out/seed.msi" seed.wxs)
     else
         # The installers from their first header on: the data the NSIS reader is handed.
-        for variant in zlib "/SOLID zlib" lzma "/SOLID lzma"; do
+        for variant in zlib "/SOLID zlib" lzma "/SOLID lzma" bzip2 "/SOLID bzip2"; do
             name=$(echo "$variant" | tr -d '/ ')
             printf 'Unicode true\nSetCompressor %s\nOutFile "%s.exe"\nName "Seed"\nInstallDir "$PROGRAMFILES\\Seed"\nSection "Main"\n  SetOutPath "$INSTDIR"\n  File kavsdk.dll\n  File notes.txt\nSectionEnd\n' "$variant" "$name" > "$work/$name.nsi"
             (cd "$work" && makensis -V1 "$name.nsi" >/dev/null)

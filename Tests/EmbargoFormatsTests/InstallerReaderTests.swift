@@ -80,7 +80,9 @@ import Testing
         #expect(Set(names.values) == Set(files.keys))
     }
 
-    @Test(arguments: [("zlib", false), ("zlib", true), ("lzma", false), ("lzma", true)])
+    @Test(arguments: [
+        ("zlib", false), ("zlib", true), ("lzma", false), ("lzma", true), ("bzip2", false), ("bzip2", true),
+    ])
     func anNSISInstallerGivesBackEveryFileByteForByte(compressor: String, solid: Bool) throws {
         let directory = TemporaryDirectory()
         var state: UInt64 = 11

@@ -3,8 +3,8 @@ internal import EmbargoFormats
 /// The expand stage for a setup program's payload: a self-extractor's archive (zip, 7z, RAR, cabinet)
 /// is unpacked by libarchive and an NSIS installer's files by Embargo's NSIS reader, each file read as
 /// a member of the program; the data of engines Embargo does not unpack (Inno Setup, InstallShield,
-/// WiX Burn, NSIS with bzip2) is an `unsupported` event naming the engine. The program itself has been
-/// read before (its signature and version resources).
+/// WiX Burn) is an `unsupported` event naming the engine. The program itself has been read before
+/// (its signature and version resources).
 struct InstallerExpander {
     let limits: ScanLimits
 
@@ -30,7 +30,7 @@ struct InstallerExpander {
                 }
                 try readFiles(of: installer, location: location, budget: budget, analyzer: analyzer)
             } catch {
-                // bzip2 data is `unsupported` (the setup program itself has been read), damage `corrupt`.
+                // LZMA with a branch filter is `unsupported` (the program itself has been read), damage `corrupt`.
                 recorder.report(ScanEvent(failure: error, at: location, doing: "NSIS installer data not unpacked"))
             }
             return

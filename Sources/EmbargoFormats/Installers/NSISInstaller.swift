@@ -1,8 +1,7 @@
 /// The files an NSIS installer carries: its first header (found after the setup stub), the
 /// compressed script header with its `File` instructions (for names and data positions), and each
-/// file's data block, decompressed with zlib (deflate) or liblzma (LZMA), solid or not. NSIS's bzip2
-/// is its own variant of the format, which no library here reads: such installers are recognised and
-/// reported, not unpacked.
+/// file's data block, decompressed with zlib (deflate), liblzma (LZMA) or Embargo's decoder of NSIS's
+/// own bzip2 variant, solid or not.
 public struct NSISInstaller {
     /// One file the installer writes.
     public struct File: Sendable, Hashable {
@@ -35,7 +34,7 @@ public struct NSISInstaller {
 
     /// How the data is compressed.
     public enum Compression: String, Sendable {
-        case deflate, lzma, none
+        case deflate, lzma, bzip2, none
     }
 
     /// The files, in data order, each data block once.
@@ -54,7 +53,7 @@ public struct NSISInstaller {
 
     /// Reads the installer whose first header is at `offset` of `source`.
     ///
-    /// - Throws: `FormatError` when the header is damaged, or `unsupported` for bzip2 data.
+    /// - Throws: `FormatError` when the header is damaged, or `unsupported` for LZMA with a branch filter.
     public init(_ source: some ByteSource, offset: UInt64) throws {
         self.source = source
         let first = BinaryCursor(try source.exactBytes(at: offset, count: 32, what: "NSIS first header"))
@@ -88,7 +87,7 @@ public struct NSISInstaller {
         } else if method.first == 0x5D {
             compression = .lzma
         } else if method.first == 0x31 {
-            throw FormatError.unsupported("NSIS bzip2 data (NSIS's own variant of bzip2)")
+            compression = .bzip2
         } else if method.count >= 2, method[0] <= 1, method[1] == 0x5D {
             throw FormatError.unsupported("NSIS LZMA data with the x86 branch filter")
         } else {
@@ -158,6 +157,7 @@ public struct NSISInstaller {
 /// Bytes of a range, stored or decompressed.
 final class BlockReader {
     private let decompressor: BlockDecompressor?
+    private let bzip2: NSISBzip2Decoder?
     private let source: any ByteSource
     private var position: UInt64
     private let end: UInt64
@@ -166,8 +166,9 @@ final class BlockReader {
         switch compression {
         case .deflate: decompressor = try BlockDecompressor(.deflate, source: source, range: range)
         case .lzma: decompressor = try BlockDecompressor(.lzma, source: source, range: range)
-        case .none: decompressor = nil
+        case .bzip2, .none: decompressor = nil
         }
+        bzip2 = compression == .bzip2 ? NSISBzip2Decoder(source: source, range: range) : nil
         self.source = source
         position = range.lowerBound
         end = range.upperBound
@@ -175,6 +176,7 @@ final class BlockReader {
 
     func read(upTo count: Int) throws -> [UInt8] {
         if let decompressor { return try decompressor.read(upTo: count) }
+        if let bzip2 { return try bzip2.read(upTo: count) }
         let bytes = try source.bytes(at: position, count: Int(min(UInt64(count), end - min(position, end))))
         position += UInt64(bytes.count)
         return bytes
