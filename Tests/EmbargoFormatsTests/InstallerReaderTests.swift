@@ -150,6 +150,10 @@ import Testing
             }
         }
         #expect(throws: FormatError.self) { _ = try NSISInstaller(Array(nsis.prefix(40)), offset: 0) }
+        // A first header whose data ends (30 bytes in) before its compressed header block begins.
+        var short = nsis
+        short.replaceSubrange(24..<32, with: [30, 0, 0, 0, 0x10, 0, 0, 0x80])
+        #expect(throws: FormatError.self) { _ = try NSISInstaller(short, offset: 0) }
         #expect(throws: FormatError.self) { _ = try CompoundFile(Array(msi.prefix(1_000))) }
     }
 }

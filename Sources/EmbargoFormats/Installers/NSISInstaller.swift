@@ -103,8 +103,9 @@ public struct NSISInstaller {
             dataStart = UInt64(4 + headerLength)
         } else {
             let blockEnd = try Checked.sum(start + 4, UInt64(lead & 0x7FFF_FFFF), "NSIS header block")
-            header = try BlockReader(compression, source: source, range: (start + 4)..<min(blockEnd, dataEnd))
-                .read(upTo: headerLength)
+            // The data may end before the block does (a truncated installer): what is there is read.
+            let available = (start + 4)..<max(start + 4, min(blockEnd, dataEnd))
+            header = try BlockReader(compression, source: source, range: available).read(upTo: headerLength)
             dataStart = blockEnd
         }
         guard header.count == headerLength else { throw FormatError.truncated("NSIS header") }
@@ -136,7 +137,7 @@ public struct NSISInstaller {
                     at: 0
                 )
                 let length = UInt64(lead & 0x7FFF_FFFF)
-                let end = min(try Checked.sum(at + 4, length, "NSIS data block end"), dataEnd)
+                let end = max(at + 4, min(try Checked.sum(at + 4, length, "NSIS data block end"), dataEnd))
                 if lead & 0x8000_0000 == 0 {
                     data = FileData(
                         reader: try BlockReader(.none, source: source, range: (at + 4)..<end),
