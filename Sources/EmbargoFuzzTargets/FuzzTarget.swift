@@ -100,9 +100,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             )
         case .nsis:
             guard let installer = try? NSISInstaller(bytes, offset: 0) else { break }
+            // As the scan does, stop the whole reading once 4 MiB came out (a bomb's data is not skipped).
             var budget = 1 << 22
             try? installer.read { _, data in
-                while budget > 0, let piece = try data.next(upTo: 65_536) { budget -= piece.count }
+                while let piece = try data.next(upTo: 65_536) {
+                    budget -= piece.count
+                    guard budget > 0 else { throw FormatError.limit("fuzz budget") }
+                }
             }
         case .sniffer:
             _ = ContentSniffer.format(of: bytes)

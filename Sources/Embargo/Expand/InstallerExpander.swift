@@ -28,7 +28,13 @@ struct InstallerExpander {
                 let installer = try recorder.timer.measure(.unpack) {
                     try NSISInstaller(content, offset: payload.offset)
                 }
-                try readFiles(of: installer, location: location, budget: budget, analyzer: analyzer)
+                try readFiles(
+                    of: installer,
+                    compressedSize: content.size - payload.offset,
+                    location: location,
+                    budget: budget,
+                    analyzer: analyzer
+                )
             } catch {
                 // LZMA with a branch filter is `unsupported` (the program itself has been read), damage `corrupt`.
                 recorder.report(ScanEvent(failure: error, at: location, doing: "NSIS installer data not unpacked"))
@@ -48,6 +54,7 @@ struct InstallerExpander {
     /// Each file of an NSIS installer, spooled and analysed as a member of the program.
     private func readFiles(
         of installer: NSISInstaller,
+        compressedSize: UInt64,
         location: Location,
         budget: ExpansionBudget,
         analyzer: ItemAnalyzer
@@ -55,6 +62,7 @@ struct InstallerExpander {
         let recorder = analyzer.recorder
         recorder.counts.archives += 1
         var members = 0
+        var expanded: UInt64 = 0
         try installer.read { file, data in
             members += 1
             let fileLocation = location.appending(member: ScanPath(file.name))
@@ -72,6 +80,22 @@ struct InstallerExpander {
             let spool = analyzer.makeSpool(sizeHint: nil)
             while let piece = try recorder.timer.measure(.unpack, { try data.next(upTo: 1 << 20) }) {
                 recorder.counts.expandedBytes += UInt64(piece.count)
+                expanded += UInt64(piece.count)
+                // A bomb: past the floor, more than the allowed ratio of the data the installer carries.
+                guard
+                    expanded <= limits.ratioFloorBytes
+                        || Double(expanded) <= limits.maxRatio * Double(max(compressedSize, 1))
+                else {
+                    throw ExpansionStop(
+                        event: ScanEvent(
+                            kind: .limit,
+                            location: fileLocation,
+                            message:
+                                "the installer's data expands more than \(limits.maxRatio) times its size; the rest was not read",
+                            limit: "max-ratio"
+                        )
+                    )
+                }
                 guard budget.spend(piece.count) else {
                     throw ExpansionStop(
                         event: ScanEvent(

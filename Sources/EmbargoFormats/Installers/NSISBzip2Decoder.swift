@@ -148,8 +148,14 @@ final class NSISBzip2Decoder {
             if symbol == alphabet - 1 { break }
             let index = symbol - 1
             guard index < front.count else { throw FormatError.malformed("bzip2 move-to-front index out of range") }
-            let byte = front.remove(at: index)
-            front.insert(byte, at: 0)
+            // Move to front in place: the bytes before it shift up by one.
+            let byte = front[index]
+            var slot = index
+            while slot > 0 {
+                front[slot] = front[slot - 1]
+                slot -= 1
+            }
+            front[0] = byte
             guard transformed.count < Self.maxBlock else { throw FormatError.limit("bzip2 block over 900,000 bytes") }
             transformed.append(byte)
             counts[Int(byte)] += 1
