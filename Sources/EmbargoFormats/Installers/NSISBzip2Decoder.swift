@@ -2,7 +2,7 @@
 /// Huffman coding of runs) without the stream header, the 48-bit block and end markers (one byte,
 /// 0x31 or 0x17, instead) or the checksums. No library reads it, so it is decoded here to the bzip2
 /// format's description; every count and code read is checked, and a block holds at most 900,000
-/// bytes.
+/// bytes before its last run-length stage.
 final class NSISBzip2Decoder {
     private let source: any ByteSource
     private var position: UInt64
@@ -189,27 +189,38 @@ final class NSISBzip2Decoder {
         return output
     }
 
-    /// bzip2's first run-length stage: four equal bytes are followed by a count of more.
+    /// bzip2's first run-length stage: four equal bytes are followed by a count of more. The length
+    /// is found first, then each run is written at once (a block may expand to about 46 MB).
     private static func undoRuns(_ bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count)
-        var index = 0
-        var same = 0
-        var previous: UInt8?
-        while index < bytes.count {
-            let byte = bytes[index]
-            index += 1
-            if same == 4 {
-                output.append(contentsOf: repeatElement(previous ?? 0, count: Int(byte)))
-                same = 0
-                previous = nil
-                continue
+        var total = 0
+        forEachRun(bytes) { _, count in total += count }
+        var output = [UInt8](repeating: 0, count: total)
+        var position = 0
+        unsafe output.withUnsafeMutableBufferPointer { buffer in
+            forEachRun(bytes) { byte, count in
+                unsafe UnsafeMutableBufferPointer(rebasing: buffer[position..<(position + count)]).update(
+                    repeating: byte
+                )
+                position += count
             }
-            same = byte == previous ? same + 1 : 1
-            previous = byte
-            output.append(byte)
         }
         return output
+    }
+
+    /// Each byte of the first run-length stage's output, as a byte and how many times it repeats.
+    private static func forEachRun(_ bytes: [UInt8], _ body: (UInt8, Int) -> Void) {
+        var same = 0
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if same == 4 {
+                body(previous, Int(byte))
+                same = 0
+                continue
+            }
+            same = same > 0 && byte == previous ? same + 1 : 1
+            previous = byte
+            body(byte, 1)
+        }
     }
 
     /// A canonical Huffman code of lengths 1 to 20, decoded bit by bit through the first code of

@@ -49,7 +49,8 @@ public struct NSISInstaller {
     /// Where the files' data starts: in the file (not solid), or in the decompressed stream (solid).
     private let dataStart: UInt64
     private let dataEnd: UInt64
-    private static let maxHeaderBytes = 64 << 20
+    /// Script headers are a few KiB to a few MiB; a larger one is refused.
+    private static let maxHeaderBytes = 16 << 20
 
     /// Reads the installer whose first header is at `offset` of `source`.
     ///
