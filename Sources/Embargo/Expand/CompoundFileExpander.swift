@@ -39,7 +39,7 @@ struct CompoundFileExpander {
             recorder.memberNames = names.isEmpty ? outerNames : (streamLocation, names)
             do {
                 try analyzer.analyze(
-                    extents: try file.extents(of: stream, fileSize: content.size),
+                    pieces: try file.extents(of: stream, fileSize: content.size).map(FilePiece.stored),
                     of: content,
                     size: stream.size,
                     location: streamLocation,

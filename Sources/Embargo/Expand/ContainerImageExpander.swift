@@ -132,7 +132,7 @@ struct ContainerImageExpander {
                 guard let file = try store.open(path) else { continue }
                 analyzer.recorder.counts.members += 1
                 try analyzer.analyze(
-                    extents: [file.range],
+                    pieces: [.stored(file.range)],
                     of: file.content,
                     size: UInt64(file.range.count),
                     location: file.location,

@@ -1,10 +1,15 @@
 internal import EmbargoFormats
 
-/// The expand stage for raw disk images: the partitions of an MBR or GPT table, and FAT file systems
-/// read file by file; ISO 9660 partitions go to libarchive. Partitions and images Embargo cannot read
-/// are reported as `unsupported` events with their number, type, offset and size.
+/// The expand stage for disk images: virtual machine disks (qcow2, VMDK, VHD, VHDX) read through
+/// their block tables, the partitions of an MBR or GPT table, and the FAT and ext2/3/4 file systems
+/// in them read file by file; ISO 9660 partitions go to libarchive. Encrypted volumes are
+/// `encrypted` events; partitions and images Embargo cannot read are `unsupported` events with
+/// their number, type, offset and size.
 struct DiskImageExpander {
     let limits: ScanLimits
+
+    /// How deep parents of differencing disks are followed (a chain that loops ends here).
+    private static let maximumParents = 8
 
     /// The event for an image in a format Embargo recognises but cannot read.
     func unreadableImage(_ head: [UInt8], at location: Location) -> ScanEvent {
@@ -13,12 +18,95 @@ struct DiskImageExpander {
             kind: .unsupported,
             location: location,
             message:
-                "\(kind): not read (Embargo reads ISO 9660, FAT and MBR/GPT-partitioned raw images; mount it and scan the mount point)"
+                "\(kind): not read (Embargo reads qcow2, VMDK, VHD, VHDX, MBR/GPT, ext2/3/4, FAT and ISO 9660; mount it and scan the mount point)"
         )
     }
 
+    /// The event for an encrypted volume, which is never read.
+    func encryptedVolume(_ head: [UInt8], size: UInt64?, at location: Location) -> ScanEvent {
+        let kind = EncryptedVolume.kind(of: head) ?? "encrypted"
+        let bytes = size.map { " of \($0) bytes" } ?? ""
+        return ScanEvent(
+            kind: .encrypted,
+            location: location,
+            message: "\(kind) encrypted volume\(bytes): not read (its contents cannot be seen without the key)"
+        )
+    }
+
+    /// Scans the disk that a virtual machine's disk image holds: its partitions, or the one file
+    /// system that fills it. A differencing disk's parent is looked for beside an image on disk.
+    func readVirtualDisk(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer) {
+        let recorder = analyzer.recorder
+        recorder.counts.archives += 1
+        var disk: VirtualDisk
+        do {
+            disk = try VirtualDisk.open(content)
+        } catch {
+            recorder.report(ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
+            return
+        }
+        for note in disk.notes {
+            recorder.report(ScanEvent(kind: .corrupt, location: location, message: "\(disk.format): \(note)"))
+        }
+        disk = withParents(disk, location: location, recorder: recorder)
+        let virtual = ItemContent(virtual: disk)
+        let head: [UInt8]
+        do {
+            head = try virtual.bytes(at: 0, count: ItemClassifier.headSize)
+        } catch {
+            recorder.report(ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
+            return
+        }
+        if ContentSniffer.format(of: head) == .diskImage {
+            readPartitions(virtual, location: location, analyzer: analyzer, image: disk.format)
+        } else {
+            readVolume(
+                virtual,
+                range: 0..<virtual.size,
+                head: head,
+                location: location,
+                analyzer: analyzer,
+                image: disk.format
+            )
+        }
+    }
+
+    /// `disk` with its parent chain attached, when it names parents that lie beside the image on
+    /// disk; an event says which parent is missing (the disk's own blocks are still read).
+    private func withParents(_ disk: VirtualDisk, location: Location, recorder: UnitRecorder) -> VirtualDisk {
+        var chain = [disk]
+        var directory = location.members.isEmpty ? location.path.parent : nil
+        while let name = chain.last?.parentName {
+            let parentPath = directory.map {
+                ScanPath($0.displayString + "/" + name.split(separator: "\\").joined(separator: "/"))
+            }
+            guard chain.count <= Self.maximumParents, let parentPath,
+                let parent = try? VirtualDisk.open(ItemContent(path: parentPath, followingLink: true))
+            else {
+                let why =
+                    chain.count > Self.maximumParents
+                    ? "a chain of more than \(Self.maximumParents) parents"
+                    : directory == nil ? "an image inside another is read alone" : "it is not beside the image"
+                recorder.report(
+                    ScanEvent(
+                        kind: .unsupported,
+                        location: location,
+                        message:
+                            "\(chain[chain.count - 1].format) records changes to the parent disk \"\(name)\", which is not read (\(why)): what the parent holds is not scanned, and files that span both may read as damaged"
+                    )
+                )
+                break
+            }
+            chain.append(parent)
+            directory = parentPath.parent
+        }
+        var result = chain.removeLast()
+        while let child = chain.popLast() { result = child.withParent(result) }
+        return result
+    }
+
     /// Scans each partition of a partitioned image.
-    func readPartitions(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer) {
+    func readPartitions(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer, image: String? = nil) {
         let recorder = analyzer.recorder
         recorder.counts.archives += 1
         let table: (scheme: String, partitions: [DiskPartition])
@@ -42,7 +130,7 @@ struct DiskImageExpander {
             recorder.recognise(
                 RecognisedTree(
                     path: location.path,
-                    kind: "disk image (\(table.scheme))",
+                    kind: Self.kind(image, table.scheme),
                     detail: "\(count) partition\(count == 1 ? "" : "s") read"
                 )
             )
@@ -81,75 +169,164 @@ struct DiskImageExpander {
                 recorder.report(ScanEvent(failure: error, at: partitionLocation))
                 continue
             }
-            let format = ContentSniffer.format(of: head)
-            let range = partition.offset..<(partition.offset + size)
-            switch format {
-            case .fat:
-                readFAT(content, range: range, location: partitionLocation, analyzer: analyzer)
-            case let format where format.isContainer:
-                analyzer.expand(
-                    content,
-                    format: format,
-                    location: partitionLocation,
-                    range: range,
-                    budget: ExpansionBudget(limit: limits.maxExpandedBytes)
-                )
-            default:
-                let what: String
-                if let kind = ContentSniffer.unreadableImageKind(head) {
-                    what = kind
-                } else if head.allSatisfy({ $0 == 0 }) {
-                    what = "no file system (the partition starts with zeros)"
-                } else {
-                    what = "unrecognised content (\(format.summary))"
-                }
-                recorder.report(
-                    ScanEvent(
-                        kind: .unsupported,
-                        location: partitionLocation,
-                        message:
-                            "\(what): not read (Embargo reads FAT and ISO 9660 partitions; mount it and scan the mount point)"
-                    )
-                )
+            readVolume(
+                content,
+                range: partition.offset..<(partition.offset + size),
+                head: head,
+                location: partitionLocation,
+                analyzer: analyzer
+            )
+        }
+    }
+
+    /// Scans the volume in `range` of `content`, whose first bytes are `head`: a file system read
+    /// here, a container libarchive reads, an encrypted volume (an event), or an event saying what
+    /// it is and that it was not read.
+    private func readVolume(
+        _ content: ItemContent,
+        range: Range<UInt64>,
+        head: [UInt8],
+        location: Location,
+        analyzer: ItemAnalyzer,
+        image: String? = nil
+    ) {
+        switch ContentSniffer.format(of: head) {
+        case .fat:
+            readFAT(content, range: range, location: location, analyzer: analyzer, image: image)
+        case .extFileSystem:
+            readExt(content, range: range, location: location, analyzer: analyzer, image: image)
+        case .encryptedVolume:
+            analyzer.recorder.report(encryptedVolume(head, size: UInt64(range.count), at: location))
+        case let format where format.isContainer:
+            analyzer.expand(
+                content,
+                format: format,
+                location: location,
+                range: range,
+                budget: ExpansionBudget(limit: limits.maxExpandedBytes)
+            )
+        case let format:
+            let what: String
+            if let kind = ContentSniffer.unreadableImageKind(head) {
+                what = kind
+            } else if head.allSatisfy({ $0 == 0 }) {
+                what = "no file system (the volume starts with zeros)"
+            } else {
+                what = "unrecognised content (\(format.summary))"
             }
+            analyzer.recorder.report(
+                ScanEvent(
+                    kind: .unsupported,
+                    location: location,
+                    message:
+                        "\(what): not read (Embargo reads ext2/3/4, FAT and ISO 9660 volumes; mount it and scan the mount point)"
+                )
+            )
         }
     }
 
     /// Scans every file of the FAT file system in `range` of `content`.
-    func readFAT(_ content: ItemContent, range: Range<UInt64>, location: Location, analyzer: ItemAnalyzer) {
+    func readFAT(
+        _ content: ItemContent,
+        range: Range<UInt64>,
+        location: Location,
+        analyzer: ItemAnalyzer,
+        image: String? = nil
+    ) {
+        do {
+            let fileSystem = try FATFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
+            let listing = try fileSystem.files(content)
+            let files = listing.files.map { file in
+                ImageFile(path: file.path, size: file.size) {
+                    try fileSystem.extents(of: file).map { extent in
+                        .stored(
+                            extent
+                                .offset..<(try Checked.sum(extent.offset, extent.length, "FAT extent of \(file.path)"))
+                        )
+                    }
+                }
+            }
+            readFiles(
+                files,
+                problems: listing.problems,
+                of: content,
+                kind: Self.kind(image, fileSystem.variant),
+                location: location,
+                analyzer: analyzer
+            )
+        } catch {
+            analyzer.recorder.report(
+                ScanEvent(failure: error, at: location, doing: "FAT file system could not be read")
+            )
+        }
+    }
+
+    /// Scans every file of the ext2/3/4 file system in `range` of `content`.
+    func readExt(
+        _ content: ItemContent,
+        range: Range<UInt64>,
+        location: Location,
+        analyzer: ItemAnalyzer,
+        image: String? = nil
+    ) {
+        do {
+            let fileSystem = try ExtFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
+            let listing = try fileSystem.files()
+            let files = listing.files.map { file in
+                ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
+            }
+            readFiles(
+                files,
+                problems: fileSystem.notes + listing.problems,
+                of: content,
+                kind: Self.kind(image, fileSystem.variant),
+                location: location,
+                analyzer: analyzer
+            )
+        } catch {
+            analyzer.recorder.report(
+                ScanEvent(failure: error, at: location, doing: "ext file system could not be read")
+            )
+        }
+    }
+
+    /// A file found in a file system image, with the way to find its bytes.
+    private struct ImageFile {
+        let path: String
+        let size: UInt64
+        let pieces: () throws -> [FilePiece]
+    }
+
+    /// Reads each file of a file system like a file on disk, with an expansion budget of its own;
+    /// the file system's problems are `corrupt` events.
+    private func readFiles(
+        _ files: [ImageFile],
+        problems: [String],
+        of content: ItemContent,
+        kind: String,
+        location: Location,
+        analyzer: ItemAnalyzer
+    ) {
         let recorder = analyzer.recorder
         recorder.counts.archives += 1
-        let fileSystem: FATFileSystem
-        let listing: (files: [FATFileSystem.File], problems: [String])
-        do {
-            fileSystem = try FATFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
-            listing = try fileSystem.files(content)
-        } catch {
-            recorder.report(ScanEvent(failure: error, at: location, doing: "FAT file system could not be read"))
-            return
-        }
-        for problem in listing.problems {
-            recorder.report(ScanEvent(kind: .corrupt, location: location, message: "FAT file system: \(problem)"))
+        for problem in problems {
+            recorder.report(ScanEvent(kind: .corrupt, location: location, message: "\(kind): \(problem)"))
         }
         if location.members.isEmpty {
             recorder.recognise(
                 RecognisedTree(
                     path: location.path,
-                    kind: "disk image (FAT)",
-                    detail: "\(listing.files.count) file\(listing.files.count == 1 ? "" : "s") read"
+                    kind: kind,
+                    detail: "\(files.count) file\(files.count == 1 ? "" : "s") read"
                 )
             )
         }
-        for file in listing.files {
+        for file in files {
             let fileLocation = location.appending(member: ScanPath(file.path))
             recorder.counts.members += 1
             do {
-                let extents = try fileSystem.extents(of: file).map { extent in
-                    extent.offset..<(try Checked.sum(extent.offset, extent.length, "FAT extent of \(file.path)"))
-                }
-                // Each file of a file system is read like a file on disk, with an expansion budget of its own.
                 try analyzer.analyze(
-                    extents: extents,
+                    pieces: try file.pieces(),
                     of: content,
                     size: file.size,
                     location: fileLocation,
@@ -160,5 +337,10 @@ struct DiskImageExpander {
                 recorder.report(ScanEvent(failure: error, at: fileLocation))
             }
         }
+    }
+
+    /// How a recognised image is described: `disk image (GPT)`, `virtual disk (qcow2 v3, GPT)`.
+    private static func kind(_ image: String?, _ layout: String) -> String {
+        image.map { "virtual disk (\($0), \(layout))" } ?? "disk image (\(layout))"
     }
 }

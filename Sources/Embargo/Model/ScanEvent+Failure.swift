@@ -32,7 +32,8 @@ extension ScanEvent {
         case let error as ArchiveError:
             switch error.code {
             case .damaged: return .corrupt
-            case .unsupported, .encrypted: return .unsupported
+            case .unsupported: return .unsupported
+            case .encrypted: return .encrypted
             case .io, .resource: return .unreadable
             }
         case let error as StoreError:

@@ -13,6 +13,9 @@ public struct ScanEvent: Sendable, Hashable {
         case corrupt
         /// A format or structure Embargo recognises but cannot read.
         case unsupported
+        /// Encrypted content, which cannot be read without its key: an encrypted volume (LUKS,
+        /// BitLocker) or an encrypted archive or member.
+        case encrypted
         /// A repository that does not hold what its indexes promise: a checksum or size that does not
         /// match, or a file they name that is missing.
         case integrity

@@ -16,6 +16,7 @@ import Darwin
     enum Storage {
         case descriptor(Int32)
         case memory(OwnedBytes)
+        case virtual(any ByteSource)
     }
 
     let storage: Storage
@@ -67,6 +68,14 @@ import Darwin
         self.init(memory: unsafe OwnedBytes(taking: storage, count: bytes.count))
     }
 
+    /// The disk that a virtual machine's disk image holds, read through the image's block tables.
+    init(virtual disk: any ByteSource) {
+        storage = .virtual(disk)
+        size = disk.size
+        isSparse = false
+        stamp = nil
+    }
+
     /// Takes ownership of a descriptor of an (unlinked) temporary file holding an item's bytes.
     init(spooled descriptor: Int32, count: UInt64) {
         storage = .descriptor(descriptor)
@@ -93,6 +102,16 @@ import Darwin
         case .memory(let memory):
             unsafe memory.copy(from: Int(offset), count: wanted, to: buffer)
             return wanted
+        case .virtual(let disk):
+            do {
+                let bytes = try disk.bytes(at: offset, count: wanted)
+                unsafe buffer.copyBytes(from: bytes)
+                return bytes.count
+            } catch {
+                // The image's tables are damaged or its file could not be read: the disk's bytes
+                // cannot be had, whichever it was.
+                throw SystemError(operation: "read", code: EIO, message: "virtual disk: \(error)")
+            }
         case .descriptor(let descriptor):
             while true {
                 let count = unsafe pread(descriptor, buffer.baseAddress, wanted, off_t(offset))

@@ -77,12 +77,15 @@ final class ItemAnalyzer {
         switch format {
         case .fileSystemImage:
             recorder.report(images.unreadableImage(head, at: location))
-        case .diskImage, .fat:
+        case .encryptedVolume:
+            recorder.report(images.encryptedVolume(head, size: content.size, at: location))
+        case .diskImage, .fat, .extFileSystem, .virtualDisk:
             guard !isTooDeep(location, "image not opened") else { return }
-            if format == .fat {
-                images.readFAT(content, range: 0..<content.size, location: location, analyzer: self)
-            } else {
-                images.readPartitions(content, location: location, analyzer: self)
+            switch format {
+            case .fat: images.readFAT(content, range: 0..<content.size, location: location, analyzer: self)
+            case .extFileSystem: images.readExt(content, range: 0..<content.size, location: location, analyzer: self)
+            case .virtualDisk: images.readVirtualDisk(content, location: location, analyzer: self)
+            default: images.readPartitions(content, location: location, analyzer: self)
             }
         case .compoundFile:
             guard !isTooDeep(location, "compound file not opened") else { return }
@@ -251,7 +254,12 @@ final class ItemAnalyzer {
             recorder.report(images.unreadableImage(head, at: location))
             return
         }
-        if format.isContainer || format == .diskImage || format == .fat || format == .compoundFile
+        if format == .encryptedVolume {
+            let size = member.entry.declaredSize.map { UInt64(clamping: $0) }
+            recorder.report(images.encryptedVolume(head, size: size, at: location))
+            return
+        }
+        if format.isContainer || format.isImage || format == .compoundFile
             || FactExtractor.wantsWholeItem(format: format, logicalPath: logicalPath)
         {
             let spool = makeSpool(sizeHint: member.entry.declaredSize)
@@ -296,10 +304,10 @@ final class ItemAnalyzer {
         #endif
     }
 
-    /// Analyses an item made of byte ranges of `content` (a file in a file system image, a stream of
-    /// a compound file), gathered into a spool first.
+    /// Analyses an item made of pieces of `content` (a file in a file system image, a stream of a
+    /// compound file), gathered into a spool first; holes are written as zeros.
     func analyze(
-        extents: [Range<UInt64>],
+        pieces: [FilePiece],
         of content: ItemContent,
         size: UInt64,
         location: Location,
@@ -307,21 +315,34 @@ final class ItemAnalyzer {
         budget: ExpansionBudget
     ) throws {
         let spool = makeSpool(sizeHint: Int64(clamping: size))
-        for extent in extents {
-            var position = extent.lowerBound
-            while position < extent.upperBound {
-                let want = Int(min(UInt64(buffer.count), extent.upperBound - position))
-                let count = try unsafe buffer.chunk(
-                    upTo: want,
-                    fill: { room throws(SystemError) in try unsafe content.read(into: room, at: position) },
-                    use: { try spool.append($0) }
-                )
-                guard count > 0 else { throw FormatError.truncated("the container ends inside \(location)") }
-                position += UInt64(count)
+        for piece in pieces {
+            switch piece {
+            case .stored(let range):
+                var position = range.lowerBound
+                while position < range.upperBound {
+                    let want = Int(min(UInt64(buffer.count), range.upperBound - position))
+                    let count = try unsafe buffer.chunk(
+                        upTo: want,
+                        fill: { room throws(SystemError) in try unsafe content.read(into: room, at: position) },
+                        use: { try spool.append($0) }
+                    )
+                    guard count > 0 else { throw FormatError.truncated("the container ends inside \(location)") }
+                    position += UInt64(count)
+                }
+            case .zeros(let count):
+                var remaining = count
+                while remaining > 0 {
+                    let run = Int(min(remaining, UInt64(Self.zeros.count)))
+                    try spool.append(Array(Self.zeros[0..<run]))
+                    remaining -= UInt64(run)
+                }
             }
         }
         try analyze(spool.finish(), location: location, logicalPath: logicalPath, budget: budget)
     }
+
+    /// Zeros for the holes of sparse files.
+    private static let zeros = [UInt8](repeating: 0, count: 1 << 16)
 
     /// A spool for a member's bytes, in memory up to the limit and in a temporary file beyond.
     func makeSpool(sizeHint: Int64?) -> MemberSpool {

@@ -20,7 +20,14 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case diskImage = "disk-image"
     /// A FAT12/16/32 file system image.
     case fat
-    /// A file system or virtual disk image Embargo cannot read (ext4, NTFS, XFS, LVM, qcow2, VMDK, ...).
+    /// A virtual machine's disk: qcow2, VMDK (sparse, stream-optimized), VHD (dynamic,
+    /// differencing), VHDX.
+    case virtualDisk = "virtual-disk"
+    /// An ext2, ext3 or ext4 file system image.
+    case extFileSystem = "ext-file-system"
+    /// An encrypted volume (LUKS, BitLocker), which is never read.
+    case encryptedVolume = "encrypted-volume"
+    /// A file system or virtual disk image Embargo cannot read (NTFS, XFS, LVM, VDI, ...).
     case fileSystemImage = "file-system-image"
     /// Text (ASCII or UTF-8, no NUL bytes in the first 8 KiB): scripts, documents, configuration.
     case text
@@ -37,6 +44,14 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
             true
         default:
             false
+        }
+    }
+
+    /// Whether the format is a disk or file system image that Embargo reads file by file.
+    public var isImage: Bool {
+        switch self {
+        case .diskImage, .fat, .extFileSystem, .virtualDisk: true
+        default: false
         }
     }
 
@@ -89,6 +104,9 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .compoundFile: "application/x-ole-storage"
         case .diskImage: "application/x-raw-disk-image"
         case .fat: "application/x-fat-image"
+        case .virtualDisk: "application/x-virtual-disk"
+        case .extFileSystem: "application/x-ext-image"
+        case .encryptedVolume: "application/x-encrypted-volume"
         case .fileSystemImage: "application/x-filesystem-image"
         case .text: "text/plain"
         case .other: "application/octet-stream"
@@ -130,6 +148,9 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .compoundFile: "OLE compound file (Windows Installer package, Office 97-2003 document)"
         case .diskImage: "disk image with a partition table"
         case .fat: "FAT file system image"
+        case .virtualDisk: "virtual machine disk (qcow2, VMDK, VHD, VHDX)"
+        case .extFileSystem: "ext2/3/4 file system image"
+        case .encryptedVolume: "encrypted volume (LUKS, BitLocker)"
         case .fileSystemImage: "file system or virtual disk image"
         case .text: "text"
         case .other: "data"
@@ -192,6 +213,9 @@ public enum ContentSniffer {
         if Magic.textRegistries.contains(where: { bytes.starts($0) }) { return .registryText }
         for offset in [0x8001, 0x8801, 0x9001] where bytes.starts(Magic.iso9660, at: offset) { return .iso9660 }
         if FATFileSystem.recognises(head) { return .fat }
+        if VirtualDisk.recognises(head) { return .virtualDisk }
+        if ExtFileSystem.recognises(head) { return .extFileSystem }
+        if EncryptedVolume.kind(of: head) != nil { return .encryptedVolume }
         if unreadableImageKind(head) != nil { return .fileSystemImage }
         if PartitionTable.isPartitioned(head) { return .diskImage }
         if JavaKeyStore.recognises(head) { return .javaKeyStore }
@@ -216,7 +240,6 @@ public enum ContentSniffer {
         static let rar = Array("Rar!\u{1A}\u{07}".utf8)
         static let sqlite = Array("SQLite format 3".utf8) + [0]
         static let iso9660 = Array("CD001".utf8)
-        static let ext: [UInt8] = [0x53, 0xEF]
         static let udf = Array("BEA01".utf8)
         /// The headers of text registries: Wine's, regedit's in UTF-8 and (after a byte-order mark)
         /// in UTF-16LE.
@@ -231,21 +254,14 @@ public enum ContentSniffer {
     public static func unreadableImageKind(_ head: [UInt8]) -> String? {
         let bytes = Head(head)
         for image in unreadableImages where bytes.starts(image.magic, at: image.offset) { return image.name }
-        if bytes.starts(Magic.ext, at: 0x438), bytes.u32le(0x418).map({ $0 <= 6 }) ?? false,
-            bytes.u32le(0x44C).map({ $0 <= 1 }) ?? false
-        {
-            return "ext2/3/4 file system"
-        }
         if bytes.starts(Magic.udf, at: 0x8001), !bytes.starts(Magic.iso9660, at: 0x8001) { return "UDF file system" }
         return nil
     }
 
     /// The images recognised by one magic number at one offset.
     private static let unreadableImages: [(magic: [UInt8], offset: Int, name: String)] = [
-        (Array("QFI".utf8) + [0xFB], 0, "qcow2 virtual disk"), (Array("KDMV".utf8), 0, "VMDK virtual disk"),
-        (Array("# Disk DescriptorFile".utf8), 0, "VMDK virtual disk"), (Array("vhdxfile".utf8), 0, "VHDX virtual disk"),
-        (Array("conectix".utf8), 0, "VHD virtual disk"), ([0x7F, 0x10, 0xDA, 0xBE], 0x40, "VirtualBox VDI disk"),
-        (Array("LUKS".utf8) + [0xBA, 0xBE], 0, "LUKS encrypted volume"),
+        (Array("# Disk DescriptorFile".utf8), 0, "VMDK descriptor (its extents are separate files)"),
+        ([0x7F, 0x10, 0xDA, 0xBE], 0x40, "VirtualBox VDI disk"),
         (Array("LABELONE".utf8), 0x200, "LVM physical volume"),
         (Array("XFSB".utf8), 0, "XFS file system"), (Array("hsqs".utf8), 0, "squashfs file system"),
         (Array("NTFS    ".utf8), 3, "NTFS file system"), (Array("EXFAT   ".utf8), 3, "exFAT file system"),

@@ -1,12 +1,15 @@
 internal import CEmbargoCompression
 
-/// A raw deflate or LZMA stream in a byte range of a source (NSIS's data blocks carry no container
-/// header), decompressed on demand by zlib or liblzma, so that a large block is never held whole.
+/// A deflate (raw or zlib) or LZMA stream in a byte range of a source (NSIS's data blocks, a virtual
+/// disk's compressed clusters), decompressed on demand by zlib or liblzma, so that a large block is
+/// never held whole.
 @safe final class BlockDecompressor {
-    /// The compression methods NSIS uses that a library here reads.
+    /// The compression methods read here.
     enum Method {
         /// Raw deflate (zlib without its header).
         case deflate
+        /// zlib: deflate behind its two-byte header.
+        case zlib
         /// LZMA: five bytes of properties, then the data, with no size and maybe no end marker.
         case lzma
     }
@@ -32,8 +35,9 @@ internal import CEmbargoCompression
         unsafe input = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 8)
         let status: Bool
         switch method {
-        case .deflate:
-            status = unsafe inflateInit2_(&zlib, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        case .deflate, .zlib:
+            let windowBits: Int32 = method == .deflate ? -15 : 15
+            status = unsafe inflateInit2_(&zlib, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
         case .lzma:
             // Up to 256 MiB of dictionary (NSIS's default is 8 MiB); a larger one is an error.
             status = unsafe lzma_alone_decoder(&lzma, 256 << 20) == LZMA_OK
@@ -46,7 +50,7 @@ internal import CEmbargoCompression
 
     deinit {
         switch method {
-        case .deflate: _ = unsafe inflateEnd(&zlib)
+        case .deflate, .zlib: _ = unsafe inflateEnd(&zlib)
         case .lzma: unsafe lzma_end(&lzma)
         }
         unsafe input.deallocate()
@@ -75,7 +79,7 @@ internal import CEmbargoCompression
 
     private var availableInput: Int {
         switch method {
-        case .deflate: Int(unsafe zlib.avail_in)
+        case .deflate, .zlib: Int(unsafe zlib.avail_in)
         case .lzma: unsafe lzma.avail_in
         }
     }
@@ -98,7 +102,7 @@ internal import CEmbargoCompression
         unsafe input.copyBytes(from: bytes)
         let base = unsafe input.baseAddress?.assumingMemoryBound(to: UInt8.self)
         switch method {
-        case .deflate:
+        case .deflate, .zlib:
             unsafe zlib.next_in = base
             unsafe zlib.avail_in = UInt32(bytes.count)
         case .lzma:
@@ -110,7 +114,7 @@ internal import CEmbargoCompression
     private func step(into room: UnsafeMutableRawBufferPointer) throws -> Int {
         let start = unsafe room.baseAddress?.assumingMemoryBound(to: UInt8.self)
         switch method {
-        case .deflate:
+        case .deflate, .zlib:
             unsafe zlib.next_out = start
             unsafe zlib.avail_out = UInt32(clamping: room.count)
             let status = unsafe inflate(&zlib, Z_NO_FLUSH)
