@@ -35,30 +35,30 @@ struct DiskImageExpander {
 
     /// Scans the disk that a virtual machine's disk image holds: its partitions, or the one file
     /// system that fills it. A differencing disk's parent is looked for beside an image on disk.
-    func readVirtualDisk(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer) {
+    func readVirtualDisk(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer, shard: ImageShard?) {
         let recorder = analyzer.recorder
         recorder.counts.archives += 1
         var disk: VirtualDisk
         do {
             disk = try VirtualDisk.open(content)
         } catch {
-            recorder.report(ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
+            report(shard, recorder, ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
             return
         }
         for note in disk.notes {
-            recorder.report(ScanEvent(kind: .corrupt, location: location, message: "\(disk.format): \(note)"))
+            report(shard, recorder, ScanEvent(kind: .corrupt, location: location, message: "\(disk.format): \(note)"))
         }
-        disk = withParents(disk, location: location, recorder: recorder)
+        disk = withParents(disk, location: location, recorder: recorder, shard: shard)
         let virtual = ItemContent(virtual: disk)
         let head: [UInt8]
         do {
             head = try virtual.bytes(at: 0, count: ItemClassifier.headSize)
         } catch {
-            recorder.report(ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
+            report(shard, recorder, ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
             return
         }
         if ContentSniffer.format(of: head) == .diskImage {
-            readPartitions(virtual, location: location, analyzer: analyzer, image: disk.format)
+            readPartitions(virtual, location: location, analyzer: analyzer, image: disk.format, shard: shard)
         } else {
             readVolume(
                 virtual,
@@ -66,14 +66,20 @@ struct DiskImageExpander {
                 head: head,
                 location: location,
                 analyzer: analyzer,
-                image: disk.format
+                image: disk.format,
+                shard: shard
             )
         }
     }
 
     /// `disk` with its parent chain attached, when it names parents that lie beside the image on
     /// disk; an event says which parent is missing (the disk's own blocks are still read).
-    private func withParents(_ disk: VirtualDisk, location: Location, recorder: UnitRecorder) -> VirtualDisk {
+    private func withParents(
+        _ disk: VirtualDisk,
+        location: Location,
+        recorder: UnitRecorder,
+        shard: ImageShard?
+    ) -> VirtualDisk {
         var chain = [disk]
         var directory = location.members.isEmpty ? location.path.parent : nil
         while let name = chain.last?.parentName {
@@ -87,7 +93,7 @@ struct DiskImageExpander {
                     chain.count > Self.maximumParents
                     ? "a chain of more than \(Self.maximumParents) parents"
                     : directory == nil ? "an image inside another is read alone" : "it is not beside the image"
-                recorder.report(
+                report(shard, recorder, 
                     ScanEvent(
                         kind: .unsupported,
                         location: location,
@@ -106,18 +112,24 @@ struct DiskImageExpander {
     }
 
     /// Scans each partition of a partitioned image.
-    func readPartitions(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer, image: String? = nil) {
+    func readPartitions(
+        _ content: ItemContent,
+        location: Location,
+        analyzer: ItemAnalyzer,
+        image: String? = nil,
+        shard: ImageShard?
+    ) {
         let recorder = analyzer.recorder
         recorder.counts.archives += 1
         let table: (scheme: String, partitions: [DiskPartition])
         do {
             table = try PartitionTable.read(content)
         } catch {
-            recorder.report(ScanEvent(failure: error, at: location, doing: "partition table could not be read"))
+            report(shard, recorder, ScanEvent(failure: error, at: location, doing: "partition table could not be read"))
             return
         }
         if table.partitions.isEmpty {
-            recorder.report(
+            report(shard, recorder, 
                 ScanEvent(
                     kind: .unsupported,
                     location: location,
@@ -125,7 +137,7 @@ struct DiskImageExpander {
                 )
             )
         }
-        if location.members.isEmpty {
+        if location.members.isEmpty, shard?.ownsImage ?? true {
             let count = table.partitions.count
             recorder.recognise(
                 RecognisedTree(
@@ -141,7 +153,7 @@ struct DiskImageExpander {
                 "partition \(partition.number) (\(partition.scheme) \(partition.type)\(name), offset \(partition.offset), \(partition.size) bytes)"
             let partitionLocation = location.appending(member: ScanPath(label))
             guard partition.offset < content.size else {
-                recorder.report(
+                report(shard, recorder, 
                     ScanEvent(
                         kind: .corrupt,
                         location: partitionLocation,
@@ -153,7 +165,7 @@ struct DiskImageExpander {
             var size = partition.size
             if size > content.size - partition.offset {
                 size = content.size - partition.offset
-                recorder.report(
+                report(shard, recorder, 
                     ScanEvent(
                         kind: .corrupt,
                         location: partitionLocation,
@@ -166,7 +178,7 @@ struct DiskImageExpander {
             do {
                 head = try content.bytes(at: partition.offset, count: ItemClassifier.headSize)
             } catch {
-                recorder.report(ScanEvent(failure: error, at: partitionLocation))
+                report(shard, recorder, ScanEvent(failure: error, at: partitionLocation))
                 continue
             }
             readVolume(
@@ -174,7 +186,8 @@ struct DiskImageExpander {
                 range: partition.offset..<(partition.offset + size),
                 head: head,
                 location: partitionLocation,
-                analyzer: analyzer
+                analyzer: analyzer,
+                shard: shard
             )
         }
     }
@@ -188,16 +201,19 @@ struct DiskImageExpander {
         head: [UInt8],
         location: Location,
         analyzer: ItemAnalyzer,
-        image: String? = nil
+        image: String? = nil,
+        shard: ImageShard?
     ) {
         switch ContentSniffer.format(of: head) {
         case .fat:
-            readFAT(content, range: range, location: location, analyzer: analyzer, image: image)
+            readFAT(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .extFileSystem:
-            readExt(content, range: range, location: location, analyzer: analyzer, image: image)
+            readExt(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .encryptedVolume:
-            analyzer.recorder.report(encryptedVolume(head, size: UInt64(range.count), at: location))
+            report(shard, analyzer.recorder, encryptedVolume(head, size: UInt64(range.count), at: location))
         case let format where format.isContainer:
+            // An ISO 9660 volume inside an image is read whole by the part that owns the image.
+            guard shard?.ownsImage ?? true else { return }
             analyzer.expand(
                 content,
                 format: format,
@@ -214,7 +230,7 @@ struct DiskImageExpander {
             } else {
                 what = "unrecognised content (\(format.summary))"
             }
-            analyzer.recorder.report(
+            report(shard, analyzer.recorder, 
                 ScanEvent(
                     kind: .unsupported,
                     location: location,
@@ -231,7 +247,8 @@ struct DiskImageExpander {
         range: Range<UInt64>,
         location: Location,
         analyzer: ItemAnalyzer,
-        image: String? = nil
+        image: String? = nil,
+        shard: ImageShard?
     ) {
         do {
             let fileSystem = try FATFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
@@ -252,10 +269,11 @@ struct DiskImageExpander {
                 of: content,
                 kind: Self.kind(image, fileSystem.variant),
                 location: location,
-                analyzer: analyzer
+                analyzer: analyzer,
+                shard: shard
             )
         } catch {
-            analyzer.recorder.report(
+            report(shard, analyzer.recorder, 
                 ScanEvent(failure: error, at: location, doing: "FAT file system could not be read")
             )
         }
@@ -267,7 +285,8 @@ struct DiskImageExpander {
         range: Range<UInt64>,
         location: Location,
         analyzer: ItemAnalyzer,
-        image: String? = nil
+        image: String? = nil,
+        shard: ImageShard?
     ) {
         do {
             let fileSystem = try ExtFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
@@ -281,13 +300,20 @@ struct DiskImageExpander {
                 of: content,
                 kind: Self.kind(image, fileSystem.variant),
                 location: location,
-                analyzer: analyzer
+                analyzer: analyzer,
+                shard: shard
             )
         } catch {
-            analyzer.recorder.report(
+            report(shard, analyzer.recorder, 
                 ScanEvent(failure: error, at: location, doing: "ext file system could not be read")
             )
         }
+    }
+
+    /// Reports an event about the image as a whole: in a scan in shards, only the part that owns the
+    /// image does.
+    private func report(_ shard: ImageShard?, _ recorder: UnitRecorder, _ event: ScanEvent) {
+        if shard?.ownsImage ?? true { recorder.report(event) }
     }
 
     /// A file found in a file system image, with the way to find its bytes.
@@ -305,14 +331,15 @@ struct DiskImageExpander {
         of content: ItemContent,
         kind: String,
         location: Location,
-        analyzer: ItemAnalyzer
+        analyzer: ItemAnalyzer,
+        shard: ImageShard?
     ) {
         let recorder = analyzer.recorder
         recorder.counts.archives += 1
         for problem in problems {
-            recorder.report(ScanEvent(kind: .corrupt, location: location, message: "\(kind): \(problem)"))
+            report(shard, recorder, ScanEvent(kind: .corrupt, location: location, message: "\(kind): \(problem)"))
         }
-        if location.members.isEmpty {
+        if location.members.isEmpty, shard?.ownsImage ?? true {
             recorder.recognise(
                 RecognisedTree(
                     path: location.path,
@@ -323,6 +350,7 @@ struct DiskImageExpander {
         }
         for file in files {
             let fileLocation = location.appending(member: ScanPath(file.path))
+            if let shard, !shard.owns(fileLocation) { continue }
             recorder.counts.members += 1
             do {
                 try analyzer.analyze(

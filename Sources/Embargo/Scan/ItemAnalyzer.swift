@@ -81,11 +81,15 @@ final class ItemAnalyzer {
             recorder.report(images.encryptedVolume(head, size: content.size, at: location))
         case .diskImage, .fat, .extFileSystem, .virtualDisk:
             guard !isTooDeep(location, "image not opened") else { return }
+            // A scan in shards shares the files of an image on disk, not of one inside another file.
+            let shard = location.members.isEmpty ? recorder.imageShard : nil
+            let whole = 0..<content.size
             switch format {
-            case .fat: images.readFAT(content, range: 0..<content.size, location: location, analyzer: self)
-            case .extFileSystem: images.readExt(content, range: 0..<content.size, location: location, analyzer: self)
-            case .virtualDisk: images.readVirtualDisk(content, location: location, analyzer: self)
-            default: images.readPartitions(content, location: location, analyzer: self)
+            case .fat: images.readFAT(content, range: whole, location: location, analyzer: self, shard: shard)
+            case .extFileSystem:
+                images.readExt(content, range: whole, location: location, analyzer: self, shard: shard)
+            case .virtualDisk: images.readVirtualDisk(content, location: location, analyzer: self, shard: shard)
+            default: images.readPartitions(content, location: location, analyzer: self, shard: shard)
             }
         case .compoundFile:
             guard !isTooDeep(location, "compound file not opened") else { return }

@@ -1,3 +1,5 @@
+internal import EmbargoFormats
+
 /// One worker of a scan: takes directories and files from the shared queue, one unit at a time,
 /// and hands each unit's result to the scan's output. Directories are listed and their recognised
 /// trees read; files are carried through the stages by the worker's analyzer.
@@ -121,11 +123,20 @@ final class ScanWorker {
         return rest + recognition.priority
     }
 
-    /// Reads a file on disk, unless another shard owns it or it is unchanged since the last scan.
+    /// Reads a file on disk, unless another shard owns it or it is unchanged since the last scan. A
+    /// disk image is read by every shard, each reading its own part of the files inside.
     private func scanFile(_ item: WalkItem) {
         let path = item.path
-        guard configuration.shard.owns(path.bytes) else {
+        let owned = configuration.shard.owns(path.bytes)
+        guard owned || isDiskImage(item) else {
             recorder.counts.otherShards += 1
+            return
+        }
+        recorder.imageShard = configuration.shard.count > 1 ? ImageShard(shard: configuration.shard, ownsImage: owned) : nil
+        defer { recorder.imageShard = nil }
+        if !owned {
+            recorder.counts.otherShards += 1
+            scanImagePart(item)
             return
         }
         progress.started(path)
@@ -158,5 +169,32 @@ final class ScanWorker {
         recorder.counts.bytes += content.size
         // A file that could not be read to the end is read again by the next incremental scan.
         if complete, let stamp = content.stamp { recorder.noteRead(stamp) }
+    }
+
+    /// Whether a file another shard owns is a disk image, whose files the shards share: only files
+    /// of a megabyte or more are looked at.
+    private func isDiskImage(_ item: WalkItem) -> Bool {
+        guard configuration.shard.count > 1,
+            let content = try? ItemContent(path: item.path, followingLink: item.followsLink),
+            content.size >= 1 << 20,
+            let head = try? content.bytes(at: 0, count: ItemClassifier.headSize)
+        else { return false }
+        return ContentSniffer.format(of: head, distinguishingText: false).isImage
+    }
+
+    /// Reads this shard's part of the files inside a disk image another shard owns.
+    private func scanImagePart(_ item: WalkItem) {
+        let location = Location(path: item.path)
+        do {
+            let content = try ItemContent(path: item.path, followingLink: item.followsLink)
+            try analyzer.analyze(
+                content,
+                location: location,
+                logicalPath: item.path.bytes,
+                budget: ExpansionBudget(limit: configuration.limits.maxExpandedBytes)
+            )
+        } catch {
+            // The owning shard reports what keeps the image from being read.
+        }
     }
 }

@@ -11,6 +11,8 @@ final class UnitRecorder {
     /// Real names for the members of one archive (a Windows Installer cabinet names its files by
     /// their `File` keys): member name → name to report.
     var memberNames: (archive: Location, names: [String: String])?
+    /// For a scan in shards, while it reads a disk image on disk: which of its files this part reads.
+    var imageShard: ImageShard?
 
     init(measuringStages: Bool = false) {
         timer = StageTimer(enabled: measuringStages)
