@@ -93,7 +93,9 @@ struct DiskImageExpander {
                     chain.count > Self.maximumParents
                     ? "a chain of more than \(Self.maximumParents) parents"
                     : directory == nil ? "an image inside another is read alone" : "it is not beside the image"
-                report(shard, recorder, 
+                report(
+                    shard,
+                    recorder,
                     ScanEvent(
                         kind: .unsupported,
                         location: location,
@@ -129,7 +131,9 @@ struct DiskImageExpander {
             return
         }
         if table.partitions.isEmpty {
-            report(shard, recorder, 
+            report(
+                shard,
+                recorder,
                 ScanEvent(
                     kind: .unsupported,
                     location: location,
@@ -153,7 +157,9 @@ struct DiskImageExpander {
                 "partition \(partition.number) (\(partition.scheme) \(partition.type)\(name), offset \(partition.offset), \(partition.size) bytes)"
             let partitionLocation = location.appending(member: ScanPath(label))
             guard partition.offset < content.size else {
-                report(shard, recorder, 
+                report(
+                    shard,
+                    recorder,
                     ScanEvent(
                         kind: .corrupt,
                         location: partitionLocation,
@@ -165,7 +171,9 @@ struct DiskImageExpander {
             var size = partition.size
             if size > content.size - partition.offset {
                 size = content.size - partition.offset
-                report(shard, recorder, 
+                report(
+                    shard,
+                    recorder,
                     ScanEvent(
                         kind: .corrupt,
                         location: partitionLocation,
@@ -230,7 +238,9 @@ struct DiskImageExpander {
             } else {
                 what = "unrecognised content (\(format.summary))"
             }
-            report(shard, analyzer.recorder, 
+            report(
+                shard,
+                analyzer.recorder,
                 ScanEvent(
                     kind: .unsupported,
                     location: location,
@@ -273,7 +283,9 @@ struct DiskImageExpander {
                 shard: shard
             )
         } catch {
-            report(shard, analyzer.recorder, 
+            report(
+                shard,
+                analyzer.recorder,
                 ScanEvent(failure: error, at: location, doing: "FAT file system could not be read")
             )
         }
@@ -304,7 +316,9 @@ struct DiskImageExpander {
                 shard: shard
             )
         } catch {
-            report(shard, analyzer.recorder, 
+            report(
+                shard,
+                analyzer.recorder,
                 ScanEvent(failure: error, at: location, doing: "ext file system could not be read")
             )
         }

@@ -132,7 +132,8 @@ final class ScanWorker {
             recorder.counts.otherShards += 1
             return
         }
-        recorder.imageShard = configuration.shard.count > 1 ? ImageShard(shard: configuration.shard, ownsImage: owned) : nil
+        recorder.imageShard =
+            configuration.shard.count > 1 ? ImageShard(shard: configuration.shard, ownsImage: owned) : nil
         defer { recorder.imageShard = nil }
         if !owned {
             recorder.counts.otherShards += 1

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Virtual machine disks built for a test with the real tools: mkfs.ext4 `-d` fills a file system
+/// from a directory, sfdisk partitions the raw disk, qemu-img turns it into qcow2, VMDK, VHD and
+/// VHDX (and overlays with a backing file), cryptsetup formats a LUKS volume.
+public enum VirtualDiskFixture {
+    /// The `qemu-img convert` output formats and options of each virtual disk format read.
+    public static let formats: [(name: String, arguments: [String])] = [
+        ("qcow2", ["-O", "qcow2"]),
+        ("compressed.qcow2", ["-c", "-O", "qcow2"]),
+        ("qcow2-v2", ["-O", "qcow2", "-o", "compat=0.10"]),
+        ("vmdk", ["-O", "vmdk"]),
+        ("stream.vmdk", ["-O", "vmdk", "-o", "subformat=streamOptimized"]),
+        ("vhd", ["-O", "vpc"]),
+        ("vhdx", ["-O", "vhdx"]),
+    ]
+
+    /// A Linux root with an installation: the dpkg status of the vendor fixtures (which lists
+    /// Kaspersky packages), the signed vendor binary and a nested archive holding another.
+    public static func linuxRoot(at root: String) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: root + "/var/lib/dpkg", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: root + "/opt/kaspersky/kesl/bin", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: root + "/usr/share/doc", withIntermediateDirectories: true)
+        try manager.copyItem(
+            atPath: Fixtures.vendor + "/dpkg-root/var/lib/dpkg/status",
+            toPath: root + "/var/lib/dpkg/status"
+        )
+        try manager.copyItem(
+            atPath: Fixtures.vendor + "/signed-kaspersky-avp.exe",
+            toPath: root + "/opt/kaspersky/kesl/bin/avp.exe"
+        )
+        try manager.copyItem(
+            atPath: Fixtures.vendor + "/nested-tools.tar.gz",
+            toPath: root + "/usr/share/doc/nested-tools.tar.gz"
+        )
+    }
+
+    /// A root that only mentions vendors: a news article, an audit script, a test named like a
+    /// product, a signed binary of another maker.
+    public static func cleanRoot(at root: String) throws {
+        let manager = FileManager.default
+        try manager.createDirectory(atPath: root + "/home/user", withIntermediateDirectories: true)
+        for name in try manager.contentsOfDirectory(atPath: Fixtures.vendor + "/traps") {
+            try manager.copyItem(atPath: Fixtures.vendor + "/traps/" + name, toPath: root + "/home/user/" + name)
+        }
+    }
+
+    /// An ext4 file system of `megabytes` filled from `root`, in a file of its own; `options` go to
+    /// mkfs.ext4 (`-t ext2`, `-O inline_data`).
+    public static func extFileSystem(
+        of root: String,
+        at path: String,
+        megabytes: Int = 32,
+        options: [String] = []
+    )
+        throws
+    {
+        try Tool.run("mkfs.ext4", ["-q", "-F"] + options + ["-d", root, path, "\(megabytes)M"])
+    }
+
+    /// A raw disk of `megabytes` with a GPT whose first partition (at 1 MiB) holds an ext4 file system
+    /// filled from `root`; a second partition, when `luks` is set, is a LUKS2 volume.
+    public static func rawDisk(of root: String, at path: String, megabytes: Int = 48, luks: Bool = false) throws {
+        try Tool.run("truncate", ["-s", "\(megabytes)M", path])
+        let linuxSectors = (megabytes - (luks ? 20 : 2)) * 2048
+        var table = "label: gpt\\nstart=2048, size=\(linuxSectors), type=0FC63DAF-8483-4772-8E79-3D69C3EC8CAA\\n"
+        if luks {
+            table += "start=\(2048 + linuxSectors), size=\(17 * 2048), type=CA7D7CCB-63ED-4C53-861C-1742536059CC\\n"
+        }
+        try Tool.shell("printf '\(table)' | sfdisk --quiet '\(path)'")
+        try Tool.run(
+            "mkfs.ext4",
+            ["-q", "-F", "-E", "offset=\(1 << 20)", "-d", root, path, "\(linuxSectors / 2)k"]
+        )
+        if luks {
+            let volume = path + ".luks"
+            let key = path + ".key"
+            try Tool.run("truncate", ["-s", "17M", volume])
+            try Data("not a real secret".utf8).write(to: URL(fileURLWithPath: key))
+            try Tool.run(
+                "cryptsetup",
+                [
+                    "luksFormat", "--batch-mode", "--type", "luks2", "--pbkdf", "pbkdf2", "--pbkdf-force-iterations",
+                    "1000", volume, key,
+                ]
+            )
+            try Tool.run(
+                "dd",
+                [
+                    "if=\(volume)", "of=\(path)", "bs=1M", "seek=\(1 + linuxSectors / 2048)", "conv=notrunc",
+                    "status=none",
+                ]
+            )
+        }
+    }
+
+    /// `raw` converted by qemu-img with `arguments` (see `formats`).
+    public static func convert(_ raw: String, to path: String, arguments: [String]) throws {
+        try Tool.run("qemu-img", ["convert"] + arguments + [raw, path])
+    }
+
+    /// A qcow2 overlay of `base` (named as qemu-img records it: relative to the overlay) that holds no
+    /// block of its own.
+    public static func overlay(of base: String, at path: String) throws {
+        try Tool.run("qemu-img", ["create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2", path])
+    }
+}

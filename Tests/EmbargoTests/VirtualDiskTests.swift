@@ -1,0 +1,198 @@
+import EmbargoTestSupport
+import Foundation
+import Testing
+
+@testable import Embargo
+
+/// Virtual machine disks (qcow2, VMDK, VHD, VHDX, OVA) and the ext2/3/4 file systems in them, read in
+/// place without mounting; encrypted volumes; differencing disks and their parents; shards.
+@Suite struct VirtualDiskTests {
+    /// What a scan found, as (member chain, product) pairs.
+    private func found(_ outcome: ScanOutcome) -> Set<[String]> {
+        Set(outcome.installations.map { $0.location.members.map(\.displayString) + [$0.record ?? $0.product] })
+    }
+
+    @Test func everyVirtualDiskFormatShowsWhatTheRawDiskHolds() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
+        let raw = directory.file("disk.raw")
+        try VirtualDiskFixture.rawDisk(of: directory.file("root"), at: raw)
+        let expected = found(try await scan([raw]))
+        let partition = "partition 1 (GPT 0FC63DAF-8483-4772-8E79-3D69C3EC8CAA, offset 1048576"
+        #expect(
+            expected.contains { $0.first?.hasPrefix(partition) == true && $0[1] == "/opt/kaspersky/kesl/bin/avp.exe" }
+        )
+        #expect(expected.contains { $0.dropFirst().first == "/usr/share/doc/nested-tools.tar.gz" && $0.count == 5 })
+        // The dpkg status inside the file system gives the installed packages as records.
+        let records = try await scan([raw]).installations.compactMap(\.record)
+        #expect(Set(records).isSuperset(of: ["package kesl", "package klnagent64"]), "\(records)")
+
+        for format in VirtualDiskFixture.formats {
+            let image = directory.file("disk.\(format.name)")
+            try VirtualDiskFixture.convert(raw, to: image, arguments: format.arguments)
+            let outcome = try await scan([image])
+            #expect(found(outcome) == expected, "\(format.name)")
+            #expect(outcome.events.isEmpty, "\(format.name): \(outcome.events)")
+            #expect(outcome.summary.recognised.first?.kind.hasPrefix("virtual disk (") == true, "\(format.name)")
+        }
+    }
+
+    @Test func filesComeOutByteForByteFromEveryKindOfExtFileSystem() async throws {
+        let directory = TemporaryDirectory()
+        let root = directory.file("root")
+        try FileManager.default.createDirectory(atPath: root + "/deep/er", withIntermediateDirectories: true)
+        let mention = Array("Installed by AO Kaspersky Lab setup\n".utf8)
+        try directory.write("root/small.txt", mention)
+        // Holes around the mentions: a sparse file.
+        let sparse = directory.file("root/deep/er/sparse.bin")
+        FileManager.default.createFile(atPath: sparse, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: sparse))
+        try handle.seek(toOffset: 3 << 20)
+        try handle.write(contentsOf: mention)
+        try handle.seek(toOffset: 5 << 20)
+        try handle.write(contentsOf: mention)
+        try handle.close()
+        var large = [UInt8]()
+        for index in 0..<300_000 { large.append(UInt8(truncatingIfNeeded: index &* 7)) }
+        try directory.write("root/deep/large.bin", large + mention)
+        let expected = try Dictionary(
+            uniqueKeysWithValues: ["/small.txt", "/deep/er/sparse.bin", "/deep/large.bin"].map { path in
+                (path, String(decoding: try Tool.run("sha256sum", [root + path]).prefix(64), as: UTF8.self))
+            }
+        )
+        let variants: [(String, [String])] = [
+            ("ext4", []), ("ext2", ["-t", "ext2"]), ("ext3", ["-t", "ext3"]), ("inline", ["-O", "inline_data"]),
+            ("1k-blocks", ["-b", "1024"]),
+        ]
+        for (name, options) in variants {
+            let image = directory.file("\(name).img")
+            try VirtualDiskFixture.extFileSystem(of: root, at: image, options: options)
+            let outcome = try await scan([image])
+            let hashes = Dictionary(
+                outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
+                uniquingKeysWith: { first, _ in first }
+            )
+            #expect(hashes == expected, "\(name)")
+            #expect(outcome.events.isEmpty, "\(name): \(outcome.events)")
+            #expect(outcome.summary.recognised.first?.kind.hasPrefix("disk image (ext") == true, "\(name)")
+        }
+    }
+
+    @Test func aDifferencingDiskIsReadWithItsParentAndSaysWhenItIsMissing() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
+        try VirtualDiskFixture.rawDisk(of: directory.file("root"), at: directory.file("disk.raw"))
+        try FileManager.default.createDirectory(atPath: directory.file("images"), withIntermediateDirectories: true)
+        try VirtualDiskFixture.convert(
+            directory.file("disk.raw"),
+            to: directory.file("images/base.qcow2"),
+            arguments: ["-O", "qcow2"]
+        )
+        try VirtualDiskFixture.overlay(of: "base.qcow2", at: directory.file("images/overlay.qcow2"))
+
+        let overlay = try await scan([directory.file("images/overlay.qcow2")])
+        #expect(
+            overlay.installations.contains {
+                $0.location.members.last?.displayString == "/opt/kaspersky/kesl/bin/avp.exe"
+            }
+        )
+        #expect(overlay.events.isEmpty, "\(overlay.events)")
+
+        try FileManager.default.removeItem(atPath: directory.file("images/base.qcow2"))
+        let alone = try await scan([directory.file("images/overlay.qcow2")])
+        #expect(alone.installations.isEmpty)
+        let missing = try #require(alone.events(.unsupported).first)
+        #expect(missing.message.contains("parent disk \"base.qcow2\""), "\(missing.message)")
+        #expect(alone.summary.isIncomplete)
+    }
+
+    @Test func anOVAApplianceIsReadThroughItsStreamOptimizedDisk() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
+        try VirtualDiskFixture.rawDisk(of: directory.file("root"), at: directory.file("disk.raw"))
+        try FileManager.default.createDirectory(atPath: directory.file("ova"), withIntermediateDirectories: true)
+        try VirtualDiskFixture.convert(
+            directory.file("disk.raw"),
+            to: directory.file("ova/appliance-disk1.vmdk"),
+            arguments: ["-O", "vmdk", "-o", "subformat=streamOptimized"]
+        )
+        try directory.write("ova/appliance.ovf", text: "<?xml version=\"1.0\"?><Envelope/>\n")
+        try Tool.run(
+            "tar",
+            [
+                "-C", directory.file("ova"), "-cf", directory.file("appliance.ova"), "appliance.ovf",
+                "appliance-disk1.vmdk",
+            ]
+        )
+        let outcome = try await scan([directory.file("appliance.ova")])
+        let avp = try #require(
+            outcome.installations.first { $0.location.members.last?.displayString == "/opt/kaspersky/kesl/bin/avp.exe" }
+        )
+        #expect(avp.location.members.first?.displayString == "appliance-disk1.vmdk")
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+    }
+
+    @Test func aLUKSPartitionIsAnEncryptedEventAndTheRestIsRead() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
+        let raw = directory.file("disk.raw")
+        try VirtualDiskFixture.rawDisk(of: directory.file("root"), at: raw, luks: true)
+        try VirtualDiskFixture.convert(raw, to: directory.file("disk.qcow2"), arguments: ["-O", "qcow2"])
+        let outcome = try await scan([directory.file("disk.qcow2")])
+        #expect(!outcome.installations.isEmpty)
+        let encrypted = try #require(outcome.events(.encrypted).first)
+        #expect(outcome.events.count == 1, "\(outcome.events)")
+        #expect(encrypted.location.members.first?.displayString.hasPrefix("partition 2 (GPT") == true)
+        #expect(encrypted.message.hasPrefix("LUKS2 encrypted volume of \(17 << 20) bytes: not read"))
+
+        // A LUKS volume on its own is the same event.
+        let alone = try await scan([raw + ".luks"])
+        #expect(alone.events.map(\.kind) == [.encrypted])
+    }
+
+    @Test func aCleanImageHasNoInstallation() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.cleanRoot(at: directory.file("root"))
+        try VirtualDiskFixture.rawDisk(of: directory.file("root"), at: directory.file("clean.raw"))
+        try VirtualDiskFixture.convert(
+            directory.file("clean.raw"),
+            to: directory.file("clean.vhdx"),
+            arguments: ["-O", "vhdx"]
+        )
+        let outcome = try await scan([directory.file("clean.vhdx")])
+        #expect(outcome.installations.isEmpty, "\(outcome.installations.map(\.location))")
+        #expect(outcome.summary.counts.members >= 5)
+        #expect(outcome.events.isEmpty)
+    }
+
+    @Test func theShardsOfAnImageTogetherReadEachFileOnce() async throws {
+        let directory = TemporaryDirectory()
+        let root = directory.file("root")
+        try VirtualDiskFixture.linuxRoot(at: root)
+        for index in 0..<12 {
+            try FileManager.default.copyItem(
+                atPath: Fixtures.vendor + "/signed-kaspersky-avp.exe",
+                toPath: root + "/opt/kaspersky/kesl/bin/copy\(index).exe"
+            )
+        }
+        try VirtualDiskFixture.rawDisk(of: root, at: directory.file("disk.raw"))
+        try VirtualDiskFixture.convert(
+            directory.file("disk.raw"),
+            to: directory.file("disk.qcow2"),
+            arguments: ["-O", "qcow2"]
+        )
+        try FileManager.default.removeItem(atPath: directory.file("disk.raw"))
+        try FileManager.default.removeItem(atPath: root)
+
+        let whole = try await scan([directory.path])
+        #expect(whole.installations.count >= 14)
+        var union: [String] = []
+        for index in 0..<3 {
+            let part = try await scan([directory.path], shard: try #require(ScanShard(index: index, count: 3)))
+            union += part.detections.map(\.id)
+            #expect(part.detections.count < whole.detections.count, "shard \(index) read the whole image")
+        }
+        #expect(union.count == Set(union).count, "a finding was made by two shards")
+        #expect(Set(union) == Set(whole.detections.map(\.id)))
+    }
+}
