@@ -118,6 +118,25 @@ compound-file | nsis)
             python3 -c 'import sys; data = open(sys.argv[1], "rb").read(); start = data.find(bytes.fromhex("efbeadde") + b"NullsoftInst") - 4; open(sys.argv[2], "wb").write(data[start:])' "$work/$name.exe" "$out/$name.nsis"
         done
     fi ;;
+virtual-disk | ext)
+    # A small ext4 (inline data, 1 KiB blocks) alone, and in a GPT disk converted by qemu-img.
+    mkdir -p "$work/root/opt/kaspersky"
+    cp "$vendor/invoice-2024.dat" "$work/root/opt/kaspersky/"
+    echo small > "$work/root/small"
+    if [ "$target" = ext ]; then
+        mkfs.ext4 -q -F -b 1024 -N 16 -O inline_data -d "$work/root" "$out/ext4.img" 200k 2>/dev/null
+        mkfs.ext4 -q -F -b 1024 -N 16 -t ext2 -d "$work/root" "$out/ext2.img" 200k 2>/dev/null
+    else
+        truncate -s 1M "$work/raw"
+        printf 'label: gpt\nstart=34, size=1900, type=linux\n' | sfdisk --quiet "$work/raw"
+        mkfs.ext4 -q -F -b 1024 -N 16 -E offset=17408 -d "$work/root" "$work/raw" 900k 2>/dev/null
+        qemu-img convert -O qcow2 "$work/raw" "$out/disk.qcow2"
+        qemu-img convert -c -O qcow2 "$work/raw" "$out/compressed.qcow2"
+        qemu-img convert -O vmdk "$work/raw" "$out/disk.vmdk"
+        qemu-img convert -O vmdk -o subformat=streamOptimized "$work/raw" "$out/stream.vmdk"
+        qemu-img convert -O vpc "$work/raw" "$work/disk.vhd" && head -c 1048576 "$work/disk.vhd" > "$out/disk.vhd"
+        qemu-img convert -O vhdx "$work/raw" "$work/disk.vhdx" && head -c 4194304 "$work/disk.vhdx" > "$out/disk.vhdx"
+    fi ;;
 sniffer) cp "$vendor"/*.exe "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/macos-kav-agent" "$out/" ;;
 item)
     cp "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/signed-kaspersky-avp.exe" "$vendor/macos-kav-agent" "$out/"

@@ -24,6 +24,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case containerImage = "container-image"
     case compoundFile = "compound-file"
     case nsis
+    case virtualDisk = "virtual-disk"
+    case ext
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -108,6 +110,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                     guard budget > 0 else { throw FormatError.limit("fuzz budget") }
                 }
             }
+        case .virtualDisk:
+            guard let disk = try? VirtualDisk.open(bytes) else { break }
+            // The start, and places the input picks.
+            _ = try? disk.bytes(at: 0, count: 65_536)
+            for byte in bytes.prefix(8) { _ = try? disk.bytes(at: disk.size / 256 * UInt64(byte), count: 4096) }
+        case .ext:
+            guard let fileSystem = try? ExtFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
+                let listing = try? fileSystem.files(limit: 4096)
+            else { break }
+            for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
         case .sniffer:
             _ = ContentSniffer.format(of: bytes)
             _ = ContentSniffer.unreadableImageKind(bytes)

@@ -71,7 +71,7 @@ public final class ExtFileSystem {
             throw FormatError.malformed("ext superblock with empty groups")
         }
         let groups = VirtualDisk.blockCount(blockCount - firstDataBlock, of: blocksPerGroup)
-        guard groups <= size / blockSize + 1 else {
+        guard groups <= size / blockSize + 1, groups <= 1 << 22 else {
             throw FormatError.malformed("ext file system of \(groups) groups in \(size) bytes")
         }
         let descriptorSize = is64Bit ? UInt64(try superblock.u16le(at: 0xFE)) : 32
