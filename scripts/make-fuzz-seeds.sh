@@ -137,6 +137,10 @@ virtual-disk | ext)
         qemu-img convert -O vpc "$work/raw" "$work/disk.vhd" && head -c 1048576 "$work/disk.vhd" > "$out/disk.vhd"
         qemu-img convert -O vhdx "$work/raw" "$work/disk.vhdx" && head -c 4194304 "$work/disk.vhdx" > "$out/disk.vhdx"
     fi ;;
+lvm)
+    # The head of a physical volume as LVM's tools wrote it, and its description text alone.
+    gunzip -c Tests/Fixtures/lvm/physical-volume-head.bin.gz > "$out/physical-volume"
+    python3 -c 'import sys; data = open(sys.argv[1], "rb").read(); start = data.rindex(b"embargo {"); open(sys.argv[2], "wb").write(data[start:data.index(b"\0", start)])' "$out/physical-volume" "$out/description.txt" ;;
 sniffer) cp "$vendor"/*.exe "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/macos-kav-agent" "$out/" ;;
 item)
     cp "$vendor"/*.deb "$vendor"/*.rpm "$vendor"/*.tar* "$vendor/signed-kaspersky-avp.exe" "$vendor/macos-kav-agent" "$out/"

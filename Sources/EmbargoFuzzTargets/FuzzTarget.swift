@@ -25,7 +25,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case compoundFile = "compound-file"
     case nsis
     case virtualDisk = "virtual-disk"
-    case ext
+    case ext, lvm
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -120,6 +120,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 let listing = try? fileSystem.files(limit: 4096)
             else { break }
             for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
+        case .lvm:
+            _ = try? LVMMetadataText.parse(bytes)
+            _ = try? LVMPhysicalVolume(bytes, offset: 0, size: UInt64(bytes.count))
         case .sniffer:
             _ = ContentSniffer.format(of: bytes)
             _ = ContentSniffer.unreadableImageKind(bytes)

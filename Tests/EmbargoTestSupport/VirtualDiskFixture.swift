@@ -105,4 +105,35 @@ public enum VirtualDiskFixture {
     public static func overlay(of base: String, at path: String) throws {
         try Tool.run("qemu-img", ["create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2", path])
     }
+
+    /// A raw disk of 80 MiB whose GPT partition 1 (at 1 MiB) is a 64 MiB LVM2 physical volume, with
+    /// the metadata LVM's tools wrote (`Tests/Fixtures/make-lvm-metadata.sh`): volume group `embargo`
+    /// with `root` (linear, 16 MiB in two segments, extents 5-6 then 1-2) holding an ext4 filled from
+    /// `root`, `swap` (extents 8-9) holding an ext4 filled from `other`, and `blank` (segment type
+    /// `zero`).
+    public static func lvmDisk(root: String, other: String, at path: String) throws {
+        try Tool.run("truncate", ["-s", "80M", path])
+        try Tool.shell(
+            "printf 'label: gpt\\nstart=2048, size=131072, type=E6D6D379-F507-44C2-A23C-238F2A3DF928\\n' | sfdisk --quiet '\(path)'"
+        )
+        let volume = path + ".pv"
+        try Tool.shell("gunzip -c '\(Fixtures.directory)/lvm/physical-volume-head.bin.gz' > '\(volume)'")
+        try Tool.run("truncate", ["-s", "64M", volume])
+        let extent = 4
+        func place(_ file: String, from start: Int, extents: Int, at first: Int) throws {
+            try Tool.run(
+                "dd",
+                [
+                    "if=\(file)", "of=\(volume)", "bs=1M", "skip=\(start * extent)", "seek=\(1 + first * extent)",
+                    "count=\(extents * extent)", "conv=notrunc", "status=none",
+                ]
+            )
+        }
+        try extFileSystem(of: root, at: path + ".root", megabytes: 16)
+        try place(path + ".root", from: 0, extents: 2, at: 5)
+        try place(path + ".root", from: 2, extents: 2, at: 1)
+        try extFileSystem(of: other, at: path + ".swap", megabytes: 8)
+        try place(path + ".swap", from: 0, extents: 2, at: 8)
+        try Tool.run("dd", ["if=\(volume)", "of=\(path)", "bs=1M", "seek=1", "conv=notrunc", "status=none"])
+    }
 }

@@ -150,6 +150,35 @@ import Testing
         #expect(alone.events.map(\.kind) == [.encrypted])
     }
 
+    @Test func logicalVolumesAreReadSegmentBySegment() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
+        try VirtualDiskFixture.cleanRoot(at: directory.file("clean"))
+        let raw = directory.file("lvm.raw")
+        try VirtualDiskFixture.lvmDisk(root: directory.file("root"), other: directory.file("clean"), at: raw)
+        try VirtualDiskFixture.convert(raw, to: directory.file("lvm.vmdk"), arguments: ["-O", "vmdk"])
+        let outcome = try await scan([directory.file("lvm.vmdk")])
+        let avp = try #require(
+            outcome.installations.first { $0.location.members.last?.displayString == "/opt/kaspersky/kesl/bin/avp.exe" }
+        )
+        #expect(
+            avp.location.members.map(\.displayString).dropFirst().first
+                == "logical volume embargo/root (linear, 16777216 bytes)"
+        )
+        #expect(Set(outcome.installations.compactMap(\.record)).isSuperset(of: ["package kesl"]))
+        #expect(
+            outcome.installations.allSatisfy {
+                $0.location.members.dropFirst().first?.displayString.contains("/root ") == true
+            }
+        )
+        let blank = try #require(outcome.events.first)
+        #expect(outcome.events.count == 1, "\(outcome.events)")
+        #expect(blank.kind == .unsupported)
+        #expect(blank.location.members.last?.displayString == "logical volume embargo/blank (zero, 4194304 bytes)")
+        #expect(blank.message == "logical volume not read: segment type zero is not read")
+        #expect(outcome.summary.counts.members > 8)
+    }
+
     @Test func aCleanImageHasNoInstallation() async throws {
         let directory = TemporaryDirectory()
         try VirtualDiskFixture.cleanRoot(at: directory.file("root"))

@@ -217,6 +217,8 @@ struct DiskImageExpander {
             readFAT(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .extFileSystem:
             readExt(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
+        case .lvmPhysicalVolume:
+            readLVM(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .encryptedVolume:
             report(shard, analyzer.recorder, encryptedVolume(head, size: UInt64(range.count), at: location))
         case let format where format.isContainer:
@@ -248,6 +250,73 @@ struct DiskImageExpander {
                         "\(what): not read (Embargo reads ext2/3/4, FAT and ISO 9660 volumes; mount it and scan the mount point)"
                 )
             )
+        }
+    }
+
+    /// Scans each logical volume of the LVM2 physical volume in `range` of `content`: a volume in
+    /// one piece as a range of `content`, one in several segments through the segments joined.
+    func readLVM(
+        _ content: ItemContent,
+        range: Range<UInt64>,
+        location: Location,
+        analyzer: ItemAnalyzer,
+        image: String? = nil,
+        shard: ImageShard?
+    ) {
+        let recorder = analyzer.recorder
+        recorder.counts.archives += 1
+        let volume: LVMPhysicalVolume
+        do {
+            volume = try LVMPhysicalVolume(content, offset: range.lowerBound, size: UInt64(range.count))
+        } catch {
+            report(
+                shard,
+                recorder,
+                ScanEvent(failure: error, at: location, doing: "LVM physical volume could not be read")
+            )
+            return
+        }
+        if location.members.isEmpty, shard?.ownsImage ?? true {
+            let count = volume.logicalVolumes.count
+            recorder.recognise(
+                RecognisedTree(
+                    path: location.path,
+                    kind: Self.kind(image, "LVM volume group \(volume.groupName)"),
+                    detail: "\(count) logical volume\(count == 1 ? "" : "s")"
+                )
+            )
+        }
+        for logical in volume.logicalVolumes {
+            let types = Array(Set(logical.types)).sorted().joined(separator: ", ")
+            let volumeLocation = location.appending(
+                member: ScanPath("logical volume \(volume.groupName)/\(logical.name) (\(types), \(logical.size) bytes)")
+            )
+            recorder.counts.members += 1
+            guard let ranges = logical.ranges, let first = ranges.first else {
+                let why = logical.unreadable ?? "it has no extents"
+                report(
+                    shard,
+                    recorder,
+                    ScanEvent(kind: .unsupported, location: volumeLocation, message: "logical volume not read: \(why)")
+                )
+                continue
+            }
+            let volumeContent =
+                ranges.count == 1 ? content : ItemContent(virtual: JoinedRanges(content, ranges: ranges))
+            let volumeRange = ranges.count == 1 ? first : 0..<volumeContent.size
+            do {
+                let head = try volumeContent.bytes(at: volumeRange.lowerBound, count: ItemClassifier.headSize)
+                readVolume(
+                    volumeContent,
+                    range: volumeRange,
+                    head: head,
+                    location: volumeLocation,
+                    analyzer: analyzer,
+                    shard: shard
+                )
+            } catch {
+                report(shard, recorder, ScanEvent(failure: error, at: volumeLocation))
+            }
         }
     }
 

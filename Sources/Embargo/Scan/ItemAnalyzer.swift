@@ -79,7 +79,7 @@ final class ItemAnalyzer {
             recorder.report(images.unreadableImage(head, at: location))
         case .encryptedVolume:
             recorder.report(images.encryptedVolume(head, size: content.size, at: location))
-        case .diskImage, .fat, .extFileSystem, .virtualDisk:
+        case .diskImage, .fat, .extFileSystem, .virtualDisk, .lvmPhysicalVolume:
             guard !isTooDeep(location, "image not opened") else { return }
             // A scan in shards shares the files of an image on disk, not of one inside another file.
             let shard = location.members.isEmpty ? recorder.imageShard : nil
@@ -89,6 +89,8 @@ final class ItemAnalyzer {
             case .extFileSystem:
                 images.readExt(content, range: whole, location: location, analyzer: self, shard: shard)
             case .virtualDisk: images.readVirtualDisk(content, location: location, analyzer: self, shard: shard)
+            case .lvmPhysicalVolume:
+                images.readLVM(content, range: whole, location: location, analyzer: self, shard: shard)
             default: images.readPartitions(content, location: location, analyzer: self, shard: shard)
             }
         case .compoundFile:

@@ -156,8 +156,15 @@ final class VHDXLayout: VirtualDiskLayout {
 func crc32c(_ bytes: [UInt8], skipping: Int) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
     for (index, byte) in bytes.enumerated() {
-        crc ^= UInt32(index >= skipping && index < skipping + 4 ? 0 : byte)
-        for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+        let value = index >= skipping && index < skipping + 4 ? 0 : byte
+        crc = crc32cTable[Int(UInt8(truncatingIfNeeded: crc) ^ value)] ^ (crc >> 8)
     }
     return ~crc
+}
+
+/// The CRC-32C of each byte value.
+private let crc32cTable: [UInt32] = (0..<256).map { value in
+    var crc = UInt32(value)
+    for _ in 0..<8 { crc = crc & 1 != 0 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+    return crc
 }
