@@ -137,6 +137,9 @@ virtual-disk | ext)
         qemu-img convert -O vpc "$work/raw" "$work/disk.vhd" && head -c 1048576 "$work/disk.vhd" > "$out/disk.vhd"
         qemu-img convert -O vhdx "$work/raw" "$work/disk.vhdx" && head -c 4194304 "$work/disk.vhdx" > "$out/disk.vhdx"
     fi ;;
+ntfs)
+    # The NTFS fixture (ntfs-3g wrote it): resident, non-resident, compressed and sparse files.
+    gunzip -c Tests/Fixtures/ntfs/windows.ntfs.gz > "$out/windows.ntfs" ;;
 lvm)
     # The head of a physical volume as LVM's tools wrote it, and its description text alone.
     gunzip -c Tests/Fixtures/lvm/physical-volume-head.bin.gz > "$out/physical-volume"

@@ -136,4 +136,33 @@ public enum VirtualDiskFixture {
         try place(path + ".swap", from: 0, extents: 2, at: 8)
         try Tool.run("dd", ["if=\(volume)", "of=\(path)", "bs=1M", "seek=1", "conv=notrunc", "status=none"])
     }
+
+    /// The NTFS file system of `Tests/Fixtures/ntfs` (made by mkntfs and ntfs-3g:
+    /// `make-ntfs-image.sh`), written to `path`.
+    public static func ntfs(at path: String) throws {
+        try Tool.shell("gunzip -c '\(Fixtures.directory)/ntfs/windows.ntfs.gz' > '\(path)'")
+    }
+
+    /// The SHA-256 of each file in the NTFS fixture, by path, as sha256sum took them when it was made.
+    public static func ntfsHashes() throws -> [String: String] {
+        let text = try String(contentsOfFile: Fixtures.directory + "/ntfs/windows.sha256", encoding: .utf8)
+        var hashes: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            hashes[String(parts[1].dropFirst())] = String(parts[0])
+        }
+        return hashes
+    }
+
+    /// A Windows workstation's disk: a GPT whose partition 1 (at 1 MiB, "Microsoft basic data") holds
+    /// the NTFS fixture.
+    public static func windowsDisk(at path: String) throws {
+        try Tool.run("truncate", ["-s", "16M", path])
+        try Tool.shell(
+            "printf 'label: gpt\\nstart=2048, size=26624, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name=\"Basic data partition\"\\n' | sfdisk --quiet '\(path)'"
+        )
+        try ntfs(at: path + ".ntfs")
+        try Tool.run("dd", ["if=\(path).ntfs", "of=\(path)", "bs=1M", "seek=1", "conv=notrunc", "status=none"])
+    }
 }

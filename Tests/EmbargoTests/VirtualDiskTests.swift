@@ -179,6 +179,42 @@ import Testing
         #expect(outcome.summary.counts.members > 8)
     }
 
+    @Test func anNTFSFileSystemGivesEveryFileByteForByte() async throws {
+        let directory = TemporaryDirectory()
+        let image = directory.file("windows.ntfs")
+        try VirtualDiskFixture.ntfs(at: image)
+        let outcome = try await scan([image])
+        let hashes = Dictionary(
+            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
+            uniquingKeysWith: { first, _ in first }
+        )
+        // Resident (notes.txt), non-resident (avp.exe), LZNT1-compressed (Compressed/) and sparse data.
+        #expect(hashes == (try VirtualDiskFixture.ntfsHashes()))
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+        #expect(
+            outcome.installations.filter { $0.location.members.last?.displayString.hasSuffix("avp.exe") == true }.count
+                == 2
+        )
+    }
+
+    @Test func aWindowsVHDXIsReadDownToItsRegistry() async throws {
+        let directory = TemporaryDirectory()
+        let raw = directory.file("windows.raw")
+        try VirtualDiskFixture.windowsDisk(at: raw)
+        try VirtualDiskFixture.convert(raw, to: directory.file("windows.vhdx"), arguments: ["-O", "vhdx"])
+        let outcome = try await scan([directory.file("windows.vhdx")])
+        let uninstall = try #require(outcome.installations.first { $0.record?.contains("\\Uninstall\\") == true })
+        #expect(
+            uninstall.location.members.map(\.displayString) == [
+                "partition 1 (GPT Microsoft basic data (EBD0A0A2-B9E5-4433-87C0-68B6B72699C7) \"Basic data partition\", offset 1048576, 13631488 bytes)",
+                "/Windows/System32/config/SOFTWARE",
+            ]
+        )
+        #expect(uninstall.product == "kaspersky-endpoint-security-windows")
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+        #expect(outcome.summary.recognised.first?.kind == "virtual disk (VHDX, GPT)")
+    }
+
     @Test func aCleanImageHasNoInstallation() async throws {
         let directory = TemporaryDirectory()
         try VirtualDiskFixture.cleanRoot(at: directory.file("root"))

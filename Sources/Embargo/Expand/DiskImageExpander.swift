@@ -18,7 +18,7 @@ struct DiskImageExpander {
             kind: .unsupported,
             location: location,
             message:
-                "\(kind): not read (Embargo reads qcow2, VMDK, VHD, VHDX, MBR/GPT, ext2/3/4, FAT and ISO 9660; mount it and scan the mount point)"
+                "\(kind): not read (Embargo reads qcow2, VMDK, VHD, VHDX, MBR/GPT, LVM, ext2/3/4, NTFS, FAT and ISO 9660; mount it and scan the mount point)"
         )
     }
 
@@ -217,6 +217,8 @@ struct DiskImageExpander {
             readFAT(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .extFileSystem:
             readExt(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
+        case .ntfsFileSystem:
+            readNTFS(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .lvmPhysicalVolume:
             readLVM(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .encryptedVolume:
@@ -247,7 +249,7 @@ struct DiskImageExpander {
                     kind: .unsupported,
                     location: location,
                     message:
-                        "\(what): not read (Embargo reads ext2/3/4, FAT and ISO 9660 volumes; mount it and scan the mount point)"
+                        "\(what): not read (Embargo reads ext2/3/4, NTFS, FAT and ISO 9660 volumes and LVM; mount it and scan the mount point)"
                 )
             )
         }
@@ -397,6 +399,39 @@ struct DiskImageExpander {
     /// image does.
     private func report(_ shard: ImageShard?, _ recorder: UnitRecorder, _ event: ScanEvent) {
         if shard?.ownsImage ?? true { recorder.report(event) }
+    }
+
+    /// Scans every file of the NTFS file system in `range` of `content`.
+    func readNTFS(
+        _ content: ItemContent,
+        range: Range<UInt64>,
+        location: Location,
+        analyzer: ItemAnalyzer,
+        image: String? = nil,
+        shard: ImageShard?
+    ) {
+        do {
+            let fileSystem = try NTFSFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
+            let listing = try fileSystem.files()
+            let files = listing.files.map { file in
+                ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
+            }
+            readFiles(
+                files,
+                problems: fileSystem.notes + listing.problems,
+                of: content,
+                kind: Self.kind(image, "NTFS"),
+                location: location,
+                analyzer: analyzer,
+                shard: shard
+            )
+        } catch {
+            report(
+                shard,
+                analyzer.recorder,
+                ScanEvent(failure: error, at: location, doing: "NTFS file system could not be read")
+            )
+        }
     }
 
     /// A file found in a file system image, with the way to find its bytes.

@@ -79,7 +79,7 @@ final class ItemAnalyzer {
             recorder.report(images.unreadableImage(head, at: location))
         case .encryptedVolume:
             recorder.report(images.encryptedVolume(head, size: content.size, at: location))
-        case .diskImage, .fat, .extFileSystem, .virtualDisk, .lvmPhysicalVolume:
+        case .diskImage, .fat, .extFileSystem, .ntfsFileSystem, .virtualDisk, .lvmPhysicalVolume:
             guard !isTooDeep(location, "image not opened") else { return }
             // A scan in shards shares the files of an image on disk, not of one inside another file.
             let shard = location.members.isEmpty ? recorder.imageShard : nil
@@ -88,6 +88,8 @@ final class ItemAnalyzer {
             case .fat: images.readFAT(content, range: whole, location: location, analyzer: self, shard: shard)
             case .extFileSystem:
                 images.readExt(content, range: whole, location: location, analyzer: self, shard: shard)
+            case .ntfsFileSystem:
+                images.readNTFS(content, range: whole, location: location, analyzer: self, shard: shard)
             case .virtualDisk: images.readVirtualDisk(content, location: location, analyzer: self, shard: shard)
             case .lvmPhysicalVolume:
                 images.readLVM(content, range: whole, location: location, analyzer: self, shard: shard)
@@ -335,6 +337,8 @@ final class ItemAnalyzer {
                     guard count > 0 else { throw FormatError.truncated("the container ends inside \(location)") }
                     position += UInt64(count)
                 }
+            case .literal(let bytes):
+                try spool.append(bytes)
             case .zeros(let count):
                 var remaining = count
                 while remaining > 0 {

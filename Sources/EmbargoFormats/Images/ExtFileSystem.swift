@@ -355,8 +355,11 @@ public final class ExtFileSystem {
             switch piece {
             case .stored(let range):
                 bytes += try source.exactBytes(at: range.lowerBound, count: range.count, what: "ext directory")
-            case .zeros(let count):
-                bytes += repeatElement(0, count: Int(count))
+            case .zeros:
+                // A hole holds no entries (entries never cross a block).
+                continue
+            case .literal(let literal):
+                bytes += literal
             }
         }
         return bytes

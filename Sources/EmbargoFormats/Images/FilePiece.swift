@@ -1,16 +1,20 @@
-/// One run of a file's bytes inside a file system image: stored at a range of the image, or a hole
-/// that reads as zeros (a sparse file, an unwritten extent).
+/// One run of a file's bytes inside a file system image: stored at a range of the image, a hole
+/// that reads as zeros (a sparse file, an unwritten extent), or bytes given whole.
 public enum FilePiece: Sendable, Hashable {
     /// The bytes at this range of the image.
     case stored(Range<UInt64>)
     /// This many zero bytes.
     case zeros(UInt64)
+    /// Bytes the file system keeps in its metadata or had to decode (NTFS resident or compressed
+    /// data), given whole.
+    case literal([UInt8])
 
     /// The number of bytes the piece gives.
     public var length: UInt64 {
         switch self {
         case .stored(let range): UInt64(range.count)
         case .zeros(let count): count
+        case .literal(let bytes): UInt64(bytes.count)
         }
     }
 }
