@@ -11,6 +11,9 @@ public enum VirtualDiskFixture {
         ("qcow2-v2", ["-O", "qcow2", "-o", "compat=0.10"]),
         ("vmdk", ["-O", "vmdk"]),
         ("stream.vmdk", ["-O", "vmdk", "-o", "subformat=streamOptimized"]),
+        // A descriptor with its extents in files beside it.
+        ("split.vmdk", ["-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse"]),
+        ("flat.vmdk", ["-O", "vmdk", "-o", "subformat=monolithicFlat"]),
         ("vhd", ["-O", "vpc"]),
         ("vhdx", ["-O", "vhdx"]),
     ]

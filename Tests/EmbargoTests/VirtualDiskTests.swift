@@ -78,6 +78,33 @@ import Testing
         }
     }
 
+    @Test func aSplitVMDKIsReadThroughItsDescriptorAndItsExtentsAreNotReadTwice() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
+        try VirtualDiskFixture.rawDisk(of: directory.file("root"), at: directory.file("disk.raw"))
+        try FileManager.default.createDirectory(atPath: directory.file("vm"), withIntermediateDirectories: true)
+        try VirtualDiskFixture.convert(
+            directory.file("disk.raw"),
+            to: directory.file("vm/disk.vmdk"),
+            arguments: ["-O", "vmdk", "-o", "subformat=twoGbMaxExtentSparse"]
+        )
+        let expected = found(try await scan([directory.file("disk.raw")]))
+        let outcome = try await scan([directory.file("vm")])
+        #expect(found(outcome) == expected)
+        #expect(outcome.installations.allSatisfy { $0.location.path.displayString.hasSuffix("/vm/disk.vmdk") })
+        #expect(outcome.summary.counts.files == 1, "the extent was read on its own too")
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+
+        // Without its extent the descriptor says so.
+        try FileManager.default.removeItem(atPath: directory.file("vm/disk-s001.vmdk"))
+        let alone = try await scan([directory.file("vm/disk.vmdk")])
+        #expect(
+            alone.events.map(\.message) == [
+                "VMDK descriptor: not read (its extent \"disk-s001.vmdk\" is not beside it)"
+            ]
+        )
+    }
+
     @Test func aDifferencingDiskIsReadWithItsParentAndSaysWhenItIsMissing() async throws {
         let directory = TemporaryDirectory()
         try VirtualDiskFixture.linuxRoot(at: directory.file("root"))

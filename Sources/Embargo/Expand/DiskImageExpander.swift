@@ -34,42 +34,113 @@ struct DiskImageExpander {
     }
 
     /// Scans the disk that a virtual machine's disk image holds: its partitions, or the one file
-    /// system that fills it. A differencing disk's parent is looked for beside an image on disk.
+    /// system that fills it. A differencing disk's parent, and the extents a VMDK descriptor names,
+    /// are looked for beside an image on disk.
     func readVirtualDisk(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer, shard: ImageShard?) {
         let recorder = analyzer.recorder
         recorder.counts.archives += 1
-        var disk: VirtualDisk
+        let disk: ItemContent
+        let format: String
         do {
-            disk = try VirtualDisk.open(content)
+            if VMDKDescriptor.recognises(try content.bytes(at: 0, count: 64)) {
+                guard let joined = try joinedExtents(content, location: location, recorder: recorder, shard: shard)
+                else {
+                    return
+                }
+                (disk, format) = (ItemContent(virtual: joined), "VMDK descriptor")
+            } else {
+                var image = try VirtualDisk.open(content)
+                for note in image.notes {
+                    report(
+                        shard,
+                        recorder,
+                        ScanEvent(kind: .corrupt, location: location, message: "\(image.format): \(note)")
+                    )
+                }
+                image = withParents(image, location: location, recorder: recorder, shard: shard)
+                (disk, format) = (ItemContent(virtual: image), image.format)
+            }
         } catch {
             report(shard, recorder, ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
             return
         }
-        for note in disk.notes {
-            report(shard, recorder, ScanEvent(kind: .corrupt, location: location, message: "\(disk.format): \(note)"))
-        }
-        disk = withParents(disk, location: location, recorder: recorder, shard: shard)
-        let virtual = ItemContent(virtual: disk)
         let head: [UInt8]
         do {
-            head = try virtual.bytes(at: 0, count: ItemClassifier.headSize)
+            head = try disk.bytes(at: 0, count: ItemClassifier.headSize)
         } catch {
             report(shard, recorder, ScanEvent(failure: error, at: location, doing: "virtual disk could not be read"))
             return
         }
         if ContentSniffer.format(of: head) == .diskImage {
-            readPartitions(virtual, location: location, analyzer: analyzer, image: disk.format, shard: shard)
+            readPartitions(disk, location: location, analyzer: analyzer, image: format, shard: shard)
         } else {
             readVolume(
-                virtual,
-                range: 0..<virtual.size,
+                disk,
+                range: 0..<disk.size,
                 head: head,
                 location: location,
                 analyzer: analyzer,
-                image: disk.format,
+                image: format,
                 shard: shard
             )
         }
+    }
+
+    /// The disk a VMDK descriptor describes: its extent files, found beside it, joined in order;
+    /// nil (after an event) when the descriptor is not a file on disk or an extent is missing.
+    private func joinedExtents(
+        _ content: ItemContent,
+        location: Location,
+        recorder: UnitRecorder,
+        shard: ImageShard?
+    ) throws -> JoinedRanges? {
+        let descriptor = try VMDKDescriptor(try content.bytes(at: 0, count: 64 << 10))
+        func notRead(_ why: String) -> JoinedRanges? {
+            report(
+                shard,
+                recorder,
+                ScanEvent(kind: .unsupported, location: location, message: "VMDK descriptor: not read (\(why))")
+            )
+            return nil
+        }
+        guard location.members.isEmpty, let directory = location.path.parent else {
+            return notRead("its extents are separate files, and this descriptor is not a file on disk")
+        }
+        if let parent = descriptor.parentName {
+            report(
+                shard,
+                recorder,
+                ScanEvent(
+                    kind: .unsupported,
+                    location: location,
+                    message:
+                        "VMDK descriptor records changes to the parent disk \"\(parent)\", which is not read: what the parent holds is not scanned"
+                )
+            )
+        }
+        var parts: [(source: any ByteSource, range: Range<UInt64>)] = []
+        for extent in descriptor.extents {
+            guard let name = extent.file else {
+                parts.append((ZeroBytes(size: extent.size), 0..<extent.size))
+                continue
+            }
+            let path = directory.appending(Array(name.utf8))
+            guard let file = try? ItemContent(path: path, followingLink: true) else {
+                return notRead("its extent \"\(name)\" is not beside it")
+            }
+            switch extent.kind {
+            case .sparse:
+                let sparse = try VirtualDisk.open(file)
+                parts.append((sparse, 0..<min(extent.size, sparse.size)))
+            default:
+                guard extent.offset <= file.size else {
+                    return notRead("its extent \"\(name)\" is shorter than it says")
+                }
+                parts.append((file, extent.offset..<(extent.offset + min(extent.size, file.size - extent.offset))))
+            }
+        }
+        guard !parts.isEmpty else { return notRead("it lists no extents") }
+        return JoinedRanges(parts: parts)
     }
 
     /// `disk` with its parent chain attached, when it names parents that lie beside the image on

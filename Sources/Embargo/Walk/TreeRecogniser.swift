@@ -1,3 +1,5 @@
+internal import EmbargoFormats
+
 /// Recognises the trees a walk meets that are read in their own way: package repositories (read
 /// from their indexes) and mounted system roots (whose fixed places are read first).
 struct TreeRecogniser {
@@ -80,6 +82,7 @@ struct TreeRecogniser {
                 covered.insert(path.appending(Array("blobs".utf8)).bytes)
             }
         }
+        covered.formUnion(vmdkExtents(in: path, listing: listing))
         guard !covered.isEmpty else { return recognition }
         let narrowed = WalkScope(covering: covered, within: scope)
         recognition.scope = narrowed
@@ -89,5 +92,22 @@ struct TreeRecogniser {
             return item
         }
         return recognition
+    }
+
+    /// The extent files that VMDK descriptors in the directory name: they are read through their
+    /// descriptor, as one disk, not one by one.
+    private func vmdkExtents(in path: ScanPath, listing: DirectoryWalker.Listing) -> Set<[UInt8]> {
+        var extents: Set<[UInt8]> = []
+        for item in listing.items
+        where !item.isDirectory && item.path.lastComponent.reversed().starts(with: Array("kdmv.".utf8)) {
+            guard let content = try? ItemContent(path: item.path), content.size < 1 << 20,
+                let head = try? content.bytes(at: 0, count: 64 << 10), VMDKDescriptor.recognises(head),
+                let descriptor = try? VMDKDescriptor(head)
+            else { continue }
+            for name in descriptor.extents.compactMap(\.file) where !name.contains("/") {
+                extents.insert(path.appending(Array(name.utf8)).bytes)
+            }
+        }
+        return extents
     }
 }

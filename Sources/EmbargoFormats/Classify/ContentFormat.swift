@@ -221,7 +221,7 @@ public enum ContentSniffer {
         if Magic.textRegistries.contains(where: { bytes.starts($0) }) { return .registryText }
         for offset in [0x8001, 0x8801, 0x9001] where bytes.starts(Magic.iso9660, at: offset) { return .iso9660 }
         if FATFileSystem.recognises(head) { return .fat }
-        if VirtualDisk.recognises(head) { return .virtualDisk }
+        if VirtualDisk.recognises(head) || VMDKDescriptor.recognises(head) { return .virtualDisk }
         if ExtFileSystem.recognises(head) { return .extFileSystem }
         if NTFSFileSystem.recognises(head) { return .ntfsFileSystem }
         if EncryptedVolume.kind(of: head) != nil { return .encryptedVolume }
@@ -270,7 +270,6 @@ public enum ContentSniffer {
 
     /// The images recognised by one magic number at one offset.
     private static let unreadableImages: [(magic: [UInt8], offset: Int, name: String)] = [
-        (Array("# Disk DescriptorFile".utf8), 0, "VMDK descriptor (its extents are separate files)"),
         ([0x7F, 0x10, 0xDA, 0xBE], 0x40, "VirtualBox VDI disk"),
         (Array("XFSB".utf8), 0, "XFS file system"), (Array("hsqs".utf8), 0, "squashfs file system"),
         (Array("EXFAT   ".utf8), 3, "exFAT file system"),
