@@ -45,7 +45,7 @@ import Testing
         try directory.write("root/small.txt", mention)
         // Holes around the mentions: a sparse file.
         let sparse = directory.file("root/deep/er/sparse.bin")
-        FileManager.default.createFile(atPath: sparse, contents: nil)
+        _ = FileManager.default.createFile(atPath: sparse, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: sparse))
         try handle.seek(toOffset: 3 << 20)
         try handle.write(contentsOf: mention)

@@ -48,7 +48,7 @@ public final class ExtFileSystem {
         let superblock = BinaryCursor(try source.exactBytes(at: offset + 1024, count: 1024, what: "ext superblock"))
         guard try superblock.u16le(at: 0x38) == Self.magic else { throw FormatError.badMagic("not an ext file system") }
         let logBlock = try superblock.u32le(at: 0x18)
-        guard logBlock <= 6 else { throw FormatError.malformed("ext block size of 2^\(10 + logBlock) bytes") }
+        guard logBlock <= 6 else { throw FormatError.malformed("ext block size exponent \(logBlock) (at most 6)") }
         let blockSize = UInt64(1024) << logBlock
         let revision = try superblock.u32le(at: 0x4C)
         let inodeSize = revision == 0 ? 128 : UInt64(try superblock.u16le(at: 0x58))

@@ -118,7 +118,11 @@ public struct LVMPhysicalVolume: Sendable {
         let this = group["physical_volumes"]?.entries.first { volume in
             volume.value["id"]?.string.map { $0.filter { $0 != "-" } } == uuid
         }
-        let dataStart = UInt64(clamping: this?.value["pe_start"]?.number ?? 0) * 512
+        let dataStart = try Checked.product(
+            UInt64(clamping: this?.value["pe_start"]?.number ?? 0),
+            512,
+            "LVM data area"
+        )
         var volumes: [LogicalVolume] = []
         for (name, volume) in group["logical_volumes"]?.entries ?? [] {
             let status = volume["status"]?.list?.compactMap(\.string) ?? []

@@ -459,6 +459,9 @@ public final class NTFSFileSystem {
                 var bytes: [UInt8] = []
                 for cluster in stored {
                     let offset = try Checked.product(cluster, clusterSize, "NTFS compressed cluster")
+                    guard offset < size else {
+                        throw FormatError.malformed("NTFS compressed cluster beyond the volume")
+                    }
                     bytes += try source.exactBytes(
                         at: base + offset,
                         count: Int(clusterSize),
