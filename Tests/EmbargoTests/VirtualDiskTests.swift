@@ -257,6 +257,43 @@ import Testing
         #expect(outcome.events.isEmpty)
     }
 
+    @Test func twoWorkersShareAnImageUnderSupervisionAndACrashInsideIsSurvived() async throws {
+        let marker = "EMBARGO-PLANTED-TRAP"
+        let directory = TemporaryDirectory()
+        let root = directory.file("root")
+        try VirtualDiskFixture.linuxRoot(at: root)
+        for index in 0..<12 {
+            try directory.write("root/srv/notes-\(index).txt", text: "Installed by AO Kaspersky Lab setup \(index)\n")
+        }
+        try directory.write("root/srv/crash.txt", text: marker + " AO Kaspersky Lab\n")
+        try VirtualDiskFixture.rawDisk(of: root, at: directory.file("disk.raw"))
+        let image = directory.file("disk.qcow2")
+        try VirtualDiskFixture.convert(directory.file("disk.raw"), to: image, arguments: ["-O", "qcow2"])
+
+        let alone = try await scan([image], jobs: 1)
+        let expected = Set(
+            alone.detections.map { $0.location.members.map(\.displayString) + [$0.product] }.filter {
+                !$0.contains("/srv/crash.txt")
+            }
+        )
+        let result = try EmbargoProcess.run(
+            ["scan", "--jobs", "2", "--format", "jsonl", "--fail-on", "never", image],
+            environment: ["EMBARGO_TEST_TRAP": marker]
+        )
+        #expect(result.status == 0, "\(result.errors)")
+        let records = try result.records()
+        let findings = records.filter { $0["type"] as? String == "finding" }.map { record in
+            ((record["members"] as? [String]) ?? []) + [(record["product"] as? String) ?? ""]
+        }
+        #expect(findings.count == Set(findings).count, "a file was read by two workers")
+        #expect(Set(findings) == expected)
+        let crashed = records.filter { $0["kind"] as? String == "crashed" }
+        #expect(crashed.count == 1)
+        #expect((crashed.first?["members"] as? [String])?.last == "/srv/crash.txt")
+        let summary = try #require(records.first { $0["type"] as? String == "summary" })
+        #expect(summary["files"] as? Int == 1)
+    }
+
     @Test func theShardsOfAnImageTogetherReadEachFileOnce() async throws {
         let directory = TemporaryDirectory()
         let root = directory.file("root")

@@ -5,13 +5,17 @@ public struct ScanUnitResult: Sendable {
     public enum Unit: Sendable, Hashable {
         /// A directory: its listing, and the repository indexes or system root recognised there.
         case directory(ScanPath)
-        /// A file on disk, with everything inside it.
+        /// A file on disk, with everything inside it (for a disk image split among the workers: the
+        /// image's own structure and the files inside that fall to part 0).
         case file(ScanPath)
+        /// Another part of a disk image on disk split among the workers: the files inside it that
+        /// fall to part `part` of `parts`.
+        case imagePart(ScanPath, part: Int, parts: Int)
 
         /// The unit's path.
         public var path: ScanPath {
             switch self {
-            case .directory(let path), .file(let path): path
+            case .directory(let path), .file(let path), .imagePart(let path, _, _): path
             }
         }
     }
@@ -26,6 +30,9 @@ public struct ScanUnitResult: Sendable {
     public var counts = ScanCounts()
     /// The trees recognised at a directory (a repository, a system root).
     public var recognised: [RecognisedTree] = []
+    /// For a disk image whose files were split among the workers, into how many parts (the other
+    /// parts are units of their own).
+    public var imageParts: Int?
     /// A file's stamp, when it was read completely; kept by a findings store for the next incremental
     /// scan.
     public var readStamp: FileStamp?

@@ -65,13 +65,34 @@ final class ScanWorker {
             case .directory:
                 recorder.begin(.directory(item.path))
                 queue.add(recorder.timer.measure(.walk) { walk(item) })
-            case .file where crashGuard.isDone(item.path):
-                // An earlier process of this scan read it; its parent has the result.
-                queue.finished()
-                continue
             case .file:
-                recorder.begin(.file(item.path))
-                scanFile(item)
+                if let (part, parts) = item.imagePart {
+                    if crashGuard.isDone(item.path, part: part, parts: parts) {
+                        queue.finished()
+                        continue
+                    }
+                    recorder.begin(.imagePart(item.path, part: part, parts: parts))
+                    scanImage(item, part: part, parts: parts)
+                } else if crashGuard.isDone(item.path) {
+                    // An earlier process read it, and its parent has the result; the parts of a disk
+                    // image it split and did not finish are read now.
+                    if crashGuard.wasSplit(item.path, parts: configuration.jobs) {
+                        queue.add(
+                            partItems(item, parts: configuration.jobs).filter { part in
+                                !crashGuard.isDone(
+                                    item.path,
+                                    part: part.imagePart?.part ?? 0,
+                                    parts: configuration.jobs
+                                )
+                            }
+                        )
+                    }
+                    queue.finished()
+                    continue
+                } else {
+                    recorder.begin(.file(item.path))
+                    queue.add(scanFile(item))
+                }
             }
             let result = recorder.finish()
             progress.add(result)
@@ -124,36 +145,47 @@ final class ScanWorker {
     }
 
     /// Reads a file on disk, unless another shard owns it or it is unchanged since the last scan. A
-    /// disk image is read by every shard, each reading its own part of the files inside.
-    private func scanFile(_ item: WalkItem) {
+    /// disk image of a megabyte or more is shared: every shard opens it, and a shard with several
+    /// workers splits its share into parts; returns the other parts, to queue.
+    private func scanFile(_ item: WalkItem) -> [WalkItem] {
         let path = item.path
         let owned = configuration.shard.owns(path.bytes)
-        guard owned || isDiskImage(item) else {
+        let sharesImages = configuration.shard.count > 1 || configuration.jobs > 1
+        guard owned || configuration.shard.count > 1 else {
             recorder.counts.otherShards += 1
-            return
+            return []
         }
-        recorder.imageShard =
-            configuration.shard.count > 1 ? ImageShard(shard: configuration.shard, ownsImage: owned) : nil
-        defer { recorder.imageShard = nil }
-        if !owned {
-            recorder.counts.otherShards += 1
-            scanImagePart(item)
-            return
-        }
-        progress.started(path)
+        if owned { progress.started(path) }
         let location = Location(path: path)
         let content: ItemContent
         do {
             content = try recorder.timer.measure(.read) { try ItemContent(path: path, followingLink: item.followsLink) }
         } catch {
-            recorder.report(ScanEvent(failure: error, at: location))
-            return
+            if owned {
+                recorder.report(ScanEvent(failure: error, at: location))
+            } else {
+                recorder.counts.otherShards += 1
+            }
+            return []
         }
-        if let stamp = content.stamp, let previous = configuration.previousFiles, previous.isUnchanged(path, stamp) {
+        let isImage = sharesImages && Self.isDiskImage(content)
+        guard owned || isImage else {
+            recorder.counts.otherShards += 1
+            return []
+        }
+        if owned, let stamp = content.stamp, let previous = configuration.previousFiles,
+            previous.isUnchanged(path, stamp)
+        {
             recorder.counts.unchanged += 1
             recorder.noteUnchanged(stamp)
-            return
+            return []
         }
+        let parts = isImage ? configuration.jobs : 1
+        if isImage {
+            recorder.imageShard = ImageShard(shard: configuration.shard, ownsPath: owned, part: 0, parts: parts)
+            if parts > 1 { recorder.noteSplit(into: parts) }
+        }
+        defer { recorder.imageShard = nil }
         var complete = false
         do {
             try analyzer.analyze(
@@ -164,28 +196,48 @@ final class ScanWorker {
             )
             complete = content.change == nil
         } catch {
-            recorder.report(ScanEvent(failure: error, at: location))
+            if owned { recorder.report(ScanEvent(failure: error, at: location)) }
         }
-        recorder.counts.files += 1
-        recorder.counts.bytes += content.size
-        // A file that could not be read to the end is read again by the next incremental scan.
-        if complete, let stamp = content.stamp { recorder.noteRead(stamp) }
+        if owned {
+            recorder.counts.files += 1
+            recorder.counts.bytes += content.size
+            // A file that could not be read to the end is read again by the next incremental scan.
+            if complete, let stamp = content.stamp { recorder.noteRead(stamp) }
+        } else {
+            recorder.counts.otherShards += 1
+        }
+        return parts > 1 ? partItems(item, parts: parts) : []
     }
 
-    /// Whether a file another shard owns is a disk image, whose files the shards share: only files
+    /// Parts 1 and up of a disk image split into `parts`.
+    private func partItems(_ item: WalkItem, parts: Int) -> [WalkItem] {
+        (1..<max(1, parts)).map { part in
+            var partItem = item
+            partItem.imagePart = (part, parts)
+            return partItem
+        }
+    }
+
+    /// Whether a file is a disk image whose files are shared among shards and workers: only files
     /// of a megabyte or more are looked at.
-    private func isDiskImage(_ item: WalkItem) -> Bool {
-        guard configuration.shard.count > 1,
-            let content = try? ItemContent(path: item.path, followingLink: item.followsLink),
-            content.size >= 1 << 20,
-            let head = try? content.bytes(at: 0, count: ItemClassifier.headSize)
-        else { return false }
+    private static func isDiskImage(_ content: ItemContent) -> Bool {
+        guard content.size >= 1 << 20, let head = try? content.bytes(at: 0, count: ItemClassifier.headSize) else {
+            return false
+        }
         return ContentSniffer.format(of: head, distinguishingText: false).isImage
     }
 
-    /// Reads this shard's part of the files inside a disk image another shard owns.
-    private func scanImagePart(_ item: WalkItem) {
+    /// Reads one part (from 1) of the files inside a disk image; the unit that read part 0 counted the
+    /// file and reported what concerns the image as a whole.
+    private func scanImage(_ item: WalkItem, part: Int, parts: Int) {
         let location = Location(path: item.path)
+        recorder.imageShard = ImageShard(
+            shard: configuration.shard,
+            ownsPath: configuration.shard.owns(item.path.bytes),
+            part: part,
+            parts: parts
+        )
+        defer { recorder.imageShard = nil }
         do {
             let content = try ItemContent(path: item.path, followingLink: item.followsLink)
             try analyzer.analyze(
@@ -195,7 +247,7 @@ final class ScanWorker {
                 budget: ExpansionBudget(limit: configuration.limits.maxExpandedBytes)
             )
         } catch {
-            // The owning shard reports what keeps the image from being read.
+            // Part 0 reports what keeps the image from being read.
         }
     }
 }

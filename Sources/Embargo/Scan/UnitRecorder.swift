@@ -64,4 +64,9 @@ final class UnitRecorder {
     func noteUnchanged(_ stamp: FileStamp) {
         result.unchangedStamp = stamp
     }
+
+    /// Notes that the unit's disk image was split into `parts` parts among the workers.
+    func noteSplit(into parts: Int) {
+        result.imageParts = parts
+    }
 }

@@ -101,6 +101,14 @@ public final class SupervisedScan: Sendable {
                     switch result.unit {
                     case .file(let path):
                         guard state.doneFiles.insert(path.bytes).inserted else { continue }
+                        if let parts = result.imageParts {
+                            state.doneFiles.insert(Supervision.splitKey(path, parts: parts))
+                        }
+                    case .imagePart(let path, let part, let parts):
+                        guard state.doneFiles.insert(Supervision.partKey(path, part: part, parts: parts)).inserted
+                        else {
+                            continue
+                        }
                     case .directory(let path):
                         guard doneDirectories.insert(path.bytes).inserted else { continue }
                     }

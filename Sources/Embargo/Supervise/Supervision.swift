@@ -7,6 +7,17 @@ struct Supervision: Sendable {
     let doneFiles: Set<[UInt8]>
     /// Items an earlier process crashed on: not read again (the parent reported them).
     let skipped: Set<Location>
+
+    /// The key in `doneFiles` of a finished part of a disk image split among the workers (a NUL,
+    /// which no path holds, keeps it apart from paths).
+    static func partKey(_ path: ScanPath, part: Int, parts: Int) -> [UInt8] {
+        path.bytes + [0] + Array("part \(part) of \(parts)".utf8)
+    }
+
+    /// The key in `doneFiles` that says a finished disk image was split into `parts` parts.
+    static func splitKey(_ path: ScanPath, parts: Int) -> [UInt8] {
+        path.bytes + [0] + Array("split into \(parts)".utf8)
+    }
 }
 
 /// Where one worker is, for its supervising parent: the location of the item being read, innermost
@@ -25,6 +36,16 @@ final class CrashGuard {
     /// Whether the file at `path` was finished by an earlier process.
     func isDone(_ path: ScanPath) -> Bool {
         supervision?.doneFiles.contains(path.bytes) ?? false
+    }
+
+    /// Whether part `part` of the disk image at `path` was finished by an earlier process.
+    func isDone(_ path: ScanPath, part: Int, parts: Int) -> Bool {
+        supervision?.doneFiles.contains(Supervision.partKey(path, part: part, parts: parts)) ?? false
+    }
+
+    /// Whether an earlier process split the finished disk image at `path` into `parts` parts.
+    func wasSplit(_ path: ScanPath, parts: Int) -> Bool {
+        supervision?.doneFiles.contains(Supervision.splitKey(path, parts: parts)) ?? false
     }
 
     /// Starts a unit on the current thread (a worker may move between threads between units).

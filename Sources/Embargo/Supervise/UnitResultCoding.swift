@@ -4,12 +4,18 @@ enum UnitResultCoding {
         var writer = FrameWriter()
         switch result.unit {
         case .directory(let path):
-            writer.flag(false)
+            writer.integer(0)
             writer.data(path.bytes)
         case .file(let path):
-            writer.flag(true)
+            writer.integer(1)
             writer.data(path.bytes)
+        case .imagePart(let path, let part, let parts):
+            writer.integer(2)
+            writer.data(path.bytes)
+            writer.integer(part)
+            writer.integer(parts)
         }
+        writer.integer(result.imageParts ?? 0)
         writer.integer(result.detections.count)
         for detection in result.detections { writer.text(RecordCoding.json(detection).serialized()) }
         writer.integer(result.events.count)
@@ -37,9 +43,17 @@ enum UnitResultCoding {
 
     static func decode(_ bytes: [UInt8]) throws -> ScanUnitResult {
         var reader = FrameReader(bytes)
-        let isFile = try reader.flag()
+        let kind = try reader.int()
         let path = ScanPath(bytes: try reader.data())
-        var result = ScanUnitResult(unit: isFile ? .file(path) : .directory(path))
+        let unit: ScanUnitResult.Unit
+        switch kind {
+        case 0: unit = .directory(path)
+        case 1: unit = .file(path)
+        default: unit = .imagePart(path, part: try reader.int(), parts: try reader.int())
+        }
+        var result = ScanUnitResult(unit: unit)
+        let parts = try reader.int()
+        result.imageParts = parts > 0 ? parts : nil
         for _ in 0..<(try reader.count()) {
             result.detections.append(try RecordCoding.detection(fromJSON: try reader.text()))
         }

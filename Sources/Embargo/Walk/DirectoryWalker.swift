@@ -18,6 +18,8 @@ struct WalkItem: Sendable {
     var scope: WalkScope?
     /// Whether the path is a symbolic link named on the command line, which is followed once.
     var followsLink = false
+    /// For a part of a disk image split among the workers: which part, of how many.
+    var imagePart: (part: Int, parts: Int)?
 
     static func directory(_ path: ScanPath, _ scope: WalkScope? = nil) -> WalkItem {
         WalkItem(kind: .directory, path: path, scope: scope)
