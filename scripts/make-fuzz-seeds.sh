@@ -137,6 +137,17 @@ virtual-disk | ext)
         qemu-img convert -O vpc "$work/raw" "$work/disk.vhd" && head -c 1048576 "$work/disk.vhd" > "$out/disk.vhd"
         qemu-img convert -O vhdx "$work/raw" "$work/disk.vhdx" && head -c 4194304 "$work/disk.vhdx" > "$out/disk.vhdx"
     fi ;;
+xfs)
+    # The first MiB of a small XFS (superblock, group headers, the root's inodes and directories).
+    mkdir -p "$work/root/logs"
+    for index in $(seq 1 60); do echo "entry $index" > "$work/root/logs/entry-$index.log"; done
+    cp "$vendor/invoice-2024.dat" "$work/root/"
+    printf '/dev/null\n0 0\nd--755 0 0\ninvoice ---644 0 0 %s\nlogs d--755 0 0\n' "$work/root/invoice-2024.dat" > "$work/proto"
+    for index in $(seq 1 60); do printf ' entry-%s ---644 0 0 %s\n' "$index" "$work/root/logs/entry-$index.log" >> "$work/proto"; done
+    printf '$\n$\n' >> "$work/proto"
+    truncate -s 300M "$work/xfs.img"
+    mkfs.xfs -q -f -p "$work/proto" "$work/xfs.img"
+    head -c 1048576 "$work/xfs.img" > "$out/xfs-head" ;;
 ntfs)
     # The NTFS fixture (ntfs-3g wrote it): resident, non-resident, compressed and sparse files.
     gunzip -c Tests/Fixtures/ntfs/windows.ntfs.gz > "$out/windows.ntfs" ;;

@@ -25,7 +25,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case compoundFile = "compound-file"
     case nsis
     case virtualDisk = "virtual-disk"
-    case ext, ntfs, lvm
+    case ext, xfs, ntfs, lvm
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -117,6 +117,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             for byte in bytes.prefix(8) { _ = try? disk.bytes(at: disk.size / 256 * UInt64(byte), count: 4096) }
         case .ext:
             guard let fileSystem = try? ExtFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
+                let listing = try? fileSystem.files(limit: 4096)
+            else { break }
+            for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
+        case .xfs:
+            guard let fileSystem = try? XFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
                 let listing = try? fileSystem.files(limit: 4096)
             else { break }
             for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }

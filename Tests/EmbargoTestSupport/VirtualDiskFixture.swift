@@ -168,4 +168,31 @@ public enum VirtualDiskFixture {
         try ntfs(at: path + ".ntfs")
         try Tool.run("dd", ["if=\(path).ntfs", "of=\(path)", "bs=1M", "seek=1", "conv=notrunc", "status=none"])
     }
+
+    /// An XFS file system (version 5, 300 MiB: mkfs.xfs's smallest) filled from `root` by mkfs.xfs's
+    /// protofile, which names every directory and file (names must hold no blank).
+    public static func xfsFileSystem(of root: String, at path: String) throws {
+        var proto = "/dev/null\n0 0\nd--755 0 0\n"
+        func add(_ directory: String, depth: Int) throws {
+            let manager = FileManager.default
+            for name in try manager.contentsOfDirectory(atPath: directory).sorted() {
+                let full = directory + "/" + name
+                var isDirectory: ObjCBool = false
+                _ = manager.fileExists(atPath: full, isDirectory: &isDirectory)
+                let indent = String(repeating: " ", count: depth)
+                if isDirectory.boolValue {
+                    proto += "\(indent)\(name) d--755 0 0\n"
+                    try add(full, depth: depth + 1)
+                    proto += "\(indent)$\n"
+                } else {
+                    proto += "\(indent)\(name) ---644 0 0 \(full)\n"
+                }
+            }
+        }
+        try add(root, depth: 1)
+        proto += "$\n"
+        try Data(proto.utf8).write(to: URL(fileURLWithPath: path + ".proto"))
+        try Tool.run("truncate", ["-s", "300M", path])
+        try Tool.run("mkfs.xfs", ["-q", "-f", "-p", path + ".proto", path])
+    }
 }

@@ -242,6 +242,36 @@ import Testing
         #expect(outcome.summary.recognised.first?.kind == "virtual disk (VHDX, GPT)")
     }
 
+    @Test func anXFSFileSystemIsReadInEveryDirectoryForm() async throws {
+        let directory = TemporaryDirectory()
+        try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
+        // Directories of 3, 40 and 600 entries: short form (in the inode), block form, leaf/node form.
+        for (folder, count) in [("few", 3), ("some", 40), ("many", 600)] {
+            for index in 0..<count {
+                try directory.write(
+                    "root/logs/\(folder)/entry-\(index).log",
+                    text: "Scanned by AO Kaspersky Lab \(index)\n"
+                )
+            }
+        }
+        let image = directory.file("root.xfs")
+        try VirtualDiskFixture.xfsFileSystem(of: directory.file("root"), at: image)
+        let outcome = try await scan([image])
+        let logs = outcome.detections.compactMap { $0.location.members.last?.displayString }.filter {
+            $0.hasPrefix("/logs/")
+        }
+        #expect(Set(logs).count == 643)
+        #expect(logs.contains("/logs/many/entry-599.log"))
+        let avp = try #require(
+            outcome.installations.first { $0.location.members.last?.displayString == "/opt/kaspersky/kesl/bin/avp.exe" }
+        )
+        let original = try Tool.run("sha256sum", [Fixtures.vendor + "/signed-kaspersky-avp.exe"]).prefix(64)
+        #expect(avp.item.sha256 == String(decoding: original, as: UTF8.self))
+        #expect(Set(outcome.installations.compactMap(\.record)).isSuperset(of: ["package kesl"]))
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+        #expect(outcome.summary.recognised.first?.kind == "disk image (XFS)")
+    }
+
     @Test func aCleanImageHasNoInstallation() async throws {
         let directory = TemporaryDirectory()
         try VirtualDiskFixture.cleanRoot(at: directory.file("root"))

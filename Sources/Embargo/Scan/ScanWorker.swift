@@ -91,7 +91,7 @@ final class ScanWorker {
                     continue
                 } else {
                     recorder.begin(.file(item.path))
-                    queue.add(scanFile(item))
+                    scanFile(item, share: queue.add)
                 }
             }
             let result = recorder.finish()
@@ -146,14 +146,15 @@ final class ScanWorker {
 
     /// Reads a file on disk, unless another shard owns it or it is unchanged since the last scan. A
     /// disk image of a megabyte or more is shared: every shard opens it, and a shard with several
-    /// workers splits its share into parts; returns the other parts, to queue.
-    private func scanFile(_ item: WalkItem) -> [WalkItem] {
+    /// workers splits its share into parts, handing the other parts to `share` before it reads its
+    /// own, so that the workers read the image side by side.
+    private func scanFile(_ item: WalkItem, share: ([WalkItem]) -> Void) {
         let path = item.path
         let owned = configuration.shard.owns(path.bytes)
         let sharesImages = configuration.shard.count > 1 || configuration.jobs > 1
         guard owned || configuration.shard.count > 1 else {
             recorder.counts.otherShards += 1
-            return []
+            return
         }
         if owned { progress.started(path) }
         let location = Location(path: path)
@@ -166,24 +167,27 @@ final class ScanWorker {
             } else {
                 recorder.counts.otherShards += 1
             }
-            return []
+            return
         }
         let isImage = sharesImages && Self.isDiskImage(content)
         guard owned || isImage else {
             recorder.counts.otherShards += 1
-            return []
+            return
         }
         if owned, let stamp = content.stamp, let previous = configuration.previousFiles,
             previous.isUnchanged(path, stamp)
         {
             recorder.counts.unchanged += 1
             recorder.noteUnchanged(stamp)
-            return []
+            return
         }
         let parts = isImage ? configuration.jobs : 1
         if isImage {
             recorder.imageShard = ImageShard(shard: configuration.shard, ownsPath: owned, part: 0, parts: parts)
-            if parts > 1 { recorder.noteSplit(into: parts) }
+            if parts > 1 {
+                recorder.noteSplit(into: parts)
+                share(partItems(item, parts: parts))
+            }
         }
         defer { recorder.imageShard = nil }
         var complete = false
@@ -206,7 +210,6 @@ final class ScanWorker {
         } else {
             recorder.counts.otherShards += 1
         }
-        return parts > 1 ? partItems(item, parts: parts) : []
     }
 
     /// Parts 1 and up of a disk image split into `parts`.

@@ -25,6 +25,8 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case virtualDisk = "virtual-disk"
     /// An ext2, ext3 or ext4 file system image.
     case extFileSystem = "ext-file-system"
+    /// An XFS file system image.
+    case xfsFileSystem = "xfs-file-system"
     /// An NTFS file system image.
     case ntfsFileSystem = "ntfs-file-system"
     /// An LVM2 physical volume.
@@ -54,7 +56,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// Whether the format is a disk or file system image that Embargo reads file by file.
     public var isImage: Bool {
         switch self {
-        case .diskImage, .fat, .extFileSystem, .ntfsFileSystem, .virtualDisk, .lvmPhysicalVolume: true
+        case .diskImage, .fat, .extFileSystem, .ntfsFileSystem, .xfsFileSystem, .virtualDisk, .lvmPhysicalVolume: true
         default: false
         }
     }
@@ -112,6 +114,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .extFileSystem: "application/x-ext-image"
         case .lvmPhysicalVolume: "application/x-lvm2-physical-volume"
         case .ntfsFileSystem: "application/x-ntfs-image"
+        case .xfsFileSystem: "application/x-xfs-image"
         case .encryptedVolume: "application/x-encrypted-volume"
         case .fileSystemImage: "application/x-filesystem-image"
         case .text: "text/plain"
@@ -158,6 +161,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .extFileSystem: "ext2/3/4 file system image"
         case .lvmPhysicalVolume: "LVM2 physical volume"
         case .ntfsFileSystem: "NTFS file system image"
+        case .xfsFileSystem: "XFS file system image"
         case .encryptedVolume: "encrypted volume (LUKS, BitLocker)"
         case .fileSystemImage: "file system or virtual disk image"
         case .text: "text"
@@ -224,6 +228,7 @@ public enum ContentSniffer {
         if VirtualDisk.recognises(head) || VMDKDescriptor.recognises(head) { return .virtualDisk }
         if ExtFileSystem.recognises(head) { return .extFileSystem }
         if NTFSFileSystem.recognises(head) { return .ntfsFileSystem }
+        if XFSFileSystem.recognises(head) { return .xfsFileSystem }
         if EncryptedVolume.kind(of: head) != nil { return .encryptedVolume }
         if LVMPhysicalVolume.recognises(head) { return .lvmPhysicalVolume }
         if unreadableImageKind(head) != nil { return .fileSystemImage }
@@ -271,7 +276,7 @@ public enum ContentSniffer {
     /// The images recognised by one magic number at one offset.
     private static let unreadableImages: [(magic: [UInt8], offset: Int, name: String)] = [
         ([0x7F, 0x10, 0xDA, 0xBE], 0x40, "VirtualBox VDI disk"),
-        (Array("XFSB".utf8), 0, "XFS file system"), (Array("hsqs".utf8), 0, "squashfs file system"),
+        (Array("hsqs".utf8), 0, "squashfs file system"),
         (Array("EXFAT   ".utf8), 3, "exFAT file system"),
         (Array("_BHRfS_M".utf8), 0x10040, "btrfs file system"), ([0x10, 0x20, 0xF5, 0xF2], 0x400, "F2FS file system"),
         (Array("NXSB".utf8), 32, "APFS container"), (Array("H+".utf8), 0x400, "HFS+ file system"),
