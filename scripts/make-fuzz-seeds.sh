@@ -148,6 +148,14 @@ xfs)
     truncate -s 300M "$work/xfs.img"
     mkfs.xfs -q -f -p "$work/proto" "$work/xfs.img"
     head -c 1048576 "$work/xfs.img" > "$out/xfs-head" ;;
+btrfs)
+    # A small btrfs, shrunk, to the end of its metadata (superblock, system chunk, trees at 5 MiB).
+    mkdir -p "$work/root/opt"
+    cp "$vendor/invoice-2024.dat" "$work/root/opt/"
+    echo small > "$work/root/small"
+    truncate -s 128M "$work/btrfs.img"
+    mkfs.btrfs -q -r "$work/root" --shrink -m single -d single "$work/btrfs.img" 2>/dev/null
+    head -c 6291456 "$work/btrfs.img" > "$out/btrfs-head" ;;
 ntfs)
     # The NTFS fixture (ntfs-3g wrote it): resident, non-resident, compressed and sparse files.
     gunzip -c Tests/Fixtures/ntfs/windows.ntfs.gz > "$out/windows.ntfs" ;;

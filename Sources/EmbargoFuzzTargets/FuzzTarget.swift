@@ -25,7 +25,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case compoundFile = "compound-file"
     case nsis
     case virtualDisk = "virtual-disk"
-    case ext, xfs, ntfs, lvm
+    case ext, xfs, btrfs, ntfs, lvm
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -122,6 +122,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
         case .xfs:
             guard let fileSystem = try? XFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
+                let listing = try? fileSystem.files(limit: 4096)
+            else { break }
+            for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
+        case .btrfs:
+            guard let fileSystem = try? BtrfsFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
                 let listing = try? fileSystem.files(limit: 4096)
             else { break }
             for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }

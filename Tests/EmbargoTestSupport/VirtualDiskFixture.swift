@@ -195,4 +195,10 @@ public enum VirtualDiskFixture {
         try Tool.run("truncate", ["-s", "300M", path])
         try Tool.run("mkfs.xfs", ["-q", "-f", "-p", path + ".proto", path])
     }
+
+    /// A btrfs file system of 128 MiB filled from `root` by `mkfs.btrfs --rootdir`.
+    public static func btrfsFileSystem(of root: String, at path: String) throws {
+        try Tool.run("truncate", ["-s", "128M", path])
+        try Tool.run("mkfs.btrfs", ["-q", "-r", root, path])
+    }
 }

@@ -18,7 +18,7 @@ struct DiskImageExpander {
             kind: .unsupported,
             location: location,
             message:
-                "\(kind): not read (Embargo reads qcow2, VMDK, VHD, VHDX, MBR/GPT, LVM, ext2/3/4, XFS, NTFS, FAT and ISO 9660; mount it and scan the mount point)"
+                "\(kind): not read (Embargo reads qcow2, VMDK, VHD, VHDX, MBR/GPT, LVM, ext2/3/4, XFS, btrfs, NTFS, FAT and ISO 9660; mount it and scan the mount point)"
         )
     }
 
@@ -292,6 +292,8 @@ struct DiskImageExpander {
             readNTFS(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .xfsFileSystem:
             readXFS(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
+        case .btrfsFileSystem:
+            readBtrfs(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .lvmPhysicalVolume:
             readLVM(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .encryptedVolume:
@@ -322,7 +324,7 @@ struct DiskImageExpander {
                     kind: .unsupported,
                     location: location,
                     message:
-                        "\(what): not read (Embargo reads ext2/3/4, XFS, NTFS, FAT and ISO 9660 volumes and LVM; mount it and scan the mount point)"
+                        "\(what): not read (Embargo reads ext2/3/4, XFS, btrfs, NTFS, FAT and ISO 9660 volumes and LVM; mount it and scan the mount point)"
                 )
             )
         }
@@ -536,6 +538,40 @@ struct DiskImageExpander {
                 shard,
                 analyzer.recorder,
                 ScanEvent(failure: error, at: location, doing: "XFS file system could not be read")
+            )
+        }
+    }
+
+    /// Scans every file of the btrfs file system in `range` of `content`, every subvolume reached
+    /// from the top-level one.
+    func readBtrfs(
+        _ content: ItemContent,
+        range: Range<UInt64>,
+        location: Location,
+        analyzer: ItemAnalyzer,
+        image: String? = nil,
+        shard: ImageShard?
+    ) {
+        do {
+            let fileSystem = try BtrfsFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
+            let listing = try fileSystem.files()
+            let files = listing.files.map { file in
+                ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
+            }
+            readFiles(
+                files,
+                problems: listing.problems,
+                of: content,
+                kind: Self.kind(image, "btrfs"),
+                location: location,
+                analyzer: analyzer,
+                shard: shard
+            )
+        } catch {
+            report(
+                shard,
+                analyzer.recorder,
+                ScanEvent(failure: error, at: location, doing: "btrfs file system could not be read")
             )
         }
     }

@@ -79,7 +79,7 @@ final class ItemAnalyzer {
             recorder.report(images.unreadableImage(head, at: location))
         case .encryptedVolume:
             recorder.report(images.encryptedVolume(head, size: content.size, at: location))
-        case .diskImage, .fat, .extFileSystem, .ntfsFileSystem, .xfsFileSystem, .virtualDisk, .lvmPhysicalVolume:
+        case let format where format.isImage:
             guard !isTooDeep(location, "image not opened") else { return }
             // A scan in shards shares the files of an image on disk, not of one inside another file.
             let shard = location.members.isEmpty ? recorder.imageShard : nil
@@ -92,6 +92,8 @@ final class ItemAnalyzer {
                 images.readNTFS(content, range: whole, location: location, analyzer: self, shard: shard)
             case .xfsFileSystem:
                 images.readXFS(content, range: whole, location: location, analyzer: self, shard: shard)
+            case .btrfsFileSystem:
+                images.readBtrfs(content, range: whole, location: location, analyzer: self, shard: shard)
             case .virtualDisk: images.readVirtualDisk(content, location: location, analyzer: self, shard: shard)
             case .lvmPhysicalVolume:
                 images.readLVM(content, range: whole, location: location, analyzer: self, shard: shard)

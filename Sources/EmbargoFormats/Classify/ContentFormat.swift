@@ -25,6 +25,8 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case virtualDisk = "virtual-disk"
     /// An ext2, ext3 or ext4 file system image.
     case extFileSystem = "ext-file-system"
+    /// A btrfs file system image.
+    case btrfsFileSystem = "btrfs-file-system"
     /// An XFS file system image.
     case xfsFileSystem = "xfs-file-system"
     /// An NTFS file system image.
@@ -56,7 +58,9 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// Whether the format is a disk or file system image that Embargo reads file by file.
     public var isImage: Bool {
         switch self {
-        case .diskImage, .fat, .extFileSystem, .ntfsFileSystem, .xfsFileSystem, .virtualDisk, .lvmPhysicalVolume: true
+        case .diskImage, .fat, .extFileSystem, .ntfsFileSystem, .xfsFileSystem, .btrfsFileSystem, .virtualDisk,
+            .lvmPhysicalVolume:
+            true
         default: false
         }
     }
@@ -115,6 +119,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .lvmPhysicalVolume: "application/x-lvm2-physical-volume"
         case .ntfsFileSystem: "application/x-ntfs-image"
         case .xfsFileSystem: "application/x-xfs-image"
+        case .btrfsFileSystem: "application/x-btrfs-image"
         case .encryptedVolume: "application/x-encrypted-volume"
         case .fileSystemImage: "application/x-filesystem-image"
         case .text: "text/plain"
@@ -162,6 +167,7 @@ public enum ContentFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .lvmPhysicalVolume: "LVM2 physical volume"
         case .ntfsFileSystem: "NTFS file system image"
         case .xfsFileSystem: "XFS file system image"
+        case .btrfsFileSystem: "btrfs file system image"
         case .encryptedVolume: "encrypted volume (LUKS, BitLocker)"
         case .fileSystemImage: "file system or virtual disk image"
         case .text: "text"
@@ -229,6 +235,7 @@ public enum ContentSniffer {
         if ExtFileSystem.recognises(head) { return .extFileSystem }
         if NTFSFileSystem.recognises(head) { return .ntfsFileSystem }
         if XFSFileSystem.recognises(head) { return .xfsFileSystem }
+        if BtrfsFileSystem.recognises(head) { return .btrfsFileSystem }
         if EncryptedVolume.kind(of: head) != nil { return .encryptedVolume }
         if LVMPhysicalVolume.recognises(head) { return .lvmPhysicalVolume }
         if unreadableImageKind(head) != nil { return .fileSystemImage }
@@ -278,7 +285,7 @@ public enum ContentSniffer {
         ([0x7F, 0x10, 0xDA, 0xBE], 0x40, "VirtualBox VDI disk"),
         (Array("hsqs".utf8), 0, "squashfs file system"),
         (Array("EXFAT   ".utf8), 3, "exFAT file system"),
-        (Array("_BHRfS_M".utf8), 0x10040, "btrfs file system"), ([0x10, 0x20, 0xF5, 0xF2], 0x400, "F2FS file system"),
+        ([0x10, 0x20, 0xF5, 0xF2], 0x400, "F2FS file system"),
         (Array("NXSB".utf8), 32, "APFS container"), (Array("H+".utf8), 0x400, "HFS+ file system"),
         (Array("HX".utf8), 0x400, "HFS+ file system"),
     ]
