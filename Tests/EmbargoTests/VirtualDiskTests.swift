@@ -351,12 +351,19 @@ import Testing
         let whole = try await scan([directory.path])
         #expect(whole.installations.count >= 14)
         var union: [String] = []
+        var members = 0
+        var archives = 0
         for index in 0..<3 {
             let part = try await scan([directory.path], shard: try #require(ScanShard(index: index, count: 3)))
             union += part.detections.map(\.id)
+            members += part.summary.counts.members
+            archives += part.summary.counts.archives
             #expect(part.detections.count < whole.detections.count, "shard \(index) read the whole image")
         }
         #expect(union.count == Set(union).count, "a finding was made by two shards")
         #expect(Set(union) == Set(whole.detections.map(\.id)))
+        // The image's partition and file system are counted once, each file inside once.
+        #expect(members == whole.summary.counts.members)
+        #expect(archives == whole.summary.counts.archives)
     }
 }

@@ -38,7 +38,7 @@ struct DiskImageExpander {
     /// are looked for beside an image on disk.
     func readVirtualDisk(_ content: ItemContent, location: Location, analyzer: ItemAnalyzer, shard: ImageShard?) {
         let recorder = analyzer.recorder
-        recorder.counts.archives += 1
+        if shard?.ownsImage ?? true { recorder.counts.archives += 1 }
         let disk: ItemContent
         let format: String
         do {
@@ -193,7 +193,7 @@ struct DiskImageExpander {
         shard: ImageShard?
     ) {
         let recorder = analyzer.recorder
-        recorder.counts.archives += 1
+        if shard?.ownsImage ?? true { recorder.counts.archives += 1 }
         let table: (scheme: String, partitions: [DiskPartition])
         do {
             table = try PartitionTable.read(content)
@@ -252,7 +252,7 @@ struct DiskImageExpander {
                     )
                 )
             }
-            recorder.counts.members += 1
+            if shard?.ownsImage ?? true { recorder.counts.members += 1 }
             let head: [UInt8]
             do {
                 head = try content.bytes(at: partition.offset, count: ItemClassifier.headSize)
@@ -341,7 +341,7 @@ struct DiskImageExpander {
         shard: ImageShard?
     ) {
         let recorder = analyzer.recorder
-        recorder.counts.archives += 1
+        if shard?.ownsImage ?? true { recorder.counts.archives += 1 }
         let volume: LVMPhysicalVolume
         do {
             volume = try LVMPhysicalVolume(content, offset: range.lowerBound, size: UInt64(range.count))
@@ -368,7 +368,7 @@ struct DiskImageExpander {
             let volumeLocation = location.appending(
                 member: ScanPath("logical volume \(volume.groupName)/\(logical.name) (\(types), \(logical.size) bytes)")
             )
-            recorder.counts.members += 1
+            if shard?.ownsImage ?? true { recorder.counts.members += 1 }
             guard let ranges = logical.ranges, let first = ranges.first else {
                 let why = logical.unreadable ?? "it has no extents"
                 report(
@@ -470,8 +470,8 @@ struct DiskImageExpander {
         }
     }
 
-    /// Reports an event about the image as a whole: in a scan in shards, only the part that owns the
-    /// image does.
+    /// Reports an event about the image as a whole: in a scan in shards or parts, only the unit that
+    /// owns the image does (as it alone counts the image's partitions and volumes).
     private func report(_ shard: ImageShard?, _ recorder: UnitRecorder, _ event: ScanEvent) {
         if shard?.ownsImage ?? true { recorder.report(event) }
     }
@@ -595,7 +595,7 @@ struct DiskImageExpander {
         shard: ImageShard?
     ) {
         let recorder = analyzer.recorder
-        recorder.counts.archives += 1
+        if shard?.ownsImage ?? true { recorder.counts.archives += 1 }
         for problem in problems {
             report(shard, recorder, ScanEvent(kind: .corrupt, location: location, message: "\(kind): \(problem)"))
         }

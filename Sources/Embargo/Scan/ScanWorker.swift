@@ -169,7 +169,8 @@ final class ScanWorker {
             }
             return
         }
-        let isImage = sharesImages && Self.isDiskImage(content)
+        // An image is shared only when it is opened at all (`--max-depth 0` opens none).
+        let isImage = sharesImages && configuration.limits.maxDepth > 0 && Self.isDiskImage(content)
         guard owned || isImage else {
             recorder.counts.otherShards += 1
             return
