@@ -283,22 +283,25 @@ struct DiskImageExpander {
         image: String? = nil,
         shard: ImageShard?
     ) {
-        switch ContentSniffer.format(of: head) {
+        let format = ContentSniffer.format(of: head)
+        switch format {
         case .fat:
             readFAT(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
-        case .extFileSystem:
-            readExt(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
-        case .ntfsFileSystem:
-            readNTFS(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
-        case .xfsFileSystem:
-            readXFS(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
-        case .btrfsFileSystem:
-            readBtrfs(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
+        case .extFileSystem, .xfsFileSystem, .btrfsFileSystem, .ntfsFileSystem:
+            readFileSystem(
+                format,
+                content,
+                range: range,
+                location: location,
+                analyzer: analyzer,
+                image: image,
+                shard: shard
+            )
         case .lvmPhysicalVolume:
             readLVM(content, range: range, location: location, analyzer: analyzer, image: image, shard: shard)
         case .encryptedVolume:
             report(shard, analyzer.recorder, encryptedVolume(head, size: UInt64(range.count), at: location))
-        case let format where format.isContainer:
+        case _ where format.isContainer:
             // An ISO 9660 volume inside an image is read whole by the part that owns the image.
             guard shard?.ownsImage ?? true else { return }
             analyzer.expand(
@@ -308,7 +311,7 @@ struct DiskImageExpander {
                 range: range,
                 budget: ExpansionBudget(limit: limits.maxExpandedBytes)
             )
-        case let format:
+        default:
             let what: String
             if let kind = ContentSniffer.unreadableImageKind(head) {
                 what = kind
@@ -437,47 +440,16 @@ struct DiskImageExpander {
         }
     }
 
-    /// Scans every file of the ext2/3/4 file system in `range` of `content`.
-    func readExt(
-        _ content: ItemContent,
-        range: Range<UInt64>,
-        location: Location,
-        analyzer: ItemAnalyzer,
-        image: String? = nil,
-        shard: ImageShard?
-    ) {
-        do {
-            let fileSystem = try ExtFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
-            let listing = try fileSystem.files()
-            let files = listing.files.map { file in
-                ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
-            }
-            readFiles(
-                files,
-                problems: fileSystem.notes + listing.problems,
-                of: content,
-                kind: Self.kind(image, fileSystem.variant),
-                location: location,
-                analyzer: analyzer,
-                shard: shard
-            )
-        } catch {
-            report(
-                shard,
-                analyzer.recorder,
-                ScanEvent(failure: error, at: location, doing: "ext file system could not be read")
-            )
-        }
-    }
-
     /// Reports an event about the image as a whole: in a scan in shards or parts, only the unit that
     /// owns the image does (as it alone counts the image's partitions and volumes).
     private func report(_ shard: ImageShard?, _ recorder: UnitRecorder, _ event: ScanEvent) {
         if shard?.ownsImage ?? true { recorder.report(event) }
     }
 
-    /// Scans every file of the NTFS file system in `range` of `content`.
-    func readNTFS(
+    /// Scans every file of the file system of `format` (ext2/3/4, XFS, btrfs, NTFS) in `range` of
+    /// `content`.
+    func readFileSystem(
+        _ format: ContentFormat,
         _ content: ItemContent,
         range: Range<UInt64>,
         location: Location,
@@ -485,95 +457,55 @@ struct DiskImageExpander {
         image: String? = nil,
         shard: ImageShard?
     ) {
+        let (offset, size) = (range.lowerBound, UInt64(range.count))
         do {
-            let fileSystem = try NTFSFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
-            let listing = try fileSystem.files()
-            let files = listing.files.map { file in
-                ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
+            switch format {
+            case .extFileSystem:
+                try read(ExtFileSystem(content, offset: offset, size: size), content, location, analyzer, image, shard)
+            case .xfsFileSystem:
+                try read(XFSFileSystem(content, offset: offset, size: size), content, location, analyzer, image, shard)
+            case .btrfsFileSystem:
+                try read(
+                    BtrfsFileSystem(content, offset: offset, size: size),
+                    content,
+                    location,
+                    analyzer,
+                    image,
+                    shard
+                )
+            default:
+                try read(NTFSFileSystem(content, offset: offset, size: size), content, location, analyzer, image, shard)
             }
-            readFiles(
-                files,
-                problems: fileSystem.notes + listing.problems,
-                of: content,
-                kind: Self.kind(image, "NTFS"),
-                location: location,
-                analyzer: analyzer,
-                shard: shard
-            )
         } catch {
             report(
                 shard,
                 analyzer.recorder,
-                ScanEvent(failure: error, at: location, doing: "NTFS file system could not be read")
+                ScanEvent(failure: error, at: location, doing: "\(format.summary) could not be read")
             )
         }
     }
 
-    /// Scans every file of the XFS file system in `range` of `content`.
-    func readXFS(
+    private func read(
+        _ fileSystem: some ImageFileSystem,
         _ content: ItemContent,
-        range: Range<UInt64>,
-        location: Location,
-        analyzer: ItemAnalyzer,
-        image: String? = nil,
-        shard: ImageShard?
-    ) {
-        do {
-            let fileSystem = try XFSFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
-            let listing = try fileSystem.files()
-            let files = listing.files.map { file in
-                ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
-            }
-            readFiles(
-                files,
-                problems: listing.problems,
-                of: content,
-                kind: Self.kind(image, "XFS"),
-                location: location,
-                analyzer: analyzer,
-                shard: shard
-            )
-        } catch {
-            report(
-                shard,
-                analyzer.recorder,
-                ScanEvent(failure: error, at: location, doing: "XFS file system could not be read")
-            )
+        _ location: Location,
+        _ analyzer: ItemAnalyzer,
+        _ image: String?,
+        _ shard: ImageShard?
+    ) throws {
+        let listing = try fileSystem.files(limit: 10_000_000)
+        let files = listing.files.map { file in
+            ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
         }
-    }
-
-    /// Scans every file of the btrfs file system in `range` of `content`, every subvolume reached
-    /// from the top-level one.
-    func readBtrfs(
-        _ content: ItemContent,
-        range: Range<UInt64>,
-        location: Location,
-        analyzer: ItemAnalyzer,
-        image: String? = nil,
-        shard: ImageShard?
-    ) {
-        do {
-            let fileSystem = try BtrfsFileSystem(content, offset: range.lowerBound, size: UInt64(range.count))
-            let listing = try fileSystem.files()
-            let files = listing.files.map { file in
-                ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
-            }
-            readFiles(
-                files,
-                problems: listing.problems,
-                of: content,
-                kind: Self.kind(image, "btrfs"),
-                location: location,
-                analyzer: analyzer,
-                shard: shard
-            )
-        } catch {
-            report(
-                shard,
-                analyzer.recorder,
-                ScanEvent(failure: error, at: location, doing: "btrfs file system could not be read")
-            )
-        }
+        readFiles(
+            files,
+            problems: fileSystem.notes + listing.problems,
+            of: content,
+            kind: Self.kind(image, fileSystem.name),
+            location: location,
+            analyzer: analyzer,
+            shard: shard
+        )
     }
 
     /// A file found in a file system image, with the way to find its bytes.

@@ -86,14 +86,8 @@ final class ItemAnalyzer {
             let whole = 0..<content.size
             switch format {
             case .fat: images.readFAT(content, range: whole, location: location, analyzer: self, shard: shard)
-            case .extFileSystem:
-                images.readExt(content, range: whole, location: location, analyzer: self, shard: shard)
-            case .ntfsFileSystem:
-                images.readNTFS(content, range: whole, location: location, analyzer: self, shard: shard)
-            case .xfsFileSystem:
-                images.readXFS(content, range: whole, location: location, analyzer: self, shard: shard)
-            case .btrfsFileSystem:
-                images.readBtrfs(content, range: whole, location: location, analyzer: self, shard: shard)
+            case .extFileSystem, .xfsFileSystem, .btrfsFileSystem, .ntfsFileSystem:
+                images.readFileSystem(format, content, range: whole, location: location, analyzer: self, shard: shard)
             case .virtualDisk: images.readVirtualDisk(content, location: location, analyzer: self, shard: shard)
             case .lvmPhysicalVolume:
                 images.readLVM(content, range: whole, location: location, analyzer: self, shard: shard)
