@@ -115,26 +115,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             // The start, and places the input picks.
             _ = try? disk.bytes(at: 0, count: 65_536)
             for byte in bytes.prefix(8) { _ = try? disk.bytes(at: disk.size / 256 * UInt64(byte), count: 4096) }
-        case .ext:
-            guard let fileSystem = try? ExtFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
-                let listing = try? fileSystem.files(limit: 4096)
-            else { break }
-            for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
-        case .xfs:
-            guard let fileSystem = try? XFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
-                let listing = try? fileSystem.files(limit: 4096)
-            else { break }
-            for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
-        case .btrfs:
-            guard let fileSystem = try? BtrfsFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
-                let listing = try? fileSystem.files(limit: 4096)
-            else { break }
-            for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
-        case .ntfs:
-            guard let fileSystem = try? NTFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)),
-                let listing = try? fileSystem.files(limit: 4096)
-            else { break }
-            for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
+        case .ext: Self.list(try? ExtFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
+        case .xfs: Self.list(try? XFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
+        case .btrfs: Self.list(try? BtrfsFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
+        case .ntfs: Self.list(try? NTFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
         case .lvm:
             _ = try? LVMMetadataText.parse(bytes)
             _ = try? LVMPhysicalVolume(bytes, offset: 0, size: UInt64(bytes.count))
@@ -149,6 +133,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 }
 
 extension FuzzTarget {
+    /// Lists a file system's files (a bounded number) and finds the bytes of the first ones.
+    static func list(_ fileSystem: (some ImageFileSystem)?) {
+        guard let fileSystem, let listing = try? fileSystem.files(limit: 4096) else { return }
+        for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
+    }
+
     /// Visits the keys and values of a registry tree, a bounded number of them (a hostile hive's
     /// subkey lists may form a cycle; a reader of the tree must bound its own walk).
     static func walk<Tree: RegistryTree>(_ tree: Tree) {
