@@ -18,13 +18,16 @@ public enum VirtualDiskFixture {
         ("vhdx", ["-O", "vhdx"]),
     ]
 
-    /// A Linux root with an installation: the dpkg status of the vendor fixtures (which lists
-    /// Kaspersky packages), the signed vendor binary and a nested archive holding another.
+    /// A Linux root with an installation: `/etc/os-release`, the dpkg status of the vendor fixtures
+    /// (which lists Kaspersky packages), the signed vendor binary and a nested archive holding another.
     public static func linuxRoot(at root: String) throws {
         let manager = FileManager.default
         try manager.createDirectory(atPath: root + "/var/lib/dpkg", withIntermediateDirectories: true)
         try manager.createDirectory(atPath: root + "/opt/kaspersky/kesl/bin", withIntermediateDirectories: true)
         try manager.createDirectory(atPath: root + "/usr/share/doc", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        try Data("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\n".utf8)
+            .write(to: URL(fileURLWithPath: root + "/etc/os-release"))
         try manager.copyItem(
             atPath: Fixtures.vendor + "/dpkg-root/var/lib/dpkg/status",
             toPath: root + "/var/lib/dpkg/status"

@@ -34,6 +34,7 @@ import Testing
             #expect(found(outcome) == expected, "\(format.name)")
             #expect(outcome.events.isEmpty, "\(format.name): \(outcome.events)")
             #expect(outcome.summary.recognised.first?.kind.hasPrefix("virtual disk (") == true, "\(format.name)")
+            #expect(outcome.summary.recognised.contains { $0.kind == "Linux root (dpkg)" }, "\(format.name)")
         }
     }
 
@@ -245,12 +246,15 @@ import Testing
         #expect(uninstall.product == "kaspersky-endpoint-security-windows")
         #expect(outcome.events.isEmpty, "\(outcome.events)")
         #expect(outcome.summary.recognised.first?.kind == "virtual disk (VHDX, GPT)")
+        #expect(outcome.summary.recognised.contains { $0.kind == "Windows system drive" })
     }
 
-    @Test func anXFSFileSystemIsReadInEveryDirectoryForm() async throws {
+    /// XFS: directories of 3, 40 and 600 entries are in short form (in the inode), block form, and
+    /// leaf or node form; btrfs keeps them all as items of its file tree.
+    @Test(arguments: ["XFS", "btrfs"])
+    func anXFSOrBtrfsRootIsReadInEveryDirectoryForm(fileSystem: String) async throws {
         let directory = TemporaryDirectory()
         try VirtualDiskFixture.linuxRoot(at: directory.file("root"))
-        // Directories of 3, 40 and 600 entries: short form (in the inode), block form, leaf/node form.
         for (folder, count) in [("few", 3), ("some", 40), ("many", 600)] {
             for index in 0..<count {
                 try directory.write(
@@ -259,8 +263,12 @@ import Testing
                 )
             }
         }
-        let image = directory.file("root.xfs")
-        try VirtualDiskFixture.xfsFileSystem(of: directory.file("root"), at: image)
+        let image = directory.file("root.img")
+        if fileSystem == "XFS" {
+            try VirtualDiskFixture.xfsFileSystem(of: directory.file("root"), at: image)
+        } else {
+            try VirtualDiskFixture.btrfsFileSystem(of: directory.file("root"), at: image)
+        }
         let outcome = try await scan([image])
         let logs = outcome.detections.compactMap { $0.location.members.last?.displayString }.filter {
             $0.hasPrefix("/logs/")
@@ -274,7 +282,7 @@ import Testing
         #expect(avp.item.sha256 == String(decoding: original, as: UTF8.self))
         #expect(Set(outcome.installations.compactMap(\.record)).isSuperset(of: ["package kesl"]))
         #expect(outcome.events.isEmpty, "\(outcome.events)")
-        #expect(outcome.summary.recognised.first?.kind == "disk image (XFS)")
+        #expect(outcome.summary.recognised.map(\.kind) == ["disk image (\(fileSystem))", "Linux root (dpkg)"])
     }
 
     @Test func aCleanImageHasNoInstallation() async throws {

@@ -540,6 +540,26 @@ struct DiskImageExpander {
                 )
             )
         }
+        // A system root's fixed places (package databases, registry hives, trust stores) go first, as
+        // in a walk of a mounted root.
+        var files = files
+        if let root = SystemRoot.recognise(filePaths: files.map(\.path)) {
+            let fixed = files.filter { root.isFixed($0.path) }
+            files = fixed + files.filter { !root.isFixed($0.path) }
+            if shard?.ownsImage ?? true {
+                let place =
+                    location.members.isEmpty
+                    ? "the image" : location.members.map(\.displayString).joined(separator: "!")
+                recorder.recognise(
+                    RecognisedTree(
+                        path: location.path,
+                        kind: root.description,
+                        detail:
+                            "in \(place): \(fixed.count) file\(fixed.count == 1 ? "" : "s") in its fixed places read first"
+                    )
+                )
+            }
+        }
         for file in files {
             let fileLocation = location.appending(member: ScanPath(file.path))
             if let shard, !shard.owns(fileLocation) { continue }

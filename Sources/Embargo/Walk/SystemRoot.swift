@@ -87,3 +87,38 @@ struct SystemRoot {
         return nil
     }
 }
+
+extension SystemRoot {
+    /// What system root a file system read from an image is, given the paths of its files (from its
+    /// root, `/`-separated), and which of those paths lie in its fixed places; nil when it is none.
+    static func recognise(filePaths paths: [String]) -> (description: String, isFixed: (String) -> Bool)? {
+        let tops = Set(paths.compactMap { $0.split(separator: "/").first.map(String.init) })
+        if tops.contains("etc"), tops.contains("usr") || tops.contains("var") {
+            var databases: [String] = []
+            if paths.contains("/var/lib/dpkg/status") { databases.append("dpkg") }
+            if paths.contains(where: { $0.hasPrefix("/var/lib/rpm/") || $0.hasPrefix("/usr/lib/sysimage/rpm/") }) {
+                databases.append("rpm")
+            }
+            guard !databases.isEmpty else { return nil }
+            let places = linuxPlaces.map { "/" + $0 }
+            return (
+                "Linux root (\(databases.joined(separator: ", ")))",
+                { path in places.contains { path == $0 || path.hasPrefix($0 + "/") } }
+            )
+        }
+        let lowered = Set(tops.map { $0.lowercased() })
+        guard lowered.contains("windows"), !lowered.isDisjoint(with: ["program files", "programdata", "users"]) else {
+            return nil
+        }
+        let places = windowsPlaces.map { "/" + $0.lowercased() + "/" }
+        let isFixed: (String) -> Bool = { path in
+            let lowered = path.lowercased()
+            return places.contains { lowered.hasPrefix($0) }
+        }
+        let found = Set(
+            paths.lazy.filter(isFixed).compactMap { path in places.first { path.lowercased().hasPrefix($0) } }
+        )
+        guard found.contains("/windows/system32/drivers/") || found.count >= 2 else { return nil }
+        return ("Windows system drive", isFixed)
+    }
+}
