@@ -111,6 +111,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 }
             }
         case .virtualDisk:
+            _ = try? VMDKDescriptor(bytes)
             guard let disk = try? VirtualDisk.open(bytes) else { break }
             // The start, and places the input picks.
             _ = try? disk.bytes(at: 0, count: 65_536)

@@ -154,8 +154,9 @@ struct DiskImageExpander {
         var chain = [disk]
         var directory = location.members.isEmpty ? location.path.parent : nil
         while let name = chain.last?.parentName {
+            // Windows names separate with backslashes; the name's bytes are kept as they are.
             let parentPath = directory.map {
-                ScanPath($0.displayString + "/" + name.split(separator: "\\").joined(separator: "/"))
+                $0.appending(Array(name.split(separator: "\\").joined(separator: "/").utf8))
             }
             guard chain.count <= Self.maximumParents, let parentPath,
                 let parent = try? VirtualDisk.open(ItemContent(path: parentPath, followingLink: true))
@@ -544,8 +545,11 @@ struct DiskImageExpander {
         // in a walk of a mounted root.
         var files = files
         if let root = SystemRoot.recognise(filePaths: files.map(\.path)) {
-            let fixed = files.filter { root.isFixed($0.path) }
-            files = fixed + files.filter { !root.isFixed($0.path) }
+            var (fixed, rest): ([ImageFile], [ImageFile]) = ([], [])
+            for file in files {
+                if root.isFixed(file.path) { fixed.append(file) } else { rest.append(file) }
+            }
+            files = fixed + rest
             if shard?.ownsImage ?? true {
                 let place =
                     location.members.isEmpty

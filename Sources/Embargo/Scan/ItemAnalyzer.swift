@@ -341,7 +341,7 @@ final class ItemAnalyzer {
                 var remaining = count
                 while remaining > 0 {
                     let run = Int(min(remaining, UInt64(Self.zeros.count)))
-                    try spool.append(Array(Self.zeros[0..<run]))
+                    try spool.append(run == Self.zeros.count ? Self.zeros : Array(Self.zeros[0..<run]))
                     remaining -= UInt64(run)
                 }
             }

@@ -109,56 +109,28 @@ public final class ExtFileSystem {
     /// Every regular file, walking the directory tree from the root; damage to a directory is a
     /// problem and the walk goes on. At most `limit` files are listed.
     public func files(limit: Int = 10_000_000) throws -> (files: [File], problems: [String]) {
-        var files: [File] = []
-        var problems: [String] = []
-        var visited: Set<UInt32> = [2]
-        var pending: [(inode: UInt32, path: String)] = [(2, "")]
-        var encrypted = 0
-        while let directory = pending.popLast() {
-            let entries: [(name: [UInt8], inode: UInt32)]
-            do {
-                let node = try inode(directory.inode)
-                if node.flags & 0x800 != 0 {
-                    encrypted += 1
-                    continue
-                }
-                entries = try directoryEntries(node)
-            } catch {
-                problems.append("directory \(directory.path.isEmpty ? "/" : directory.path): \(error)")
-                continue
-            }
-            for entry in entries where entry.name != [0x2E] && entry.name != [0x2E, 0x2E] {
-                let path = directory.path + "/" + String(decoding: entry.name, as: UTF8.self)
-                let node: Inode
-                do {
-                    node = try inode(entry.inode)
-                } catch {
-                    problems.append("\(path): \(error)")
-                    continue
-                }
+        var walk = try DirectoryTreeWalk.files(
+            from: UInt32(2),
+            limit: limit,
+            fileSystem: "ext",
+            entries: { number in try directoryEntries(try inode(number)).map { ($0.name, $0.inode) } },
+            kind: { number in
+                let node = try inode(number)
+                if node.flags & 0x800 != 0 { return .encrypted }
                 switch node.mode & 0xF000 {
-                case 0x4000:
-                    if visited.insert(entry.inode).inserted { pending.append((entry.inode, path)) }
-                case 0x8000:
-                    if node.flags & 0x800 != 0 {
-                        encrypted += 1
-                        continue
-                    }
-                    guard files.count < limit else {
-                        throw FormatError.limit("ext file system with more than \(limit) files")
-                    }
-                    files.append(File(path: path, size: node.size, inode: entry.inode))
-                default:
-                    continue
+                case 0x4000: return .directory
+                case 0x8000: return .file(size: node.size)
+                default: return .other
                 }
             }
-        }
-        if encrypted > 0 {
-            problems.append(
-                "\(encrypted) encrypted file\(encrypted == 1 ? "" : "s") or director\(encrypted == 1 ? "y" : "ies") (fscrypt) not read"
+        )
+        if walk.encrypted > 0 {
+            let count = walk.encrypted
+            walk.problems.append(
+                "\(count) encrypted file\(count == 1 ? "" : "s") or director\(count == 1 ? "y" : "ies") (fscrypt) not read"
             )
         }
-        return (files.sorted { $0.path < $1.path }, problems)
+        return (walk.files.map { File(path: $0.path, size: $0.size, inode: $0.node) }, walk.problems)
     }
 
     /// Where the bytes of `file` lie in the source, in order, holes as zeros.

@@ -9,12 +9,4 @@ public enum FilePiece: Sendable, Hashable {
     /// data), given whole.
     case literal([UInt8])
 
-    /// The number of bytes the piece gives.
-    public var length: UInt64 {
-        switch self {
-        case .stored(let range): UInt64(range.count)
-        case .zeros(let count): count
-        case .literal(let bytes): UInt64(bytes.count)
-        }
-    }
 }

@@ -26,8 +26,6 @@ public struct VMDKDescriptor: Sendable, Hashable {
 
     /// The extents, in order.
     public let extents: [Extent]
-    /// `createType`.
-    public let createType: String?
     /// The parent of a delta disk (`parentFileNameHint`).
     public let parentName: String?
 
@@ -40,13 +38,9 @@ public struct VMDKDescriptor: Sendable, Hashable {
     public init(_ bytes: [UInt8]) throws(FormatError) {
         let text = String(decoding: bytes.prefix(64 << 10).prefix { $0 != 0 }, as: UTF8.self)
         var extents: [Extent] = []
-        var createType: String?
         for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = rawLine.trimmingWhitespace()
             guard !line.hasPrefix("#"), !line.isEmpty else { continue }
-            if line.hasPrefix("createType") {
-                createType = line.split(separator: "=", maxSplits: 1).last.map { String($0.filter { $0 != "\"" }) }
-            }
             let words = line.split(separator: " ", maxSplits: 3)
             guard words.count >= 3, ["RW", "RDONLY", "NOACCESS"].contains(words[0]) else { continue }
             guard let sectors = UInt64(words[1]), sectors <= UInt64.max / 512 else {
@@ -76,7 +70,6 @@ public struct VMDKDescriptor: Sendable, Hashable {
             extents.append(Extent(kind: kind, size: sectors * 512, file: file, offset: offset))
         }
         self.extents = extents
-        self.createType = createType
         parentName = VMDKSparseLayout.parentName(in: text)
     }
 }

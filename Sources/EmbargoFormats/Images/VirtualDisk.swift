@@ -1,5 +1,5 @@
 /// Where one block of a virtual disk is kept in its image file.
-package enum VirtualBlock: Equatable {
+package enum VirtualBlock {
     /// The block's bytes, uncompressed, at this offset of the image file.
     case stored(UInt64)
     /// The block reads as zeros.

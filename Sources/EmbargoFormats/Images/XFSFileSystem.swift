@@ -83,41 +83,21 @@ public final class XFSFileSystem {
     /// Every regular file, walking the directory tree from the root; damage to a directory is a
     /// problem and the walk goes on. At most `limit` files are listed.
     public func files(limit: Int = 10_000_000) throws -> (files: [File], problems: [String]) {
-        var files: [File] = []
-        var problems: [String] = []
-        var visited: Set<UInt64> = [rootInode]
-        var pending: [(inode: UInt64, path: String)] = [(rootInode, "")]
-        while let directory = pending.popLast() {
-            let entries: [(name: [UInt8], inode: UInt64)]
-            do {
-                entries = try directoryEntries(try inode(directory.inode))
-            } catch {
-                problems.append("directory \(directory.path.isEmpty ? "/" : directory.path): \(error)")
-                continue
-            }
-            for entry in entries where entry.name != [0x2E] && entry.name != [0x2E, 0x2E] {
-                let path = directory.path + "/" + String(decoding: entry.name, as: UTF8.self)
-                let node: Inode
-                do {
-                    node = try inode(entry.inode)
-                } catch {
-                    problems.append("\(path): \(error)")
-                    continue
-                }
+        let walk = try DirectoryTreeWalk.files(
+            from: rootInode,
+            limit: limit,
+            fileSystem: "XFS",
+            entries: { number in try directoryEntries(try inode(number)).map { ($0.name, $0.inode) } },
+            kind: { number in
+                let node = try inode(number)
                 switch node.mode & 0xF000 {
-                case 0x4000:
-                    if visited.insert(entry.inode).inserted { pending.append((entry.inode, path)) }
-                case 0x8000:
-                    guard files.count < limit else {
-                        throw FormatError.limit("XFS file system with more than \(limit) files")
-                    }
-                    files.append(File(path: path, size: node.size, inode: entry.inode))
-                default:
-                    continue
+                case 0x4000: return .directory
+                case 0x8000: return .file(size: node.size)
+                default: return .other
                 }
             }
-        }
-        return (files.sorted { $0.path < $1.path }, problems)
+        )
+        return (walk.files.map { File(path: $0.path, size: $0.size, inode: $0.node) }, walk.problems)
     }
 
     /// Where the bytes of `file` lie in the source, in order, holes and unwritten extents as zeros.
@@ -198,6 +178,7 @@ public final class XFSFileSystem {
 
     private func block(_ number: UInt64) throws -> [UInt8] {
         let offset = try byteOffset(ofBlock: number)
+        guard offset < size else { throw FormatError.malformed("XFS block \(number) beyond the volume") }
         return try source.exactBytes(at: base + offset, count: Int(blockSize), what: "XFS block \(number)")
     }
 
