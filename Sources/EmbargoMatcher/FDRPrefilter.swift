@@ -9,6 +9,8 @@
 /// candidate is confirmed in the bucket's hash table of anchor keys.
 struct FDRPrefilter: Sendable {
     static let bucketCount = 8
+    /// The shortest anchor that sampling every second position still checks twice.
+    static let shortestAnchorForStrideTwo = 4
 
     let domainMask: UInt16
     let reach: FlatTable<UInt64>
@@ -19,10 +21,11 @@ struct FDRPrefilter: Sendable {
     /// Per bucket, an open-addressing table of (folded anchor key, anchor index); index -1 is empty.
     let slotKeys: FlatTable<UInt64>
     let slotAnchors: FlatTable<Int32>
-    /// How many positions apart the input is sampled: 1, 2 or 4. Sampling every second position
-    /// checks each anchor at half the places, which suits sets of up to a thousand anchors of 4 bytes
-    /// or more; every fourth position (two lookups per eight bytes) pays off for a few hundred
-    /// anchors of 5 bytes or more, with a 15-bit domain to keep each check sharp.
+    /// How many positions apart the input is sampled: 1 or 2. Sampling every second position checks
+    /// each anchor at half the places, which suits sets of up to a thousand anchors of 4 bytes or
+    /// more. (Every fourth position, tried before, let through so many candidates on vendor-style
+    /// sets of a few hundred anchors that it ran up to 1.8 times slower than every second one; see
+    /// `Benchmarks/patterns/sweep.sh`.)
     let stride: Int
     /// Whether no anchor is one byte repeated, so that runs of one byte value can be skipped.
     let skipsRuns: Bool
@@ -31,18 +34,18 @@ struct FDRPrefilter: Sendable {
     let distinctEndBuckets: UInt64
 
     init(anchorIndices: [Int], table: AnchorTable) {
-        // Every anchor is checked at about length / stride places. Few anchors of five bytes or more
-        // are checked at every fourth position (two lookups per eight bytes) against a wide domain,
-        // whose super-characters are nearly whole byte pairs; otherwise at every second position
-        // while at least two checks fall inside each anchor, or at every position.
+        // Every anchor is checked at about length / stride places: at every second position while at
+        // least two checks fall inside each anchor, else at every position. Sampled every second
+        // position, each check must be sharper: 12 bits of domain even for a few dozen anchors, and
+        // from 200 anchors 13 bits (at 12 bits, candidates doubled the scan time on shared
+        // libraries; 13 bits still fit the L2 cache).
         let shortest = anchorIndices.map { table.foldedBytes[$0].count }.min() ?? 1
-        let stride =
-            anchorIndices.count < 500 && shortest >= 5 ? 4 : anchorIndices.count < 1_000 && shortest >= 4 ? 2 : 1
+        let stride = anchorIndices.count < 1_000 && shortest >= Self.shortestAnchorForStrideTwo ? 2 : 1
         let domainBits: Int
         switch anchorIndices.count {
-        case _ where stride == 4: domainBits = 15
+        case ..<200 where stride == 2: domainBits = 12
+        case _ where stride == 2: domainBits = 13
         case ..<100: domainBits = 10
-        case ..<500: domainBits = 12
         case ..<1_000: domainBits = 12
         case ..<2_000: domainBits = 13
         case ..<4_000: domainBits = 14

@@ -3,9 +3,7 @@
 extension FDRPrefilter {
     /// Finds and confirms every anchor occurrence in the block.
     func scan<Sink: MatchSink>(_ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
-        if stride == 4 {
-            unsafe scan(block, stride: 4, verifier: verifier, into: &sink)
-        } else if stride == 2 {
+        if stride == 2 {
             unsafe scan(block, stride: 2, verifier: verifier, into: &sink)
         } else {
             unsafe scan(block, stride: 1, verifier: verifier, into: &sink)
@@ -79,17 +77,6 @@ extension FDRPrefilter {
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
         switch stride {
-        case 4:
-            unsafe steps(
-                raw,
-                from: start,
-                limit: limit,
-                stride: 4,
-                paired: true,
-                reach: reach,
-                mask: mask,
-                carry: &carry
-            )
         case 2:
             unsafe steps(
                 raw,
@@ -207,14 +194,7 @@ extension FDRPrefilter {
         carry: inout UInt64
     ) -> UInt64 {
         let state: UInt64
-        if stride == 4 {
-            let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-            let wideMask = UInt64(mask)
-            let word0 = unsafe reach[Int(truncatingIfNeeded: pairs & wideMask)]
-            let word4 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 32) & wideMask)]
-            state = carry | word0 | word4 << 32
-            carry = word4 >> 32
-        } else if stride == 2 {
+        if stride == 2 {
             // The sampled pairs lie side by side in one 64-bit load (bytes 0-1, 2-3, 4-5, 6-7).
             let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
             let wideMask = UInt64(mask)
@@ -263,11 +243,9 @@ extension FDRPrefilter {
     /// word is `word`.
     @inline(__always)
     static func carryAfterRun(of word: UInt64, stride: Int) -> UInt64 {
-        stride == 4
-            ? word >> 32
-            : stride == 2
-                ? word >> 48 | word >> 32 | word >> 16
-                : word >> 56 | word >> 48 | word >> 40 | word >> 32 | word >> 24 | word >> 16 | word >> 8
+        stride == 2
+            ? word >> 48 | word >> 32 | word >> 16
+            : word >> 56 | word >> 48 | word >> 40 | word >> 32 | word >> 24 | word >> 16 | word >> 8
     }
 
     @inline(never)

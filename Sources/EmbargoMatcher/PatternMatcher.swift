@@ -90,7 +90,7 @@ public final class PatternMatcher: Sendable {
         case none
         case teddy(TeddyPrefilter)
         case fdr(FDRPrefilter)
-        /// FDR over the anchors of five bytes or more, at a stride their length allows, and Teddy over
+        /// FDR over the anchors of four bytes or more, at a stride their length allows, and Teddy over
         /// the few shorter ones, which would otherwise hold FDR to every position.
         case fdrWithTeddy(FDRPrefilter, TeddyPrefilter)
         case automaton(AhoCorasickAutomaton)
@@ -257,7 +257,7 @@ public final class PatternMatcher: Sendable {
             mainBytes = fdr.byteCount + teddy.byteCount
             details =
                 "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain; "
-                + "Teddy for the \(teddy.anchorCount) anchors under 5 bytes (\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks)"
+                + "Teddy for the \(teddy.anchorCount) anchors under \(FDRPrefilter.shortestAnchorForStrideTwo) bytes (\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks)"
         case .automaton(let automaton):
             mainBytes = automaton.byteCount
             details = "\(automaton.stateCount) states, \(automaton.classCount) byte classes"
@@ -323,8 +323,8 @@ public final class PatternMatcher: Sendable {
         }
     }
 
-    /// FDR over `anchorIndices`; when chosen automatically, the few anchors under five bytes that
-    /// would hold FDR to every position go to a Teddy beside it.
+    /// FDR over `anchorIndices`; when chosen automatically, the few anchors too short for FDR's
+    /// every-second-position sampling, which would hold it to every position, go to a Teddy beside it.
     private static func fdrEngine(
         _ anchorIndices: [Int],
         table: AnchorTable,
@@ -332,8 +332,9 @@ public final class PatternMatcher: Sendable {
         instructionSet: InstructionSet,
         budgetBytes: Int
     ) -> MainEngine {
-        let short = anchorIndices.filter { table.foldedBytes[$0].count < 5 }
-        let long = anchorIndices.filter { table.foldedBytes[$0].count >= 5 }
+        let shortest = FDRPrefilter.shortestAnchorForStrideTwo
+        let short = anchorIndices.filter { table.foldedBytes[$0].count < shortest }
+        let long = anchorIndices.filter { table.foldedBytes[$0].count >= shortest }
         guard automatic, instructionSet >= .ssse3, !short.isEmpty, !long.isEmpty,
             short.count <= TeddyPrefilter.maximumAnchors,
             let teddy = TeddyPrefilter(
