@@ -49,10 +49,15 @@ public final class MatchScanner {
     private var occurrenceCounts: [UInt32]
     private var countedPatterns: [Int] = []
     private var saturated: [Int] = []
+    /// While profiling: what each pattern cost so far.
+    private var profile: MatchProfile?
 
-    /// Creates a scanner for `matcher`.
-    public init(matcher: PatternMatcher) {
+    /// Creates a scanner for `matcher`; one that is `profiling` counts what each pattern costs in
+    /// its distinct scans (`takeProfile()`), checking every candidate rather than stopping at a
+    /// pattern's first occurrence.
+    public init(matcher: PatternMatcher, profiling: Bool = false) {
         self.matcher = matcher
+        profile = profiling ? MatchProfile(patternCount: matcher.patternCount) : nil
         historyCapacity = max(0, matcher.maximumLength - 1)
         unsafe history = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, 2 * historyCapacity))
         let words = (matcher.patternCount + 63) / 64
@@ -79,6 +84,14 @@ public final class MatchScanner {
     /// Patterns whose every-occurrence reports reached the matcher's per-pattern limit; their later
     /// occurrences were not reported.
     public var saturatedPatterns: [Int] { saturated.sorted() }
+
+    /// The costs counted since the last call, for a profiling scanner; the counts start again from
+    /// zero.
+    public func takeProfile() -> MatchProfile? {
+        guard let taken = profile else { return nil }
+        profile = MatchProfile(patternCount: matcher.patternCount)
+        return taken
+    }
 
     /// Starts a new input.
     public func reset() {
@@ -151,9 +164,17 @@ public final class MatchScanner {
     func scan(_ buffer: UnsafeRawBufferPointer) {
         var hits: [PatternHit] = []
         swap(&hits, &distinctHits)
-        var sink = unsafe DistinctSink(seen: seen, hits: hits)
-        unsafe feed(buffer, into: &sink)
-        distinctHits = sink.hits
+        if let counted = profile {
+            profile = nil
+            var sink = unsafe ProfilingSink(distinct: DistinctSink(seen: seen, hits: hits), profile: counted)
+            unsafe feed(buffer, into: &sink)
+            distinctHits = sink.distinct.hits
+            profile = sink.profile
+        } else {
+            var sink = unsafe DistinctSink(seen: seen, hits: hits)
+            unsafe feed(buffer, into: &sink)
+            distinctHits = sink.hits
+        }
     }
 
     func scanEveryOccurrence(_ buffer: UnsafeRawBufferPointer, onMatch: (PatternMatch) -> Void) {
@@ -229,6 +250,26 @@ struct DistinctSink: MatchSink {
         guard wants(pattern) else { return }
         unsafe seen[pattern >> 6] |= 1 << UInt64(pattern & 63)
         hits.append(PatternHit(pattern: pattern, firstEnd: UInt64(end)))
+    }
+}
+
+/// Keeps the first occurrence of each pattern as `DistinctSink` does, but checks every candidate,
+/// counting candidates and occurrences per pattern.
+struct ProfilingSink: MatchSink {
+    var distinct: DistinctSink
+    var profile: MatchProfile
+
+    @inline(__always)
+    func wants(_ pattern: Int) -> Bool { true }
+
+    @inline(__always)
+    mutating func willCheck(_ pattern: Int) {
+        profile.countCandidate(pattern)
+    }
+
+    mutating func report(pattern: Int, end: Int) {
+        profile.countMatch(pattern)
+        distinct.report(pattern: pattern, end: end)
     }
 }
 

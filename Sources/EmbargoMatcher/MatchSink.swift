@@ -7,6 +7,15 @@ protocol MatchSink {
 
     /// Takes one occurrence: the pattern and the absolute offset just past its last byte.
     mutating func report(pattern: Int, end: Int)
+
+    /// Learns that an anchor occurrence inside the block's window is about to be checked against
+    /// `pattern` (a profiling sink counts it).
+    mutating func willCheck(_ pattern: Int)
+}
+
+extension MatchSink {
+    @inline(__always)
+    mutating func willCheck(_ pattern: Int) {}
 }
 
 /// A contiguous buffer to scan and the window of matches to report from it.
@@ -57,6 +66,7 @@ struct Verifier: Sendable {
             guard start >= 0, unsafe start < block.startLimit else { continue }
             let end = start + Int(patterns.lengths[pattern])
             guard unsafe end <= block.count, unsafe end > block.endMinimum else { continue }
+            sink.willCheck(pattern)
             if unsafe patterns.matches(pattern, at: block.bytes + start, available: block.count - start) {
                 unsafe sink.report(pattern: pattern, end: block.baseOffset + end)
             }

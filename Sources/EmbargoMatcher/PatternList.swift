@@ -10,6 +10,16 @@ public enum PatternList {
     /// - Throws: `PatternListError` naming the line of a `hex:` pattern that is not valid hex.
     public static func parse(_ contents: [UInt8]) throws(PatternListError) -> [Pattern] {
         var patterns: [Pattern] = []
+        for line in lines(contents) {
+            patterns.append(try parseLine(line.text, lineNumber: line.number))
+        }
+        return patterns
+    }
+
+    /// The non-empty lines of a pattern file, without their line ends, with their one-based line
+    /// numbers: the pattern with id `i` is the `i`th.
+    public static func lines(_ contents: [UInt8]) -> [(number: Int, text: ArraySlice<UInt8>)] {
+        var lines: [(number: Int, text: ArraySlice<UInt8>)] = []
         var lineNumber = 0
         var lineStart = 0
         while lineStart < contents.count {
@@ -20,10 +30,9 @@ public enum PatternList {
             while contentEnd > lineStart, contents[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
             let line = contents[lineStart..<contentEnd]
             lineStart = lineEnd + 1
-            guard !line.isEmpty else { continue }
-            patterns.append(try parseLine(line, lineNumber: lineNumber))
+            if !line.isEmpty { lines.append((lineNumber, line)) }
         }
-        return patterns
+        return lines
     }
 
     static func parseLine(_ line: ArraySlice<UInt8>, lineNumber: Int) throws(PatternListError) -> Pattern {

@@ -18,6 +18,10 @@ struct BenchCommand: AsyncParsableCommand {
             hex:4D5A90 for bytes; ids count non-empty lines from 0). With --print-hits, prints one line \
             'path<TAB>id,id,...' per file with matches (distinct ids, ascending), the same as hsscan. The \
             summary goes to standard error.
+
+            With --profile (either mode): every candidate the prefilter lets through is checked, and the \
+            patterns that cost most are listed with their candidates and occurrences, so that a signature \
+            author sees which string makes a scan slow. Profiled runs are slower than plain ones.
             """
     )
 
@@ -39,6 +43,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the files with matches and their pattern ids.")
     var printHits = false
 
+    @Flag(
+        name: .long,
+        help: "Count what each pattern costs (candidates checked, occurrences) and print the costliest."
+    )
+    var profile = false
+
+    @Option(name: .long, help: "How many of the costliest patterns --profile prints.")
+    var profileLimit = 20
+
     @Option(name: .long, help: "The literal engine.")
     var engine: PatternMatcher.Engine = .automatic
 
@@ -56,6 +69,7 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("--jobs must be between 1 and \(ScanConfiguration.maximumJobs)")
         }
         guard (1...100).contains(runs) else { throw ValidationError("--runs must be between 1 and 100") }
+        guard profileLimit >= 1 else { throw ValidationError("--profile-limit must be at least 1") }
     }
 
     func run() async throws {
@@ -71,12 +85,18 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("cannot read the pattern file '\(patterns)'")
         }
         let patternList = try PatternList.parse(Array(contents))
+        let patternLines = PatternList.lines(Array(contents))
+        let patternLabel = { (id: Int) in
+            let line = patternLines[id]
+            return "line \(line.number): \(String(decoding: line.text, as: UTF8.self))"
+        }
         let benchmark = PatternBenchmark(
             configuration: .init(
                 paths: paths.map(ScanPath.init),
                 patterns: patternList,
                 jobs: max(1, jobs),
-                matcherOptions: .init(engine: engine, instructionSet: instructionSet)
+                matcherOptions: .init(engine: engine, instructionSet: instructionSet),
+                profile: profile
             )
         )
         let result = try await benchmark.run()
@@ -108,36 +128,48 @@ struct BenchCommand: AsyncParsableCommand {
                 "seconds":\(seconds),"megabytesPerSecond":\(rate),"compileSeconds":\(compileSeconds),\
                 "peakResidentBytes":\(result.peakResidentBytes),"engine":"\(result.plan.engine.rawValue)",\
                 "instructionSet":"\(result.plan.instructionSet.rawValue)","switchedToFDR":\(result.switchedWorkers),"patterns":\(result.plan.patternCount),\
-                "anchors":\(result.plan.anchorCount),"tableBytes":\(result.plan.tableBytes)}
+                "anchors":\(result.plan.anchorCount),"tableBytes":\(result.plan.tableBytes)\
+                \(profileJSON(result.profile, describe: patternLabel))}
                 """
         } else {
-            summary = String(
-                format:
-                    "embargo bench: %d files, %llu bytes, %d unreadable, scan %.3f s, %.1f MB/s, compile %.3f s, peak RSS %.1f MiB\n  %@",
-                result.files,
-                result.bytes,
-                result.unreadable,
-                seconds,
-                rate,
-                compileSeconds,
-                Double(result.peakResidentBytes) / 1_048_576,
-                result.plan.description
-                    + (result.switchedWorkers > 0
-                        ? "; FDR took over from Teddy in \(result.switchedWorkers) of \(jobs) workers" : "")
-            )
+            summary =
+                String(
+                    format:
+                        "embargo bench: %d files, %llu bytes, %d unreadable, scan %.3f s, %.1f MB/s, compile %.3f s, peak RSS %.1f MiB\n  %@",
+                    result.files,
+                    result.bytes,
+                    result.unreadable,
+                    seconds,
+                    rate,
+                    compileSeconds,
+                    Double(result.peakResidentBytes) / 1_048_576,
+                    result.plan.description
+                        + (result.switchedWorkers > 0
+                            ? "; FDR took over from Teddy in \(result.switchedWorkers) of \(jobs) workers" : "")
+                ) + profileText(result.profile, describe: patternLabel)
         }
         writeStandardError(summary + "\n")
     }
 
     /// The pipeline benchmark.
     private func runPipeline() async throws {
+        let signatures = try signatureOptions.load()
         let configuration = ScanConfiguration(
             targets: paths.map { ScanPath(bytes: Array($0.utf8)) },
             jobs: jobs,
-            signatures: try signatureOptions.load()
+            signatures: signatures
         )
         let evaluator = try policyOptions.evaluator()
-        let result = try await PipelineBenchmark(configuration: configuration, evaluator: evaluator, runs: runs).run()
+        let result = try await PipelineBenchmark(
+            configuration: configuration,
+            evaluator: evaluator,
+            runs: runs,
+            profile: profile
+        ).run()
+        let patternLabel = { (id: Int) in
+            guard let origin = signatures.origin(ofPattern: id) else { return "pattern \(id)" }
+            return "\(origin.product) \(origin.place): \(origin.text)"
+        }
         guard let best = result.best else { return }
         let seconds = best.elapsed.seconds
         let counts = best.counts
@@ -151,7 +183,8 @@ struct BenchCommand: AsyncParsableCommand {
                 "files":\(counts.files),"bytes":\(counts.bytes),"members":\(counts.members),"archives":\(counts.archives),\
                 "filesPerSecond":\(rate(Double(counts.files))),"bytesPerSecond":\(rate(Double(counts.bytes))),\
                 "membersPerSecond":\(rate(Double(counts.members))),"peakResidentBytes":\(result.peakResidentBytes),\
-                "findings":\(counts.findings),"errors":\(counts.errors),"stageSeconds":{\(stageJSON)}}
+                "findings":\(counts.findings),"errors":\(counts.errors),"stageSeconds":{\(stageJSON)}\
+                \(profileJSON(best.matchProfile, describe: patternLabel))}
                 """
         } else {
             // Shares of the workers' time (wall time × workers); "other" is what no stage accounts for:
@@ -182,9 +215,41 @@ struct BenchCommand: AsyncParsableCommand {
                         + String(format: "%9.3f  %5.1f%%", value, workerTime > 0 ? value / workerTime * 100 : 0)
                 )
             }
-            text = lines.joined(separator: "\n")
+            text = lines.joined(separator: "\n") + profileText(best.matchProfile, describe: patternLabel)
         }
         writeStandardError(text + "\n")
+    }
+
+    /// The costliest patterns of a profile as lines to append to the text summary (empty without one).
+    private func profileText(_ profile: MatchProfile?, describe: (Int) -> String) -> String {
+        guard let profile else { return "" }
+        let costliest = profile.costliest(profileLimit)
+        var lines = [
+            "",
+            "  costliest patterns (\(costliest.count) of \(profile.candidates.filter { $0 > 0 }.count) with candidates):",
+            "  candidates  occurrences  pattern",
+        ]
+        for id in costliest {
+            lines.append(
+                String(format: "  %10llu  %11llu  ", profile.candidates[id], profile.matches[id]) + describe(id)
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The costliest patterns of a profile as a JSON member to append to the summary object (empty
+    /// without one).
+    private func profileJSON(_ profile: MatchProfile?, describe: (Int) -> String) -> String {
+        guard let profile else { return "" }
+        let entries = profile.costliest(profileLimit).map { id in
+            JSONValue.object([
+                ("pattern", .int(Int64(id))),
+                ("candidates", .int(Int64(clamping: profile.candidates[id]))),
+                ("occurrences", .int(Int64(clamping: profile.matches[id]))),
+                ("label", .string(describe(id))),
+            ])
+        }
+        return ",\"profile\":" + JSONValue.array(entries).serialized()
     }
 
     /// The classification survey.

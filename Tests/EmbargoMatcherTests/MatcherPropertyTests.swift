@@ -71,6 +71,28 @@ struct MatcherPath: Sendable, CustomTestStringConvertible {
         #expect(found == ReferenceMatcher.occurrences(of: testCase.patterns, in: testCase.input))
     }
 
+    @Test(arguments: MatcherPath.all)
+    func aProfileCountsEveryOccurrenceAndKeepsTheDistinctHits(path: MatcherPath) throws {
+        for seed in Self.seeds.prefix(20) {
+            let testCase = RandomCase.make(seed: seed &* 6_151 &+ 11, maximumPatterns: path.maximumPatterns)
+            let matcher = try PatternMatcher(patterns: testCase.patterns, options: path.options)
+            let scanner = MatchScanner(matcher: matcher, profiling: true)
+            for chunk in testCase.chunks { scanner.scan(chunk.span) }
+            let profile = try #require(scanner.takeProfile())
+            var expected = [UInt64](repeating: 0, count: testCase.patterns.count)
+            for match in ReferenceMatcher.occurrences(of: testCase.patterns, in: testCase.input) {
+                expected[match.pattern] += 1
+            }
+            #expect(scanner.hits == ReferenceMatcher.distinct(of: testCase.patterns, in: testCase.input))
+            #expect(profile.matches == expected, "seed \(seed): \(testCase)")
+            #expect(zip(profile.candidates, profile.matches).allSatisfy { $0 >= $1 })
+            #expect(scanner.takeProfile()?.matches.allSatisfy { $0 == 0 } == true)
+            if profile.matches != expected { return }
+        }
+        let plain = MatchScanner(matcher: try PatternMatcher(patterns: [Pattern(text: "abc")]))
+        #expect(plain.takeProfile() == nil)
+    }
+
     @Test func resetStartsANewInput() throws {
         let matcher = try PatternMatcher(patterns: [Pattern(text: "abc")])
         let scanner = MatchScanner(matcher: matcher)

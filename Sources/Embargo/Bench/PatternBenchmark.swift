@@ -23,6 +23,8 @@ package struct PatternBenchmark: Sendable {
         package var matcherOptions: PatternMatcher.Options
         /// Exclusions.
         package var excludes: [ExcludeGlob]
+        /// Whether to count what each pattern costs (every candidate is then checked).
+        package var profile: Bool
 
         /// A configuration.
         package init(
@@ -30,13 +32,15 @@ package struct PatternBenchmark: Sendable {
             patterns: [Pattern],
             jobs: Int,
             matcherOptions: PatternMatcher.Options = .init(),
-            excludes: [ExcludeGlob] = []
+            excludes: [ExcludeGlob] = [],
+            profile: Bool = false
         ) {
             self.paths = paths
             self.patterns = patterns
             self.jobs = jobs
             self.matcherOptions = matcherOptions
             self.excludes = excludes
+            self.profile = profile
         }
     }
 
@@ -66,6 +70,8 @@ package struct PatternBenchmark: Sendable {
         package let peakResidentBytes: Int
         /// Workers whose Teddy prefilter let through so many candidates that FDR took over.
         package let switchedWorkers: Int
+        /// What each pattern cost, when profiled.
+        package let profile: MatchProfile?
     }
 
     /// The configuration.
@@ -91,7 +97,9 @@ package struct PatternBenchmark: Sendable {
         let started = clock.now
         let reports = await withTaskGroup(of: WorkerReport.self) { group in
             for _ in 0..<max(1, configuration.jobs) {
-                group.addTask { await Self.work(queue: queue, walker: walker, matcher: matcher) }
+                group.addTask {
+                    await Self.work(queue: queue, walker: walker, matcher: matcher, profiling: configuration.profile)
+                }
             }
             var reports: [WorkerReport] = []
             for await report in group { reports.append(report) }
@@ -108,7 +116,10 @@ package struct PatternBenchmark: Sendable {
             scanDuration: duration,
             plan: matcher.plan,
             peakResidentBytes: Int(usage.ru_maxrss) * 1024,
-            switchedWorkers: reports.filter(\.switched).count
+            switchedWorkers: reports.filter(\.switched).count,
+            profile: reports.compactMap(\.profile).reduce(into: MatchProfile?.none) { total, profile in
+                if total == nil { total = profile } else { total?.add(profile) }
+            }
         )
     }
 
@@ -118,17 +129,19 @@ package struct PatternBenchmark: Sendable {
         var bytes: UInt64 = 0
         var unreadable = 0
         var switched = false
+        var profile: MatchProfile?
     }
 
     private static func work(
         queue: WorkQueue<WalkItem>,
         walker: DirectoryWalker,
-        matcher: PatternMatcher
+        matcher: PatternMatcher,
+        profiling: Bool
     ) async
         -> WorkerReport
     {
         var report = WorkerReport()
-        let scanner = MatchScanner(matcher: matcher)
+        let scanner = MatchScanner(matcher: matcher, profiling: profiling)
         let buffer = ReadBuffer()
         while let item = await queue.next() {
             defer { queue.finished() }
@@ -153,6 +166,7 @@ package struct PatternBenchmark: Sendable {
             }
         }
         report.switched = scanner.switchedToFallback
+        report.profile = scanner.takeProfile()
         return report
     }
 }

@@ -1,3 +1,5 @@
+package import EmbargoMatcher
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,6 +18,8 @@ package struct PipelineBenchmark {
         package let counts: ScanCounts
         /// Time per stage, summed over workers.
         package let stageTimes: StageTimes
+        /// What each pattern cost, when profiled.
+        package let matchProfile: MatchProfile?
     }
 
     /// What the benchmark measured.
@@ -33,9 +37,11 @@ package struct PipelineBenchmark {
     package let evaluator: PolicyEvaluator
     package let runs: Int
 
-    package init(configuration: ScanConfiguration, evaluator: PolicyEvaluator, runs: Int) {
+    /// A benchmark of `runs` measured scans; with `profile`, each counts what every pattern costs.
+    package init(configuration: ScanConfiguration, evaluator: PolicyEvaluator, runs: Int, profile: Bool = false) {
         var configuration = configuration
         configuration.measuresStages = true
+        configuration.profilesPatterns = profile
         self.configuration = configuration
         self.evaluator = evaluator
         self.runs = max(1, runs)
@@ -66,6 +72,11 @@ package struct PipelineBenchmark {
         let timer = StageTimer(enabled: true)
         timer.add(evaluation, to: .evaluate)
         stageTimes.add(timer.take())
-        return Run(elapsed: clock.now - started, counts: summary.counts, stageTimes: stageTimes)
+        return Run(
+            elapsed: clock.now - started,
+            counts: summary.counts,
+            stageTimes: stageTimes,
+            matchProfile: summary.matchProfile
+        )
     }
 }

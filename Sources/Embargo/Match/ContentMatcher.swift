@@ -8,8 +8,14 @@ final class ContentMatcher {
     private let scanner: MatchScanner
     private var hasher = SHA256()
 
-    init(matcher: PatternMatcher) {
-        scanner = MatchScanner(matcher: matcher)
+    /// A matcher stage; one that is `profiling` counts what each pattern costs (`takeProfile()`).
+    init(matcher: PatternMatcher, profiling: Bool = false) {
+        scanner = MatchScanner(matcher: matcher, profiling: profiling)
+    }
+
+    /// What each pattern cost since the last call, when profiling.
+    func takeProfile() -> MatchProfile? {
+        scanner.takeProfile()
     }
 
     /// The distinct patterns in `content`, read through `buffer` (holes of sparse files are matched

@@ -43,7 +43,7 @@ final class ItemAnalyzer {
         limits = configuration.limits
         temporaryDirectory = configuration.temporaryDirectory
         classifier = try ItemClassifier()
-        matcher = ContentMatcher(matcher: configuration.signatures.matcher)
+        matcher = ContentMatcher(matcher: configuration.signatures.matcher, profiling: configuration.profilesPatterns)
         extractor = FactExtractor(buffer: ReadBuffer(size: 1 << 16))
         self.detector = detector
         self.recorder = recorder
@@ -53,6 +53,11 @@ final class ItemAnalyzer {
         compoundFiles = CompoundFileExpander(limits: configuration.limits)
         installers = InstallerExpander(limits: configuration.limits)
         self.crashGuard = crashGuard
+    }
+
+    /// What each matcher pattern cost since the last call, when the scan profiles its patterns.
+    func takeMatchProfile() -> MatchProfile? {
+        matcher.takeProfile()
     }
 
     /// Analyses an item whose bytes are all at hand (a file, or a member held for random access).

@@ -54,6 +54,8 @@ public struct ScanConfiguration: Sendable {
     var supervision: Supervision?
     /// Whether to account time to the pipeline's stages (benchmark mode; `ScanSummary.stageTimes`).
     package var measuresStages = false
+    /// Whether to count what each matcher pattern costs (benchmark mode; `ScanSummary.matchProfile`).
+    package var profilesPatterns = false
 
     /// A configuration.
     public init(

@@ -1,3 +1,5 @@
+package import EmbargoMatcher
+
 /// The outcome of a scan.
 public struct ScanSummary: Sendable {
     /// The final counts.
@@ -10,6 +12,8 @@ public struct ScanSummary: Sendable {
     public var interrupted: Bool
     /// Time per stage, summed over workers (benchmark mode only).
     package var stageTimes = StageTimes()
+    /// What each matcher pattern cost, summed over workers (benchmark mode with a profile only).
+    package var matchProfile: MatchProfile?
 
     /// A summary.
     public init(counts: ScanCounts, elapsed: Duration, recognised: [RecognisedTree] = [], interrupted: Bool = false) {

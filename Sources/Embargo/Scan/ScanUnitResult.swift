@@ -1,3 +1,5 @@
+package import EmbargoMatcher
+
 /// What the scan made of one unit of work — a directory listed, or a file on disk read with every
 /// archive member, partition and file inside it — delivered whole once the unit is done.
 public struct ScanUnitResult: Sendable {
@@ -41,6 +43,8 @@ public struct ScanUnitResult: Sendable {
     public var unchangedStamp: FileStamp?
     /// Time spent per stage on the unit (benchmark mode only; not handed over by a supervised child).
     package var stageTimes = StageTimes()
+    /// What each matcher pattern cost in the unit (benchmark mode with a profile only).
+    package var matchProfile: MatchProfile?
 
     /// A result with nothing in it yet.
     public init(unit: Unit) {

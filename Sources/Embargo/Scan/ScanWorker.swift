@@ -94,7 +94,8 @@ final class ScanWorker {
                     scanFile(item, share: queue.add)
                 }
             }
-            let result = recorder.finish()
+            var result = recorder.finish()
+            result.matchProfile = analyzer.takeMatchProfile()
             progress.add(result)
             queue.finished()
             batch.append(result)

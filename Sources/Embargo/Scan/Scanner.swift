@@ -1,3 +1,4 @@
+internal import EmbargoMatcher
 internal import Synchronization
 
 /// The scan engine: walks the targets with a bounded number of workers on threads of their own,
@@ -163,12 +164,17 @@ struct ScanTally: Sendable {
 
     /// Time per stage so far.
     private(set) var stageTimes = StageTimes()
+    /// What each matcher pattern cost so far, when profiled.
+    private(set) var matchProfile: MatchProfile?
 
     /// Adds one unit's result.
     mutating func add(_ result: ScanUnitResult) {
         counts.add(result.counts)
         recognised += result.recognised
         stageTimes.add(result.stageTimes)
+        if let profile = result.matchProfile {
+            if matchProfile == nil { matchProfile = profile } else { matchProfile?.add(profile) }
+        }
     }
 
     /// Adds counts that come from elsewhere (records carried over from an earlier scan).
@@ -190,6 +196,7 @@ struct ScanTally: Sendable {
             interrupted: interrupted
         )
         summary.stageTimes = stageTimes
+        summary.matchProfile = matchProfile
         return summary
     }
 }

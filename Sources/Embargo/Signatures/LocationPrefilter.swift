@@ -39,7 +39,7 @@ struct LocationPrefilter: Sendable {
 
     /// A scanner for `candidates`, one per worker.
     func makeScanner() -> MatchScanner? {
-        matcher.map(MatchScanner.init)
+        matcher.map { MatchScanner(matcher: $0) }
     }
 
     /// The rules that could match `path`, in ascending order.

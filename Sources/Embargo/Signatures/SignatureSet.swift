@@ -24,6 +24,24 @@ public struct SignatureSet: Sendable {
         let rule: Int
     }
 
+    /// Where matcher pattern `pattern` comes from, for a profile: `vendor/product`, the rule's place
+    /// in its definition file, and the string with its encoding (`ascii`, `nocase`, `wide`, ...).
+    package func origin(ofPattern pattern: Int) -> (product: String, place: String, text: String)? {
+        guard patternRules.indices.contains(pattern) else { return nil }
+        let (reference, text) = patternRules[pattern]
+        let vendor = vendors[reference.vendor]
+        let product = vendor.products[reference.product]
+        let rule = product.evidence[reference.rule]
+        var form = "hex"
+        if case .string(_, let encodings) = rule.kind {
+            // The rule's patterns sit side by side, one per encoding in order.
+            var first = pattern
+            while first > 0, patternRules[first - 1].rule == reference { first -= 1 }
+            form = encodings.indices.contains(pattern - first) ? encodings[pattern - first].rawValue : "?"
+        }
+        return ("\(vendor.id)/\(product.id)", rule.origin, "\(text) (\(form))")
+    }
+
     /// Compiles `vendors`.
     ///
     /// - Throws: `DefinitionError` for a vendor id used twice, or `MatcherError` when the strings do
