@@ -131,6 +131,38 @@ import Testing
         )
         #expect(overlay.events.isEmpty, "\(overlay.events)")
 
+        // A child that names its parent by the absolute path it had where it was made (libvirt's
+        // way): the parent is found by its name beside the child.
+        try FileManager.default.createDirectory(atPath: directory.file("moved"), withIntermediateDirectories: true)
+        try VirtualDiskFixture.overlay(
+            of: directory.file("images/base.qcow2"),
+            at: directory.file("moved/overlay.qcow2")
+        )
+        try FileManager.default.copyItem(
+            atPath: directory.file("images/base.qcow2"),
+            toPath: directory.file("moved/base.qcow2")
+        )
+        try FileManager.default.removeItem(atPath: directory.file("images/base.qcow2"))
+        let moved = try await scan([directory.file("moved/overlay.qcow2")])
+        #expect(
+            moved.installations.contains {
+                $0.location.members.last?.displayString == "/opt/kaspersky/kesl/bin/avp.exe"
+            }
+        )
+        #expect(moved.events.isEmpty, "\(moved.events)")
+        try FileManager.default.copyItem(
+            atPath: directory.file("moved/base.qcow2"),
+            toPath: directory.file("images/base.qcow2")
+        )
+        #expect(
+            DiskImageExpander.parentCandidates("C:\\VMs\\base.vhdx", beside: ScanPath("/images")).map(\.displayString)
+                == ["/images/base.vhdx"]
+        )
+        #expect(
+            DiskImageExpander.parentCandidates("../base/disk.qcow2", beside: ScanPath("/images")).map(\.displayString)
+                == ["/images/../base/disk.qcow2", "/images/disk.qcow2"]
+        )
+
         try FileManager.default.removeItem(atPath: directory.file("images/base.qcow2"))
         let alone = try await scan([directory.file("images/overlay.qcow2")])
         #expect(alone.installations.isEmpty)

@@ -154,13 +154,12 @@ struct DiskImageExpander {
         var chain = [disk]
         var directory = location.members.isEmpty ? location.path.parent : nil
         while let name = chain.last?.parentName {
-            // Windows names separate with backslashes; the name's bytes are kept as they are.
-            let parentPath = directory.map {
-                $0.appending(Array(name.split(separator: "\\").joined(separator: "/").utf8))
+            let opened = directory.flatMap { directory in
+                Self.parentCandidates(name, beside: directory).lazy.compactMap { path in
+                    (try? VirtualDisk.open(ItemContent(path: path, followingLink: true))).map { (path, $0) }
+                }.first
             }
-            guard chain.count <= Self.maximumParents, let parentPath,
-                let parent = try? VirtualDisk.open(ItemContent(path: parentPath, followingLink: true))
-            else {
+            guard chain.count <= Self.maximumParents, let (parentPath, parent) = opened else {
                 let why =
                     chain.count > Self.maximumParents
                     ? "a chain of more than \(Self.maximumParents) parents"
@@ -183,6 +182,26 @@ struct DiskImageExpander {
         var result = chain.removeLast()
         while let child = chain.popLast() { result = child.withParent(result) }
         return result
+    }
+
+    /// Where a parent disk named `name` may lie beside its child in `directory`: the name as written
+    /// when relative (Windows names separate with backslashes; the name's bytes are kept as they are),
+    /// then its last component alone, since tools often record the absolute path the parent had on
+    /// the machine that made the child (libvirt does). An absolute path is never read as it stands:
+    /// an image must not make a scan read the scanning host's files.
+    static func parentCandidates(_ name: String, beside directory: ScanPath) -> [ScanPath] {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false).flatMap {
+            $0.split(separator: "\\", omittingEmptySubsequences: false)
+        }
+        let isAbsolute = name.hasPrefix("/") || name.hasPrefix("\\") || (components.first?.last == ":")
+        var candidates: [ScanPath] = []
+        if !isAbsolute { candidates.append(directory.appending(Array(components.joined(separator: "/").utf8))) }
+        if let last = components.last, !last.isEmpty, last != "..", last != ".",
+            isAbsolute || components.count > 1
+        {
+            candidates.append(directory.appending(Array(last.utf8)))
+        }
+        return candidates
     }
 
     /// Scans each partition of a partitioned image.
