@@ -6,7 +6,7 @@ if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
-    pkg-config libmagic-dev libarchive-dev libsqlite3-dev libssl-dev zlib1g-dev liblzma-dev \
+    pkg-config libmagic-dev libarchive-dev libsqlite3-dev libssl-dev zlib1g-dev liblzma-dev libzstd-dev liblzo2-dev \
     gzip bzip2 xz-utils zstd lz4 util-linux python3 time chromium-headless-shell \
     dpkg-dev rpm createrepo-c xorriso fdisk dosfstools mtools e2fsprogs gnupg gpgv \
     postgresql binutils python3-hivex libhivex-bin libnss3-tools openjdk-17-jre-headless ca-certificates-java \

@@ -159,6 +159,18 @@ btrfs)
 ntfs)
     # The NTFS fixture (ntfs-3g wrote it): resident, non-resident, compressed and sparse files.
     gunzip -c Tests/Fixtures/ntfs/windows.ntfs.gz > "$out/windows.ntfs" ;;
+compressed-run)
+    # The first extent of each codec in the btrfs fixture the kernel compressed, behind its codec byte
+    # (0 zlib, 1 LZO, 2 zstd); the data chunk's logical addresses are its physical ones.
+    gunzip -c Tests/Fixtures/btrfs/compressed.btrfs.gz > "$work/compressed.btrfs"
+    for codec in 1:zlib:0 2:lzo:1 3:zstd:2; do
+        number=${codec%%:*}; rest=${codec#*:}; name=${rest%%:*}; byte=${rest#*:}
+        extent=$(btrfs inspect-internal dump-tree -t fs "$work/compressed.btrfs" 2>/dev/null |
+            grep -B2 "extent compression $number " | grep -o 'disk byte [0-9]* nr [0-9]*' | head -1)
+        [ -n "$extent" ] || continue
+        set -- $extent
+        { printf "\\$(printf '%03o' "$byte")"; dd if="$work/compressed.btrfs" bs=4096 skip=$(($3 / 4096)) count=$(($5 / 4096)) status=none; } > "$out/$name"
+    done ;;
 lvm)
     # The head of a physical volume as LVM's tools wrote it, and its description text alone.
     gunzip -c Tests/Fixtures/lvm/physical-volume-head.bin.gz > "$out/physical-volume"

@@ -26,6 +26,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case nsis
     case virtualDisk = "virtual-disk"
     case ext, xfs, btrfs, ntfs, lvm
+    case compressedRun = "compressed-run"
     case sniffer, item
 
     /// Runs the target on `bytes`; `probe` is the pipeline, for `item`.
@@ -116,10 +117,23 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             // The start, and places the input picks.
             _ = try? disk.bytes(at: 0, count: 65_536)
             for byte in bytes.prefix(8) { _ = try? disk.bytes(at: disk.size / 256 * UInt64(byte), count: 4096) }
-        case .ext: Self.list(try? ExtFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
-        case .xfs: Self.list(try? XFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
-        case .btrfs: Self.list(try? BtrfsFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
-        case .ntfs: Self.list(try? NTFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)))
+        case .ext: Self.list(try? ExtFileSystem(bytes, offset: 0, size: UInt64(bytes.count)), in: bytes)
+        case .xfs: Self.list(try? XFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)), in: bytes)
+        case .btrfs: Self.list(try? BtrfsFileSystem(bytes, offset: 0, size: UInt64(bytes.count)), in: bytes)
+        case .ntfs: Self.list(try? NTFSFileSystem(bytes, offset: 0, size: UInt64(bytes.count)), in: bytes)
+        case .compressedRun:
+            // The first byte picks the codec; the rest is a run as a file system stores it, decoded
+            // to at most 128 KiB as btrfs writes them.
+            guard let first = bytes.first else { break }
+            let codecs: [CompressedRun.Codec] = [.zlib, .lzo, .zstd]
+            let stored = Array(bytes.dropFirst())
+            let run = try? CompressedRun(
+                stored: 0..<UInt64(stored.count),
+                codec: codecs[Int(first) % codecs.count],
+                decodedLength: 128 << 10,
+                taken: 0..<0
+            )
+            _ = try? run?.decode(stored)
         case .lvm:
             _ = try? LVMMetadataText.parse(bytes)
             _ = try? LVMPhysicalVolume(bytes, offset: 0, size: UInt64(bytes.count))
@@ -134,10 +148,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 }
 
 extension FuzzTarget {
-    /// Lists a file system's files (a bounded number) and finds the bytes of the first ones.
-    static func list(_ fileSystem: (some ImageFileSystem)?) {
+    /// Lists a file system's files (a bounded number), finds the bytes of the first ones and decodes
+    /// their compressed runs.
+    static func list(_ fileSystem: (some ImageFileSystem)?, in image: [UInt8]) {
         guard let fileSystem, let listing = try? fileSystem.files(limit: 4096) else { return }
-        for file in listing.files.prefix(64) { _ = try? fileSystem.pieces(of: file) }
+        for file in listing.files.prefix(64) {
+            for piece in (try? fileSystem.pieces(of: file)) ?? [] {
+                guard case .compressed(let run) = piece,
+                    let stored = try? image.exactBytes(at: run.stored.lowerBound, count: run.stored.count, what: "run")
+                else { continue }
+                _ = try? run.decode(stored)
+            }
+        }
     }
 
     /// Visits the keys and values of a registry tree, a bounded number of them (a hostile hive's

@@ -149,9 +149,16 @@ public enum VirtualDiskFixture {
         try Tool.shell("gunzip -c '\(Fixtures.directory)/ntfs/windows.ntfs.gz' > '\(path)'")
     }
 
-    /// The SHA-256 of each file in the NTFS fixture, by path, as sha256sum took them when it was made.
-    public static func ntfsHashes() throws -> [String: String] {
-        let text = try String(contentsOfFile: Fixtures.directory + "/ntfs/windows.sha256", encoding: .utf8)
+    /// The btrfs fixture whose files the kernel compressed with zlib, LZO and zstd
+    /// (`Tests/Fixtures/make-btrfs-compressed.sh`), written to `path`.
+    public static func compressedBtrfs(at path: String) throws {
+        try Tool.shell("gunzip -c '\(Fixtures.directory)/btrfs/compressed.btrfs.gz' > '\(path)'")
+    }
+
+    /// The SHA-256 of each file in a file system fixture, by path, as sha256sum took them when it
+    /// was made: `listing` is the fixture's list (`ntfs/windows.sha256`) under `Tests/Fixtures`.
+    public static func hashes(_ listing: String) throws -> [String: String] {
+        let text = try String(contentsOfFile: Fixtures.directory + "/" + listing, encoding: .utf8)
         var hashes: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ", maxSplits: 1)

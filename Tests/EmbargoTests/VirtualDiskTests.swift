@@ -1,3 +1,4 @@
+import EmbargoFormats
 import EmbargoTestSupport
 import Foundation
 import Testing
@@ -254,12 +255,45 @@ import Testing
             uniquingKeysWith: { first, _ in first }
         )
         // Resident (notes.txt), non-resident (avp.exe), LZNT1-compressed (Compressed/) and sparse data.
-        #expect(hashes == (try VirtualDiskFixture.ntfsHashes()))
+        #expect(hashes == (try VirtualDiskFixture.hashes("ntfs/windows.sha256")))
         #expect(outcome.events.isEmpty, "\(outcome.events)")
         #expect(
             outcome.installations.filter { $0.location.members.last?.displayString.hasSuffix("avp.exe") == true }.count
                 == 2
         )
+    }
+
+    /// Files the kernel's btrfs driver compressed: zlib, LZO and zstd extents (a file that takes
+    /// bytes from the middle of an older extent), compressed inline data, and incompressible data kept
+    /// as is, each byte for byte; the dpkg status inside a zstd extent gives the installed package.
+    @Test func aBtrfsFileSystemGivesCompressedFilesByteForByte() async throws {
+        let directory = TemporaryDirectory()
+        let image = directory.file("compressed.btrfs")
+        try VirtualDiskFixture.compressedBtrfs(at: image)
+        let outcome = try await scan([image])
+        let hashes = Dictionary(
+            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
+            uniquingKeysWith: { first, _ in first }
+        )
+        #expect(hashes == (try VirtualDiskFixture.hashes("btrfs/compressed.sha256")))
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+        let installed = try #require(outcome.installations.first { $0.record?.contains("kesl") == true })
+        #expect(installed.location.members.last?.displayString == "/zstd/var/lib/dpkg/status")
+
+        // The logs are really compressed, each in its codec, and each takes bytes from inside an
+        // extent the rewrite split.
+        let content = try ItemContent(path: ScanPath(image), followingLink: false)
+        let fileSystem = try BtrfsFileSystem(content, offset: 0, size: content.size)
+        let files = try fileSystem.files().files
+        for (folder, codec) in [("zlib", CompressedRun.Codec.zlib), ("lzo", .lzo), ("zstd", .zstd)] {
+            let log = try #require(files.first { $0.path == "/\(folder)/log.txt" })
+            let runs = try fileSystem.pieces(of: log).compactMap { piece -> CompressedRun? in
+                if case .compressed(let run) = piece { return run }
+                return nil
+            }
+            #expect(runs.count >= 3 && runs.allSatisfy { $0.codec == codec }, "\(folder): \(runs)")
+            #expect(runs.contains { $0.taken.lowerBound > 0 }, "\(folder): \(runs)")
+        }
     }
 
     @Test func aWindowsVHDXIsReadDownToItsRegistry() async throws {

@@ -342,6 +342,12 @@ final class ItemAnalyzer {
                 }
             case .literal(let bytes):
                 try spool.append(bytes)
+            case .compressed(let run):
+                let stored = try content.bytes(at: run.stored.lowerBound, count: run.stored.count)
+                guard stored.count == run.stored.count else {
+                    throw FormatError.truncated("the container ends inside \(location)")
+                }
+                try spool.append(Array(try run.decode(stored)))
             case .zeros(let count):
                 var remaining = count
                 while remaining > 0 {

@@ -1,8 +1,9 @@
 /// A btrfs file system on one device, read directly from its bytes: the superblock, logical
 /// addresses mapped through the chunk tree (bootstrapped from the superblock's system chunks;
 /// single and DUP profiles), the root tree, and each subvolume's file tree — inodes, directory
-/// index entries and file extents (inline, regular, preallocated, holes). Compressed extents
-/// (zlib, LZO, zstd) and multi-device profiles are named as problems, not read.
+/// index entries and file extents (inline, regular, preallocated, holes; zlib, LZO and zstd
+/// compressed, decoded when read). Multi-device profiles and encoded extents of other kinds are
+/// named as problems, not read.
 public final class BtrfsFileSystem {
     /// A regular file.
     public struct File: Sendable, Hashable {
@@ -43,7 +44,10 @@ public final class BtrfsFileSystem {
             case inline([UInt8])
             case stored(address: UInt64, length: UInt64)
             case zeros(UInt64)
-            case compressed(UInt8)
+            case compressed(CompressedRun)
+            case compressedInline(codec: CompressedRun.Codec, decodedLength: UInt64, bytes: [UInt8])
+            /// Encrypted or otherwise encoded, or an unknown compression.
+            case encoded(String)
         }
     }
 
@@ -198,15 +202,54 @@ public final class BtrfsFileSystem {
     }
 
     private static func fileExtent(_ item: BinaryCursor, at logical: UInt64) throws(FormatError) -> FileExtent {
+        // EXTENT_DATA: decoded size at 8, compression at 16, encryption at 17, other encoding at 18,
+        // type at 20; inline data from 21, or the disk extent: address, size on disk, offset into
+        // the decoded extent, bytes of the file.
+        let decodedLength = try item.u64le(at: 8)
         let compression = try item.u8(at: 16)
         let type = try item.u8(at: 20)
-        if compression != 0 { return FileExtent(logical: logical, kind: .compressed(compression)) }
-        if type == 0 { return FileExtent(logical: logical, kind: .inline(Array(item.bytes.dropFirst(21)))) }
+        let encryption = try item.u8(at: 17)
+        let otherEncoding = try item.u16le(at: 18)
+        if encryption != 0 || otherEncoding != 0 {
+            return FileExtent(logical: logical, kind: .encoded("encrypted or encoded"))
+        }
+        let codec: CompressedRun.Codec?
+        switch compression {
+        case 0: codec = nil
+        case 1: codec = .zlib
+        case 2: codec = .lzo
+        case 3: codec = .zstd
+        default: return FileExtent(logical: logical, kind: .encoded("compression \(compression)"))
+        }
+        if type == 0 {
+            let bytes = Array(item.bytes.dropFirst(21))
+            guard let codec else { return FileExtent(logical: logical, kind: .inline(bytes)) }
+            return FileExtent(
+                logical: logical,
+                kind: .compressedInline(codec: codec, decodedLength: decodedLength, bytes: bytes)
+            )
+        }
         let address = try item.u64le(at: 21)
+        let storedLength = try item.u64le(at: 29)
         let within = try item.u64le(at: 37)
         let length = try item.u64le(at: 45)
         // A hole (no address) and a preallocated extent read as zeros.
         if address == 0 || type == 2 { return FileExtent(logical: logical, kind: .zeros(length)) }
+        if let codec {
+            // The disk extent is compressed whole; the file takes `length` bytes from `within`.
+            let taken = within..<(try Checked.sum(within, length, "btrfs compressed extent"))
+            return FileExtent(
+                logical: logical,
+                kind: .compressed(
+                    try CompressedRun(
+                        stored: address..<(try Checked.sum(address, storedLength, "btrfs compressed extent")),
+                        codec: codec,
+                        decodedLength: decodedLength,
+                        taken: taken
+                    )
+                )
+            )
+        }
         return FileExtent(
             logical: logical,
             kind: .stored(address: try Checked.sum(address, within, "btrfs extent"), length: length)
@@ -218,7 +261,7 @@ public final class BtrfsFileSystem {
     public func files(limit: Int = 10_000_000) throws -> (files: [File], problems: [String]) {
         var files: [File] = []
         var problems: [String] = []
-        var compressed = 0
+        var encoded = 0
         var visited: Set<[UInt64]> = [[Self.topSubvolume, Self.firstInode]]
         var pending: [(tree: UInt64, inode: UInt64, path: String)] = [(Self.topSubvolume, Self.firstInode, "")]
         while let directory = pending.popLast() {
@@ -246,10 +289,10 @@ public final class BtrfsFileSystem {
                     }
                 case 0x8000:
                     if (tree.extents[entry.target.objectID] ?? []).contains(where: {
-                        if case .compressed = $0.kind { return true }
+                        if case .encoded = $0.kind { return true }
                         return false
                     }) {
-                        compressed += 1
+                        encoded += 1
                         continue
                     }
                     guard files.count < limit else {
@@ -261,8 +304,10 @@ public final class BtrfsFileSystem {
                 }
             }
         }
-        if compressed > 0 {
-            problems.append("\(compressed) compressed file\(compressed == 1 ? "" : "s") (zlib, LZO or zstd) not read")
+        if encoded > 0 {
+            problems.append(
+                "\(encoded) encrypted or otherwise encoded file\(encoded == 1 ? "" : "s") (not zlib, LZO or zstd) not read"
+            )
         }
         return (files.sorted { $0.path < $1.path }, problems)
     }
@@ -290,8 +335,33 @@ public final class BtrfsFileSystem {
                 let offset = try physical(address, count: count)
                 pieces.append(.stored(offset..<(offset + count)))
                 position = extent.logical + count
-            case .compressed:
-                throw FormatError.unsupported("btrfs compressed extent")
+            case .compressed(let run):
+                let count = min(UInt64(run.taken.count), room)
+                let offset = try physical(run.stored.lowerBound, count: UInt64(run.stored.count))
+                let taken = UInt64(run.taken.lowerBound)
+                pieces.append(
+                    .compressed(
+                        try CompressedRun(
+                            stored: offset..<(offset + UInt64(run.stored.count)),
+                            codec: run.codec,
+                            decodedLength: UInt64(run.decodedLength),
+                            taken: taken..<(taken + count)
+                        )
+                    )
+                )
+                position = extent.logical + count
+            case .compressedInline(let codec, let decodedLength, let bytes):
+                let run = try CompressedRun(
+                    stored: 0..<UInt64(bytes.count),
+                    codec: codec,
+                    decodedLength: decodedLength,
+                    taken: 0..<min(decodedLength, room)
+                )
+                let taken = try run.decode(bytes)
+                pieces.append(.literal(Array(taken)))
+                position = extent.logical + UInt64(taken.count)
+            case .encoded(let what):
+                throw FormatError.unsupported("btrfs extent \(what)")
             }
         }
         if position < file.size { pieces.append(.zeros(file.size - position)) }

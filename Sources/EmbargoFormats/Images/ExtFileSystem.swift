@@ -332,6 +332,8 @@ public final class ExtFileSystem {
                 continue
             case .literal(let literal):
                 bytes += literal
+            case .compressed:
+                throw FormatError.malformed("an ext directory with compressed bytes")
             }
         }
         return bytes
