@@ -149,10 +149,10 @@ public enum VirtualDiskFixture {
         try Tool.shell("gunzip -c '\(Fixtures.directory)/ntfs/windows.ntfs.gz' > '\(path)'")
     }
 
-    /// The btrfs fixture whose files the kernel compressed with zlib, LZO and zstd
-    /// (`Tests/Fixtures/make-btrfs-compressed.sh`), written to `path`.
-    public static func compressedBtrfs(at path: String) throws {
-        try Tool.shell("gunzip -c '\(Fixtures.directory)/btrfs/compressed.btrfs.gz' > '\(path)'")
+    /// A file system image kept gzipped under `Tests/Fixtures` (`fixture`, as `xfs/btree.xfs.gz`),
+    /// written to `path`: one the Linux kernel wrote, which a test machine may not be allowed to mount.
+    public static func unpack(_ fixture: String, at path: String) throws {
+        try Tool.shell("gunzip -c '\(Fixtures.directory)/\(fixture)' > '\(path)'")
     }
 
     /// The SHA-256 of each file in a file system fixture, by path, as sha256sum took them when it

@@ -264,12 +264,13 @@ import Testing
     }
 
     /// Files the kernel's btrfs driver compressed: zlib, LZO and zstd extents (a file that takes
-    /// bytes from the middle of an older extent), compressed inline data, and incompressible data kept
-    /// as is, each byte for byte; the dpkg status inside a zstd extent gives the installed package.
+    /// bytes from the middle of an older extent), compressed inline data, incompressible data kept as
+    /// is, and a file in a subvolume, each byte for byte; the dpkg status inside a zstd extent gives
+    /// the installed package.
     @Test func aBtrfsFileSystemGivesCompressedFilesByteForByte() async throws {
         let directory = TemporaryDirectory()
         let image = directory.file("compressed.btrfs")
-        try VirtualDiskFixture.compressedBtrfs(at: image)
+        try VirtualDiskFixture.unpack("btrfs/compressed.btrfs.gz", at: image)
         let outcome = try await scan([image])
         let hashes = Dictionary(
             outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
@@ -294,6 +295,38 @@ import Testing
             #expect(runs.count >= 3 && runs.allSatisfy { $0.codec == codec }, "\(folder): \(runs)")
             #expect(runs.contains { $0.taken.lowerBound > 0 }, "\(folder): \(runs)")
         }
+    }
+
+    /// An XFS file whose 400 extents need a B+tree data fork, byte for byte.
+    @Test func anXFSFileInBTreeFormIsReadByteForByte() async throws {
+        let directory = TemporaryDirectory()
+        let image = directory.file("btree.xfs")
+        try VirtualDiskFixture.unpack("xfs/btree.xfs.gz", at: image)
+        let outcome = try await scan([image])
+        let hashes = Dictionary(
+            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
+            uniquingKeysWith: { first, _ in first }
+        )
+        #expect(hashes == (try VirtualDiskFixture.hashes("xfs/btree.sha256")))
+        #expect(outcome.events.isEmpty, "\(outcome.events)")
+    }
+
+    /// An ext4 copied while mounted: its journal needs recovery, which is said, and the files in
+    /// place are read (the installed package among them).
+    @Test func anExt4WhoseJournalNeedsRecoveryIsReadAndSaysSo() async throws {
+        let directory = TemporaryDirectory()
+        let image = directory.file("unclean.ext4")
+        try VirtualDiskFixture.unpack("ext4/unclean.ext4.gz", at: image)
+        let outcome = try await scan([image])
+        let hashes = Dictionary(
+            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
+            uniquingKeysWith: { first, _ in first }
+        )
+        #expect(hashes == (try VirtualDiskFixture.hashes("ext4/unclean.sha256")))
+        #expect(outcome.installations.contains { $0.record?.contains("kesl") == true })
+        let note = try #require(outcome.events.first)
+        #expect(outcome.events.count == 1, "\(outcome.events)")
+        #expect(note.message.contains("journal needs recovery"), "\(note.message)")
     }
 
     @Test func aWindowsVHDXIsReadDownToItsRegistry() async throws {

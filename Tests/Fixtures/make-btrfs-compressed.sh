@@ -7,6 +7,7 @@
 #                                             takes bytes from the middle of an older extent
 #   zstd/var/lib/dpkg/status                  a dpkg status with Kaspersky's kesl installed
 #   zstd/notes.txt, lzo/notes.txt             short files kept compressed inline in the metadata
+#   zstd/home/notes.txt                       a file in a subvolume (a file tree of its own)
 #   zstd/random.bin                           incompressible data and a mention (stored as is by the
 #                                             driver, which keeps no compressed extent that is larger)
 # It needs root and loop devices. The image is kept here because mounting needs privileges that a
@@ -40,6 +41,9 @@ for codec in zlib lzo zstd; do
         mkdir -p "$work/mnt/zstd/var/lib/dpkg"
         printf 'Package: kesl\nStatus: install ok installed\nPriority: optional\nSection: misc\nMaintainer: AO Kaspersky Lab <support@kaspersky.com>\nArchitecture: amd64\nVersion: 12.1.0-1234\nDescription: Kaspersky Endpoint Security for Linux\n\n' > "$work/mnt/zstd/var/lib/dpkg/status"
         { head -c 20000 /dev/urandom; printf 'Signed by AO Kaspersky Lab\n'; } > "$work/mnt/zstd/random.bin"
+        # A subvolume (a tree of its own), with a file inside.
+        btrfs -q subvolume create "$work/mnt/zstd/home" >/dev/null
+        printf 'Remember to remove the AO Kaspersky Lab agent (subvolume).\n' > "$work/mnt/zstd/home/notes.txt"
     fi
     sync
     umount "$work/mnt"
