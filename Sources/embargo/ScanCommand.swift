@@ -63,6 +63,12 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(name: .long, help: "How many members of one archive to read.")
     var maxMembers: Int = ScanLimits().maxMembers
 
+    @Option(
+        name: .long,
+        help: "How many files of one file system in a disk image to read (each takes about 150 bytes while it is read)."
+    )
+    var maxImageFiles: Int = ScanLimits().maxImageFiles
+
     @Option(name: .long, help: "How much to expand from one file, nested archives included.")
     var maxExpanded = ByteSize(ScanLimits().maxExpandedBytes)
 
@@ -154,6 +160,7 @@ struct ScanCommand: AsyncParsableCommand {
         var limits = ScanLimits()
         limits.maxDepth = maxDepth
         limits.maxMembers = maxMembers
+        limits.maxImageFiles = maxImageFiles
         limits.maxRatio = maxRatio
         limits.maxExpandedBytes = maxExpanded.bytes
         limits.maxFileSize = maxFileSize?.bytes

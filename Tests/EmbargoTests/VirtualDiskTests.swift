@@ -327,6 +327,14 @@ import Testing
         let note = try #require(outcome.events.first)
         #expect(outcome.events.count == 1, "\(outcome.events)")
         #expect(note.message.contains("journal needs recovery"), "\(note.message)")
+
+        // A file system with more files than --max-image-files allows is not listed: the limit
+        // bounds the memory a listing takes, and says so.
+        var limits = ScanLimits()
+        limits.maxImageFiles = 1
+        let limited = try await scan([image], limits: limits)
+        #expect(limited.detections.isEmpty)
+        #expect(limited.events(.limit).first?.message.contains("--max-image-files 1") == true, "\(limited.events)")
     }
 
     @Test func aWindowsVHDXIsReadDownToItsRegistry() async throws {

@@ -505,15 +505,20 @@ struct DiskImageExpander {
         }
     }
 
-    private func read(
-        _ fileSystem: some ImageFileSystem,
+    private func read<FileSystem: ImageFileSystem>(
+        _ fileSystem: FileSystem,
         _ content: ItemContent,
         _ location: Location,
         _ analyzer: ItemAnalyzer,
         _ image: String?,
         _ shard: ImageShard?
     ) throws {
-        let listing = try fileSystem.files(limit: 10_000_000)
+        let listing: (files: [FileSystem.File], problems: [String])
+        do {
+            listing = try fileSystem.files(limit: limits.maxImageFiles)
+        } catch let error as FormatError where error.code == .limit {
+            throw FormatError.limit("\(error.message) (--max-image-files \(limits.maxImageFiles))")
+        }
         let files = listing.files.map { file in
             ImageFile(path: file.path, size: file.size) { try fileSystem.pieces(of: file) }
         }

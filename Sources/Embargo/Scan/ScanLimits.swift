@@ -22,6 +22,10 @@ public struct ScanLimits: Sendable, Hashable {
     public var maxHashBytes: UInt64 = 2 << 30
     /// The largest archive member held in memory for random access; larger ones go to a temporary file.
     public var memberMemoryLimit: Int = 64 << 20
+    /// How many files of one file system inside a disk image to list (`--max-image-files`): the
+    /// listing is held while the file system is read, about 150 bytes a file, so this bounds the
+    /// memory an image takes whatever its size.
+    public var maxImageFiles: Int = 10_000_000
 
     /// The defaults.
     public init() {}
@@ -35,6 +39,7 @@ extension ScanLimits {
     public func validate() throws(ScanError) {
         guard (0...1_000).contains(maxDepth) else { throw ScanError(message: "--max-depth must be between 0 and 1000") }
         guard maxMembers >= 1 else { throw ScanError(message: "--max-members must be at least 1") }
+        guard maxImageFiles >= 1 else { throw ScanError(message: "--max-image-files must be at least 1") }
         guard maxExpandedBytes >= 1 else { throw ScanError(message: "--max-expanded must be at least 1 byte") }
         guard maxRatio.isFinite, maxRatio >= 1 else {
             throw ScanError(message: "--max-ratio must be a finite number of at least 1")
