@@ -254,7 +254,8 @@ import Testing
             outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
             uniquingKeysWith: { first, _ in first }
         )
-        // Resident (notes.txt), non-resident (avp.exe), LZNT1-compressed (Compressed/) and sparse data.
+        // Resident (notes.txt), non-resident (avp.exe), LZNT1-compressed (Compressed/) and sparse data,
+        // and data in extension records behind an attribute list (Fragmented/).
         #expect(hashes == (try VirtualDiskFixture.hashes("ntfs/windows.sha256")))
         #expect(outcome.events.isEmpty, "\(outcome.events)")
         #expect(

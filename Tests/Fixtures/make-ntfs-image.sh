@@ -8,6 +8,9 @@
 #   Users/Public/notes.txt              a short text mentioning the vendor (resident data)
 #   Compressed/avp.exe, Compressed/log.txt          in a directory marked compressed: LZNT1 data
 #   Sparse/holes.bin                    a sparse file: mentions after holes of 3 MiB and 1 MiB
+#   Fragmented/audit.log                400 one-cluster fragments between holes: more runs than its
+#                                      record holds, so its data and name move to extension records
+#                                      that an attribute list points to
 # It needs root, /dev/fuse, ntfs-3g and python3-hivex. The image is kept here because mounting
 # needs privileges that a CI machine may not grant.
 set -eu
@@ -39,6 +42,13 @@ import sys
 with open(sys.argv[1], "wb") as f:
     f.seek(3 << 20); f.write(b"Installed by AO Kaspersky Lab setup\n")
     f.seek(5 << 20); f.write(b"Installed by AO Kaspersky Lab setup\n")' "$root/Sparse/holes.bin"
+mkdir -p "$root/Fragmented"
+python3 -c '
+import sys
+with open(sys.argv[1], "wb") as f:
+    for index in range(400):
+        f.seek(index * 8192)
+        f.write((b"%06d AO Kaspersky Lab agent seen\n" % index).ljust(4096, b"."))' "$root/Fragmented/audit.log"
 (cd "$root" && find . -type f ! -name '$*' | sort | while read -r file; do
     printf '%s  %s\n' "$(sha256sum "$file" | cut -d' ' -f1)" "${file#.}"
 done) > "$here/ntfs/windows.sha256"
@@ -49,4 +59,6 @@ mounted=""
 for file in /Compressed/avp.exe /Compressed/log.txt; do
     ntfsinfo -F "$file" "$work/windows.ntfs" | grep -q 'Compressed size' || { echo "$file is not compressed" >&2; exit 1; }
 done
+ntfsinfo -F /Fragmented/audit.log "$work/windows.ntfs" | grep -q 'ATTRIBUTE_LIST' ||
+    { echo "/Fragmented/audit.log has no attribute list" >&2; exit 1; }
 gzip -9nc "$work/windows.ntfs" > "$here/ntfs/windows.ntfs.gz"
