@@ -65,7 +65,8 @@ struct ScanCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "How many files of one file system in a disk image to read (each takes about 150 bytes while it is read)."
+        help:
+            "How many files of one file system in a disk image to read (each takes a few hundred bytes while it is read)."
     )
     var maxImageFiles: Int = ScanLimits().maxImageFiles
 

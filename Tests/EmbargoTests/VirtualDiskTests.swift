@@ -296,6 +296,13 @@ import Testing
             #expect(runs.count >= 3 && runs.allSatisfy { $0.codec == codec }, "\(folder): \(runs)")
             #expect(runs.contains { $0.taken.lowerBound > 0 }, "\(folder): \(runs)")
         }
+
+        // The file tree, read whole, stops at --max-image-files inodes.
+        var limits = ScanLimits()
+        limits.maxImageFiles = 3
+        let limited = try await scan([image], limits: limits)
+        #expect(limited.detections.isEmpty)
+        #expect(limited.events(.limit).first?.message.contains("--max-image-files 3") == true, "\(limited.events)")
     }
 
     /// An XFS file whose 400 extents need a B+tree data fork, byte for byte.

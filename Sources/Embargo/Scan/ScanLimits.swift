@@ -23,7 +23,8 @@ public struct ScanLimits: Sendable, Hashable {
     /// The largest archive member held in memory for random access; larger ones go to a temporary file.
     public var memberMemoryLimit: Int = 64 << 20
     /// How many files of one file system inside a disk image to list (`--max-image-files`): the
-    /// listing is held while the file system is read, about 150 bytes a file, so this bounds the
+    /// listing is held while the file system is read (measured: about 140 bytes a file for ext4, 490
+    /// for btrfs, whose items are kept whole), so this bounds the
     /// memory an image takes whatever its size.
     public var maxImageFiles: Int = 10_000_000
 

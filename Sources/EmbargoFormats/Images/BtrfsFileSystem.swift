@@ -23,6 +23,8 @@ public final class BtrfsFileSystem {
     /// Each subvolume's items, read once: inodes, directory entries, extents.
     private var trees: [UInt64: FileTree] = [:]
     private var treeRoots: [UInt64: UInt64] = [:]
+    /// The most inodes one file tree may hold in memory (the listing's limit).
+    private var inodeLimit = Int.max
 
     private static let superblockOffset: UInt64 = 0x10000
     private static let magic = Array("_BHRfS_M".utf8)
@@ -186,6 +188,9 @@ public final class BtrfsFileSystem {
             case 1:
                 // INODE_ITEM: size at 16, mode at 52.
                 tree.inodes[key.objectID] = (try item.u32le(at: 52), try item.u64le(at: 16))
+                guard tree.inodes.count <= inodeLimit else {
+                    throw FormatError.limit("btrfs file system with more than \(inodeLimit) files")
+                }
             case 96:
                 // DIR_INDEX: the target's key, then the name.
                 let nameLength = Int(try item.u16le(at: 27))
@@ -259,6 +264,8 @@ public final class BtrfsFileSystem {
     /// Every regular file of every subvolume reachable from the top-level one, walking directories
     /// from each subvolume's root; damaged directories are problems and the walk goes on.
     public func files(limit: Int = 10_000_000) throws -> (files: [File], problems: [String]) {
+        // Each file tree is read whole: stop one that holds more inodes than the listing may.
+        inodeLimit = limit
         var files: [File] = []
         var problems: [String] = []
         var encoded = 0
@@ -268,6 +275,8 @@ public final class BtrfsFileSystem {
             let tree: FileTree
             do {
                 tree = try fileTree(directory.tree)
+            } catch let error as FormatError where error.code == .limit {
+                throw error
             } catch {
                 problems.append("subvolume at \(directory.path.isEmpty ? "/" : directory.path): \(error)")
                 continue
