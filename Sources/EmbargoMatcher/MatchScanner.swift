@@ -71,7 +71,7 @@ public final class MatchScanner {
         unsafe seen.deallocate()
     }
 
-    /// Whether this scanner's Teddy let through far more candidates than estimated, so that FDR now
+    /// Whether this scanner's Teddy let through so many candidates that FDR would be faster, so that FDR now
     /// serves its scans (see `PatternMatcher`); it stays so across `reset()`.
     public var switchedToFallback: Bool { scratch.guardTripped }
 

@@ -4,7 +4,7 @@
 /// anchors: Teddy (SIMD nibble shuffles) for up to 64 anchors when its estimated cost on typical
 /// data (`TeddyLayout`, `ByteFrequency`) beats the bucketed shift-or in the style of Hyperscan's FDR,
 /// FDR otherwise, or a dense Aho–Corasick DFA when asked for. A scan that finds Teddy letting through
-/// far more candidates than estimated switches to FDR for the rest of its input. Anchors shorter than 3
+/// so many candidates that FDR would be faster switches to FDR for the rest of its input. Anchors shorter than 3
 /// bytes or made of the commonest bytes would flood a prefilter with candidates; they go to a
 /// separate Aho–Corasick pass, whose cost does not depend on how often they occur. Every engine and
 /// every instruction set reports the same matches.
@@ -248,7 +248,7 @@ public final class PatternMatcher: Sendable {
             let perMegabyte = Int((teddy.estimatedCandidateRate * 1e6).rounded())
             details =
                 "\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks, \(perMegabyte) candidates per MB estimated"
-                + (fallback == nil ? "" : "; FDR if a scan sees four times as many")
+                + (fallback == nil ? "" : "; FDR if a scan sees so many that FDR would be faster")
         case .fdr(let fdr):
             mainBytes = fdr.byteCount
             details =
@@ -293,11 +293,10 @@ public final class PatternMatcher: Sendable {
                     into: &sink
                 )
                 if fallback != nil {
-                    unsafe scratch.observe(
-                        bytes: block.count,
-                        candidates: steps,
-                        estimate: teddy.estimatedCandidateRate
-                    )
+                    unsafe scratch.observe(bytes: block.count, candidates: steps) { rate in
+                        TeddyLayout.cost(isFat: teddy.isFat, maskCount: teddy.maskCount, candidateRate: rate)
+                            > Self.fdrEstimatedCost
+                    }
                 }
             }
         case .fdr(let fdr):
@@ -367,19 +366,20 @@ final class ScanScratch {
     /// Bytes and candidate steps Teddy saw, for the guard.
     private var observedBytes = 0
     private var observedCandidates = 0
-    /// Set once Teddy let through far more candidates than estimated: FDR takes over.
+    /// Set once Teddy let through so many candidates that FDR would be faster: FDR takes over.
     private(set) var guardTripped = false
     /// How much input the guard sees before it judges.
     static let guardWindow = 8 << 20
 
-    /// Counts what one Teddy block let through; trips the guard when, over at least `guardWindow`
-    /// bytes, candidates exceed four times the estimate and one per 4 KiB.
-    func observe(bytes: Int, candidates: Int, estimate: Double) {
+    /// Counts what one Teddy block let through; over each `guardWindow` bytes, trips the guard when
+    /// `costlier` says that Teddy at the candidate rate seen costs more than FDR would. (Judging by
+    /// the estimate alone, as before, moved sets to FDR that Teddy still served faster: up to 2.3
+    /// times the time on generated vendor sets.)
+    func observe(bytes: Int, candidates: Int, costlier: (_ candidatesPerByte: Double) -> Bool) {
         observedBytes += bytes
         observedCandidates += candidates
         guard observedBytes >= Self.guardWindow else { return }
-        let rate = Double(observedCandidates) / Double(observedBytes)
-        if rate > max(4 * estimate, 1.0 / 4096) { guardTripped = true }
+        if costlier(Double(observedCandidates) / Double(observedBytes)) { guardTripped = true }
         observedBytes = 0
         observedCandidates = 0
     }

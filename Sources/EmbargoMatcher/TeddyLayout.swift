@@ -127,7 +127,13 @@ struct TeddyLayout {
     /// Estimated nanoseconds per input byte: the vector loop (fat steps cover half as many positions)
     /// and one confirmation per candidate.
     var estimatedCost: Double {
-        (isFat ? 0.16 : 0.08) + Double(maskCount) * 0.01 + candidateRate * Self.nanosecondsPerCandidate
+        Self.cost(isFat: isFat, maskCount: maskCount, candidateRate: candidateRate)
+    }
+
+    /// Nanoseconds per input byte of a layout of this shape that lets through `candidateRate`
+    /// candidates per byte.
+    static func cost(isFat: Bool, maskCount: Int, candidateRate: Double) -> Double {
+        (isFat ? 0.16 : 0.08) + Double(maskCount) * 0.01 + candidateRate * nanosecondsPerCandidate
     }
 
     /// What confirming one candidate costs, about.

@@ -124,6 +124,33 @@ import Testing
         #expect(found == ReferenceMatcher.occurrences(of: patterns, in: input))
     }
 
+    /// Teddy's guard: input that floods it with candidates (16 MiB of near misses) moves the scan to
+    /// FDR, still finding what is there; input that lets through a few more than estimated, but not
+    /// so many that FDR would be faster, stays with Teddy.
+    @Test func teddyGivesWayToFDROnlyWhenFDRWouldBeFaster() throws {
+        let matcher = try PatternMatcher(patterns: [Pattern(text: "Kaspersky"), Pattern(text: "Hikvision")])
+        try #require(matcher.plan.engine == .teddy, "\(matcher.plan)")
+        let flood = Array(String(repeating: "Kasperskz ", count: 1_700_000).utf8) + Array("Kaspersky".utf8)
+        let flooded = MatchScanner(matcher: matcher)
+        for start in stride(from: 0, to: flood.count, by: 1 << 20) {
+            flooded.scan(Array(flood[start..<min(flood.count, start + (1 << 20))]).span)
+        }
+        #expect(flooded.switchedToFallback)
+        #expect(flooded.hits == [PatternHit(pattern: 0, firstEnd: UInt64(flood.count))])
+
+        // One near miss per 2 KiB: far above the estimate, far below what would make FDR faster.
+        var sparse = [UInt8](repeating: 0x41, count: 16 << 20)
+        for start in stride(from: 0, to: sparse.count - 9, by: 2048) {
+            sparse.replaceSubrange(start..<(start + 9), with: Array("Kasperskz".utf8))
+        }
+        let steady = MatchScanner(matcher: matcher)
+        for start in stride(from: 0, to: sparse.count, by: 1 << 20) {
+            steady.scan(Array(sparse[start..<(start + (1 << 20))]).span)
+        }
+        #expect(!steady.switchedToFallback)
+        #expect(steady.hits.isEmpty)
+    }
+
     @Test func malformedPatternsAreRejectedWithTheirIndex() {
         #expect(compileError([Pattern(text: "ok"), Pattern(literal: [])])?.code == .emptyPattern)
         #expect(compileError([Pattern(text: "ok"), Pattern(literal: [])])?.message.hasPrefix("pattern 1") == true)
