@@ -75,10 +75,7 @@ import Testing
             let image = directory.file("\(name).img")
             try make(image)
             let outcome = try await scan([image])
-            let hashes = Dictionary(
-                outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
-                uniquingKeysWith: { first, _ in first }
-            )
+            let hashes = Self.fileHashes(outcome)
             #expect(hashes == expected, "\(name)")
             #expect(outcome.events.isEmpty, "\(name): \(outcome.events)")
             #expect(outcome.summary.recognised.first?.kind.hasPrefix("disk image (") == true, "\(name)")
@@ -250,10 +247,7 @@ import Testing
         let image = directory.file("windows.ntfs")
         try VirtualDiskFixture.ntfs(at: image)
         let outcome = try await scan([image])
-        let hashes = Dictionary(
-            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let hashes = Self.fileHashes(outcome)
         // Resident (notes.txt), non-resident (avp.exe), LZNT1-compressed (Compressed/) and sparse data,
         // and data in extension records behind an attribute list (Fragmented/).
         #expect(hashes == (try VirtualDiskFixture.hashes("ntfs/windows.sha256")))
@@ -273,10 +267,7 @@ import Testing
         let image = directory.file("compressed.btrfs")
         try VirtualDiskFixture.unpack("btrfs/compressed.btrfs.gz", at: image)
         let outcome = try await scan([image])
-        let hashes = Dictionary(
-            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let hashes = Self.fileHashes(outcome)
         #expect(hashes == (try VirtualDiskFixture.hashes("btrfs/compressed.sha256")))
         #expect(outcome.events.isEmpty, "\(outcome.events)")
         let installed = try #require(outcome.installations.first { $0.record?.contains("kesl") == true })
@@ -311,10 +302,7 @@ import Testing
         let image = directory.file("btree.xfs")
         try VirtualDiskFixture.unpack("xfs/btree.xfs.gz", at: image)
         let outcome = try await scan([image])
-        let hashes = Dictionary(
-            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let hashes = Self.fileHashes(outcome)
         #expect(hashes == (try VirtualDiskFixture.hashes("xfs/btree.sha256")))
         #expect(outcome.events.isEmpty, "\(outcome.events)")
     }
@@ -326,10 +314,7 @@ import Testing
         let image = directory.file("unclean.ext4")
         try VirtualDiskFixture.unpack("ext4/unclean.ext4.gz", at: image)
         let outcome = try await scan([image])
-        let hashes = Dictionary(
-            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
-            uniquingKeysWith: { first, _ in first }
-        )
+        let hashes = Self.fileHashes(outcome)
         #expect(hashes == (try VirtualDiskFixture.hashes("ext4/unclean.sha256")))
         #expect(outcome.installations.contains { $0.record?.contains("kesl") == true })
         let note = try #require(outcome.events.first)
@@ -488,5 +473,13 @@ import Testing
         // The image's partition and file system are counted once, each file inside once.
         #expect(members == whole.summary.counts.members)
         #expect(archives == whole.summary.counts.archives)
+    }
+
+    /// The SHA-256 of each file inside an image that gave a detection, by its path there.
+    static func fileHashes(_ outcome: ScanOutcome) -> [String: String] {
+        Dictionary(
+            outcome.detections.map { ($0.location.members.last?.displayString ?? "", $0.item.sha256 ?? "") },
+            uniquingKeysWith: { first, _ in first }
+        )
     }
 }
