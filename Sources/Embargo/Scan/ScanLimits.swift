@@ -24,8 +24,8 @@ public struct ScanLimits: Sendable, Hashable {
     public var memberMemoryLimit: Int = 64 << 20
     /// How many files of one file system inside a disk image to list (`--max-image-files`): the
     /// listing is held while the file system is read (measured: about 140 bytes a file for ext4, 490
-    /// for btrfs, whose items are kept whole), so this bounds the
-    /// memory an image takes whatever its size.
+    /// for btrfs, whose items are kept whole), so this bounds the memory an image takes whatever its
+    /// size.
     public var maxImageFiles: Int = 10_000_000
 
     /// The defaults.
