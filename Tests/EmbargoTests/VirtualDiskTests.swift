@@ -252,6 +252,13 @@ import Testing
         // and data in extension records behind an attribute list (Fragmented/).
         #expect(hashes == (try VirtualDiskFixture.hashes("ntfs/windows.sha256")))
         #expect(outcome.events.isEmpty, "\(outcome.events)")
+
+        // The records held while paths are resolved stop at --max-image-files.
+        var limits = ScanLimits()
+        limits.maxImageFiles = 10
+        let limited = try await scan([image], limits: limits)
+        #expect(limited.detections.isEmpty)
+        #expect(limited.events(.limit).first?.message.contains("--max-image-files 10") == true, "\(limited.events)")
         #expect(
             outcome.installations.filter { $0.location.members.last?.displayString.hasSuffix("avp.exe") == true }.count
                 == 2

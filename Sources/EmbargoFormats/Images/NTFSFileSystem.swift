@@ -160,6 +160,12 @@ public final class NTFSFileSystem {
         for number in 0..<count {
             do {
                 try readRecord(number)
+                // Records are held while paths are resolved: no more of them than the listing may hold.
+                guard records.count <= limit else {
+                    throw FormatError.limit("NTFS file system with more than \(limit) records in use")
+                }
+            } catch let error as FormatError where error.code == .limit {
+                throw error
             } catch {
                 damaged += 1
                 if damaged <= 20 { problems.append("MFT record \(number): \(error)") }
