@@ -254,11 +254,7 @@ import Testing
         #expect(outcome.events.isEmpty, "\(outcome.events)")
 
         // The records held while paths are resolved stop at --max-image-files.
-        var limits = ScanLimits()
-        limits.maxImageFiles = 10
-        let limited = try await scan([image], limits: limits)
-        #expect(limited.detections.isEmpty)
-        #expect(limited.events(.limit).first?.message.contains("--max-image-files 10") == true, "\(limited.events)")
+        try await Self.expectImageFileLimit(10, stops: image)
         #expect(
             outcome.installations.filter { $0.location.members.last?.displayString.hasSuffix("avp.exe") == true }.count
                 == 2
@@ -296,11 +292,11 @@ import Testing
         }
 
         // The file tree, read whole, stops at --max-image-files inodes.
-        var limits = ScanLimits()
-        limits.maxImageFiles = 3
-        let limited = try await scan([image], limits: limits)
-        #expect(limited.detections.isEmpty)
-        #expect(limited.events(.limit).first?.message.contains("--max-image-files 3") == true, "\(limited.events)")
+        try await Self.expectImageFileLimit(3, stops: image)
+        // A run whose stored length is past Int.max is an error, not a trap.
+        #expect(throws: FormatError.self) {
+            try CompressedRun(stored: 0..<UInt64.max, codec: .zstd, decodedLength: 1, taken: 0..<1)
+        }
     }
 
     /// An XFS file whose 400 extents need a B+tree data fork, byte for byte.
@@ -330,11 +326,7 @@ import Testing
 
         // A file system with more files than --max-image-files allows is not listed: the limit
         // bounds the memory a listing takes, and says so.
-        var limits = ScanLimits()
-        limits.maxImageFiles = 1
-        let limited = try await scan([image], limits: limits)
-        #expect(limited.detections.isEmpty)
-        #expect(limited.events(.limit).first?.message.contains("--max-image-files 1") == true, "\(limited.events)")
+        try await Self.expectImageFileLimit(1, stops: image)
     }
 
     @Test func aWindowsVHDXIsReadDownToItsRegistry() async throws {
@@ -480,6 +472,19 @@ import Testing
         // The image's partition and file system are counted once, each file inside once.
         #expect(members == whole.summary.counts.members)
         #expect(archives == whole.summary.counts.archives)
+    }
+
+    /// Expects a scan of `image` with `--max-image-files limit` to read nothing inside it and to say
+    /// which limit stopped it.
+    static func expectImageFileLimit(_ limit: Int, stops image: String) async throws {
+        var limits = ScanLimits()
+        limits.maxImageFiles = limit
+        let limited = try await scan([image], limits: limits)
+        #expect(limited.detections.isEmpty)
+        #expect(
+            limited.events(.limit).first?.message.contains("--max-image-files \(limit)") == true,
+            "\(limited.events)"
+        )
     }
 
     /// The SHA-256 of each file inside an image that gave a detection, by its path there.

@@ -40,11 +40,13 @@ public struct CompressedRun: Sendable, Hashable {
     ///
     /// - Throws: `FormatError` when the lengths are out of bounds.
     package init(stored: Range<UInt64>, codec: Codec, decodedLength: UInt64, taken: Range<UInt64>) throws(FormatError) {
+        // The stored length is compared as a difference: `Range.count` would trap past `Int.max`.
+        let storedLength = stored.upperBound - stored.lowerBound
         guard decodedLength <= UInt64(Self.maximumDecodedLength), taken.upperBound <= decodedLength,
-            stored.count <= Self.maximumDecodedLength + (1 << 16)
+            storedLength <= UInt64(Self.maximumDecodedLength + (1 << 16))
         else {
             throw FormatError.malformed(
-                "a \(codec) compressed run of \(stored.count) bytes decoding to \(decodedLength) (bytes \(taken) taken)"
+                "a \(codec) compressed run of \(storedLength) bytes decoding to \(decodedLength) (bytes \(taken) taken)"
             )
         }
         self.stored = stored
