@@ -5,14 +5,21 @@
 /// 64-bit words. Byte `j` of a word says, for each bucket, whether that super-character may stand
 /// `j` places before the end of one of the bucket's anchors (a zero bit means it may). ORing each
 /// position's word, shifted to the end position it speaks about, leaves a zero bit exactly where a
-/// bucket's anchor may end: eight positions are resolved per step with plain 64-bit shifts, and each
-/// candidate is confirmed in the bucket's hash table of anchor keys.
+/// bucket's anchor may end: eight positions are resolved per step, and each candidate is confirmed in
+/// the bucket's hash table of anchor keys.
+///
+/// The words are laid out 16 bytes apart, each followed by 8 zero bytes (and the first preceded by 8),
+/// so that a word shifted by whole bytes is one unaligned load: the 8 bytes `k` before a word are the
+/// word shifted up `k` lanes, and the 8 bytes `k` before its end the lanes shifted out, for the next
+/// step. Zero lanes rule nothing out, so the shifts need no masking.
 struct FDRPrefilter: Sendable {
     static let bucketCount = 8
     /// The shortest anchor that sampling every second position still checks twice.
     static let shortestAnchorForStrideTwo = 4
 
     let domainMask: UInt16
+    /// The reach words in the layout above: element `1 + 2i` is the word of super-character `i`, every
+    /// other element is zero.
     let reach: FlatTable<UInt64>
     let bucketLengths: FlatTable<Int32>
     let bucketKeyMasks: FlatTable<UInt64>
@@ -103,7 +110,9 @@ struct FDRPrefilter: Sendable {
             slotKeys += bucketSlots.map { $0 >= 0 ? table.keys[Int($0)] : 0 }
         }
         self.domainMask = UInt16((1 << domainBits) - 1)
-        self.reach = FlatTable(reach)
+        var laidOut = [UInt64](repeating: 0, count: 1 + 2 * reach.count)
+        for (index, word) in reach.enumerated() { laidOut[1 + 2 * index] = word }
+        self.reach = FlatTable(laidOut)
         self.bucketLengths = FlatTable(bucketLengths)
         self.bucketKeyMasks = FlatTable(bucketKeyMasks)
         self.bucketSlotStarts = FlatTable(bucketSlotStarts)
@@ -122,6 +131,21 @@ struct FDRPrefilter: Sendable {
         self.stride = stride
         self.skipsRuns = anchorIndices.allSatisfy { Set(table.foldedBytes[$0]).count > 1 }
     }
+
+    /// Nanoseconds per input byte, reading included, of a scan on one core of the build machine over
+    /// shared libraries: 0.33 to 0.40 sampling every second position on generated vendor sets of 10 to
+    /// 100 patterns, about 0.6 sampling every position. What the guard weighs Teddy's cost against.
+    var estimatedCost: Double { stride == 2 ? 0.40 : 0.65 }
+
+    /// How many bits of input index the reach table.
+    var domainBits: Int { (Int(domainMask) + 1).trailingZeroBitCount }
+
+    /// The reach word of super-character `index`.
+    func reachWord(_ index: Int) -> UInt64 { reach[1 + 2 * index] }
+
+    /// The first reach word in the layout above, where the byte offset of super-character `i`'s
+    /// word is `16 * i`.
+    var reachEntries: UnsafeRawPointer { unsafe UnsafeRawPointer(reach.base + 1) }
 
     var byteCount: Int {
         reach.byteCount + bucketLengths.byteCount + bucketKeyMasks.byteCount + bucketSlotStarts.byteCount

@@ -13,8 +13,8 @@ extension FDRPrefilter {
     @inline(__always)
     private func scan<Sink: MatchSink>(_ block: ScanBlock, stride: Int, verifier: Verifier, into sink: inout Sink) {
         let count = unsafe block.count
-        let reach = unsafe reach.base
-        let mask = domainMask
+        let reach = unsafe reachEntries
+        let mask = UInt64(domainMask) << 4
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         var carry: UInt64 = 0
         var base = 0
@@ -72,8 +72,8 @@ extension FDRPrefilter {
         from start: Int,
         limit: Int,
         stride: Int,
-        reach: UnsafeMutablePointer<UInt64>,
-        mask: UInt16,
+        reach: UnsafeRawPointer,
+        mask: UInt64,
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
         switch stride {
@@ -112,8 +112,8 @@ extension FDRPrefilter {
         limit: Int,
         stride: Int,
         paired: Bool,
-        reach: UnsafeMutablePointer<UInt64>,
-        mask: UInt16,
+        reach: UnsafeRawPointer,
+        mask: UInt64,
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
         var base = start
@@ -171,7 +171,7 @@ extension FDRPrefilter {
         if skipsRuns, let runEnd = unsafe runEnd(raw, base: base, count: block.count) {
             // Inside a run of one byte value no anchor can end (uniform anchors are served by another
             // pass): skip to the first step that is not all run, with the state the run leaves behind.
-            let word = unsafe reach.base[Int((UInt16(current & 0xFF) &* 0x0101) & domainMask)]
+            let word = reachWord(Int((UInt16(current & 0xFF) &* 0x0101) & domainMask))
             return (runEnd, Self.carryAfterRun(of: word, stride: stride))
         }
         unsafe confirmCandidates(remaining, base: base, block, verifier, &sink)
@@ -182,44 +182,61 @@ extension FDRPrefilter {
     /// (every `stride`-th), combines them with the carry from the step before and returns the
     /// candidate bits (bucket `b` may end at lane `k` when bit `8k + b` is set).
     ///
-    /// Each position's word speaks of the end positions up to seven places on, so its bytes are
-    /// shifted into the lanes they speak of; what falls past this step is carried into the next.
+    /// Each position's word speaks of the end positions up to seven places on, so its bytes go to the
+    /// lanes they speak of and what falls past this step is carried into the next; both are single
+    /// loads from the reach layout (see `FDRPrefilter`). `mask` is the domain mask times 16, the
+    /// spacing of the words.
     @inline(__always)
     private static func step(
         _ raw: UnsafeRawPointer,
         base: Int,
         stride: Int,
-        reach: UnsafeMutablePointer<UInt64>,
-        mask: UInt16,
+        reach: UnsafeRawPointer,
+        mask: UInt64,
         carry: inout UInt64
     ) -> UInt64 {
+        /// The word at byte offset `offset` shifted up `lanes` lanes, and the lanes it shifts out.
+        @inline(__always) func shifted(_ offset: Int, by lanes: Int) -> UInt64 {
+            unsafe reach.loadUnaligned(fromByteOffset: offset &- lanes, as: UInt64.self)
+        }
+        @inline(__always) func shiftedOut(_ offset: Int, by lanes: Int) -> UInt64 {
+            unsafe reach.loadUnaligned(fromByteOffset: offset &+ 8 &- lanes, as: UInt64.self)
+        }
         let state: UInt64
         if stride == 2 {
             // The sampled pairs lie side by side in one 64-bit load (bytes 0-1, 2-3, 4-5, 6-7).
             let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-            let wideMask = UInt64(mask)
-            let word0 = unsafe reach[Int(truncatingIfNeeded: pairs & wideMask)]
-            let word2 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 16) & wideMask)]
-            let word4 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 32) & wideMask)]
-            let word6 = unsafe reach[Int(truncatingIfNeeded: (pairs >> 48) & wideMask)]
-            state = carry | word0 | word2 << 16 | word4 << 32 | word6 << 48
-            carry = word2 >> 48 | word4 >> 32 | word6 >> 16
-        } else {
-            @inline(__always) func word(_ position: Int) -> UInt64 {
-                unsafe reach[Int(raw.loadUnaligned(fromByteOffset: position, as: UInt16.self) & mask)]
-            }
-            let word0 = word(base)
-            let word1 = word(base &+ 1)
-            let word2 = word(base &+ 2)
-            let word3 = word(base &+ 3)
-            let word4 = word(base &+ 4)
-            let word5 = word(base &+ 5)
-            let word6 = word(base &+ 6)
-            let word7 = word(base &+ 7)
+            let offset0 = Int(truncatingIfNeeded: (pairs << 4) & mask)
+            let offset2 = Int(truncatingIfNeeded: (pairs >> 12) & mask)
+            let offset4 = Int(truncatingIfNeeded: (pairs >> 28) & mask)
+            let offset6 = Int(truncatingIfNeeded: (pairs >> 44) & mask)
             state =
-                carry | word0 | word1 << 8 | word2 << 16 | word3 << 24 | word4 << 32 | word5 << 40 | word6 << 48
-                | word7 << 56
-            carry = word1 >> 56 | word2 >> 48 | word3 >> 40 | word4 >> 32 | word5 >> 24 | word6 >> 16 | word7 >> 8
+                carry | shifted(offset0, by: 0) | shifted(offset2, by: 2) | shifted(offset4, by: 4)
+                | shifted(offset6, by: 6)
+            carry = shiftedOut(offset2, by: 2) | shiftedOut(offset4, by: 4) | shiftedOut(offset6, by: 6)
+        } else {
+            @inline(__always) func offset(_ position: Int) -> Int {
+                Int(
+                    truncatingIfNeeded: UInt64(unsafe raw.loadUnaligned(fromByteOffset: position, as: UInt16.self)) << 4
+                        & mask
+                )
+            }
+            let offset0 = offset(base)
+            let offset1 = offset(base &+ 1)
+            let offset2 = offset(base &+ 2)
+            let offset3 = offset(base &+ 3)
+            let offset4 = offset(base &+ 4)
+            let offset5 = offset(base &+ 5)
+            let offset6 = offset(base &+ 6)
+            let offset7 = offset(base &+ 7)
+            state =
+                carry | shifted(offset0, by: 0) | shifted(offset1, by: 1) | shifted(offset2, by: 2)
+                | shifted(offset3, by: 3) | shifted(offset4, by: 4) | shifted(offset5, by: 5)
+                | shifted(offset6, by: 6) | shifted(offset7, by: 7)
+            carry =
+                shiftedOut(offset1, by: 1) | shiftedOut(offset2, by: 2) | shiftedOut(offset3, by: 3)
+                | shiftedOut(offset4, by: 4) | shiftedOut(offset5, by: 5) | shiftedOut(offset6, by: 6)
+                | shiftedOut(offset7, by: 7)
         }
         return ~state
     }
