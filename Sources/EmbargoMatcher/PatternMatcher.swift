@@ -98,8 +98,11 @@ public final class PatternMatcher: Sendable {
 
     let verifier: Verifier
     let main: MainEngine
-    /// FDR over Teddy's anchors, for a scan whose Teddy candidates exceed the estimate.
-    let fallback: FDRPrefilter?
+    /// FDR over Teddy's anchors (with a Teddy beside it for the shortest, as the automatic choice
+    /// builds it), for a scan whose Teddy candidates make Teddy the costlier engine.
+    let fallback: MainEngine?
+    /// The fallback's estimated cost, in nanoseconds per byte with reading included.
+    let fallbackCost: Double
     let automatonPass: AhoCorasickAutomaton?
     /// The pass over anchors that are one byte repeated.
     let runPass: RunAnchorPass?
@@ -180,7 +183,7 @@ public final class PatternMatcher: Sendable {
             engine = (layout?.estimatedCost ?? .infinity) < Self.fdrEstimatedCost ? .teddy : .fdr
         }
         let main: MainEngine
-        var fallback: FDRPrefilter?
+        var fallback: MainEngine?
         if prefilterAnchors.isEmpty {
             main = .none
         } else {
@@ -200,7 +203,13 @@ public final class PatternMatcher: Sendable {
                 }
                 main = .teddy(teddy)
                 if options.engine == .automatic {
-                    fallback = FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors)
+                    fallback = Self.fdrEngine(
+                        prefilterAnchors,
+                        table: anchors,
+                        automatic: true,
+                        instructionSet: instructionSet,
+                        budgetBytes: budget
+                    )
                 }
             case .ahoCorasick:
                 guard
@@ -234,6 +243,12 @@ public final class PatternMatcher: Sendable {
         self.verifier = Verifier(patterns: patternTable, anchors: anchors)
         self.main = main
         self.fallback = fallback
+        switch fallback {
+        case .fdr(let fdr): fallbackCost = fdr.estimatedCost
+        // The Teddy beside FDR costs a second pass over the bytes, about 0.08 ns a byte.
+        case .fdrWithTeddy(let fdr, _): fallbackCost = fdr.estimatedCost + 0.08
+        default: fallbackCost = .infinity
+        }
         self.automatonPass = automatonPass
         self.automatonPassPatterns = passPatterns.sorted()
         self.maximumMatchesPerPattern = options.maximumMatchesPerPattern
@@ -252,11 +267,11 @@ public final class PatternMatcher: Sendable {
         case .fdr(let fdr):
             mainBytes = fdr.byteCount
             details =
-                "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain"
+                "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.domainBits)-bit domain"
         case .fdrWithTeddy(let fdr, let teddy):
             mainBytes = fdr.byteCount + teddy.byteCount
             details =
-                "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.reach.count.trailingZeroBitCount)-bit domain; "
+                "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.domainBits)-bit domain; "
                 + "Teddy for the \(teddy.anchorCount) anchors under \(FDRPrefilter.shortestAnchorForStrideTwo) bytes (\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks)"
         case .automaton(let automaton):
             mainBytes = automaton.byteCount
@@ -282,7 +297,7 @@ public final class PatternMatcher: Sendable {
             break
         case .teddy(let teddy):
             if scratch.guardTripped, let fallback {
-                unsafe fallback.scan(block, verifier: verifier, into: &sink)
+                unsafe scan(block, with: fallback, scratch: scratch, into: &sink)
             } else {
                 let steps = unsafe teddy.scan(
                     block,
@@ -294,11 +309,32 @@ public final class PatternMatcher: Sendable {
                 )
                 if fallback != nil {
                     unsafe scratch.observe(bytes: block.count, candidates: steps) { rate in
-                        TeddyLayout.cost(isFat: teddy.isFat, maskCount: teddy.maskCount, candidateRate: rate)
-                            > Self.fdrEstimatedCost
+                        TeddyLayout.observedCost(isFat: teddy.isFat, maskCount: teddy.maskCount, stepsPerByte: rate)
+                            > fallbackCost * Self.guardMargin
                     }
                 }
             }
+        case .fdr, .fdrWithTeddy:
+            unsafe scan(block, with: main, scratch: scratch, into: &sink)
+        case .automaton(let automaton):
+            unsafe automaton.scan(block, verifier: verifier, into: &sink)
+        }
+        if let runPass {
+            unsafe runPass.scan(block, verifier: verifier, into: &sink)
+        }
+        if let automatonPass, automatonPassIsLive(for: sink) {
+            unsafe automatonPass.scan(block, verifier: verifier, into: &sink)
+        }
+    }
+
+    /// Scans one block with an FDR engine, and the Teddy beside it if there is one.
+    private func scan<Sink: MatchSink>(
+        _ block: ScanBlock,
+        with engine: MainEngine,
+        scratch: ScanScratch,
+        into sink: inout Sink
+    ) {
+        switch engine {
         case .fdr(let fdr):
             unsafe fdr.scan(block, verifier: verifier, into: &sink)
         case .fdrWithTeddy(let fdr, let teddy):
@@ -311,14 +347,8 @@ public final class PatternMatcher: Sendable {
                 verifier: verifier,
                 into: &sink
             )
-        case .automaton(let automaton):
-            unsafe automaton.scan(block, verifier: verifier, into: &sink)
-        }
-        if let runPass {
-            unsafe runPass.scan(block, verifier: verifier, into: &sink)
-        }
-        if let automatonPass, automatonPassIsLive(for: sink) {
-            unsafe automatonPass.scan(block, verifier: verifier, into: &sink)
+        case .none, .teddy, .automaton:
+            break
         }
     }
 
@@ -346,8 +376,14 @@ public final class PatternMatcher: Sendable {
         return .fdrWithTeddy(FDRPrefilter(anchorIndices: long, table: table), teddy)
     }
 
-    /// FDR's cost on typical data, in nanoseconds per byte (1.3 to 1.8 GB/s on one core of the build
-    /// machine over shared libraries), against which Teddy's estimate is weighed.
+    /// How much costlier than FDR's estimate Teddy must seem before the guard moves a scan. FDR's
+    /// estimate leaves out its own candidates, which grow with whatever floods Teddy: on the generated
+    /// sets, Teddy seeing 2,000 to 2,500 candidate steps a MB still matched or beat FDR.
+    static let guardMargin = 1.5
+
+    /// What the compiler weighs Teddy's estimate (`TeddyLayout.cost`, in its units) against when it
+    /// chooses between Teddy and FDR. The guard at run time uses measured costs instead
+    /// (`TeddyLayout.observedCost`, `FDRPrefilter.estimatedCost`).
     static let fdrEstimatedCost = 0.6
 
     /// Whether the automaton pass can still report something to `sink`: a distinct scan stops the
@@ -363,25 +399,30 @@ public final class PatternMatcher: Sendable {
 final class ScanScratch {
     static let recordCapacity = 64
     let records: UnsafeMutableRawPointer
-    /// Bytes and candidate steps Teddy saw, for the guard.
+    /// Bytes and candidate steps Teddy saw in this scanner's life, for the guard.
     private var observedBytes = 0
     private var observedCandidates = 0
+    private var nextJudgement = ScanScratch.guardHistory
     /// Set once Teddy let through so many candidates that FDR would be faster: FDR takes over.
     private(set) var guardTripped = false
-    /// How much input the guard sees before it judges.
+    /// How much input the guard sees between judgements.
     static let guardWindow = 8 << 20
+    /// How much input the guard sees before its first judgement. The first files of a scan can be far
+    /// denser than the rest: on shared libraries, the first 8 MiB let through four to five times the
+    /// candidate steps of the whole scan, and judged there, generated sets moved to FDR that Teddy
+    /// served as fast or faster (seed 39: 0.35 s against 0.40 s on one core).
+    static let guardHistory = 32 << 20
 
-    /// Counts what one Teddy block let through; over each `guardWindow` bytes, trips the guard when
-    /// `costlier` says that Teddy at the candidate rate seen costs more than FDR would. (Judging by
-    /// the estimate alone, as before, moved sets to FDR that Teddy still served faster: up to 2.3
-    /// times the time on generated vendor sets.)
+    /// Counts what one Teddy block let through; after `guardHistory` bytes and then every
+    /// `guardWindow`, trips the guard when `costlier` says that Teddy at the candidate rate seen so
+    /// far costs more than FDR would. The rate is the scanner's whole history, not the last window's,
+    /// so that one file dense in near misses does not move the rest of a scan to the slower engine.
     func observe(bytes: Int, candidates: Int, costlier: (_ candidatesPerByte: Double) -> Bool) {
         observedBytes += bytes
         observedCandidates += candidates
-        guard observedBytes >= Self.guardWindow else { return }
+        guard observedBytes >= nextJudgement else { return }
+        nextJudgement = observedBytes + Self.guardWindow
         if costlier(Double(observedCandidates) / Double(observedBytes)) { guardTripped = true }
-        observedBytes = 0
-        observedCandidates = 0
     }
 
     init() {

@@ -136,6 +136,14 @@ struct TeddyLayout {
         (isFat ? 0.16 : 0.08) + Double(maskCount) * 0.01 + candidateRate * nanosecondsPerCandidate
     }
 
+    /// Nanoseconds per input byte, reading included, of a scan of this shape that met `stepsPerByte`
+    /// vector steps with candidates: fitted on one core of the build machine over shared libraries,
+    /// on the 23 generated sets of `Benchmarks/patterns` (seeds 1 to 48) that Teddy serves, to within
+    /// 0.015. Unlike `cost`, which weighs estimated candidate positions, this weighs what a scan saw.
+    static func observedCost(isFat: Bool, maskCount: Int, stepsPerByte: Double) -> Double {
+        0.064 + (isFat ? 0.052 : 0) + Double(maskCount) * 0.034 + stepsPerByte * 62
+    }
+
     /// What confirming one candidate costs, about.
     static let nanosecondsPerCandidate = 25.0
 }

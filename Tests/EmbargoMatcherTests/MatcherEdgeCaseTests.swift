@@ -124,13 +124,13 @@ import Testing
         #expect(found == ReferenceMatcher.occurrences(of: patterns, in: input))
     }
 
-    /// Teddy's guard: input that floods it with candidates (16 MiB of near misses) moves the scan to
+    /// Teddy's guard: input that floods it with candidates (40 MB of near misses) moves the scan to
     /// FDR, still finding what is there; input that lets through a few more than estimated, but not
     /// so many that FDR would be faster, stays with Teddy.
     @Test func teddyGivesWayToFDROnlyWhenFDRWouldBeFaster() throws {
         let matcher = try PatternMatcher(patterns: [Pattern(text: "Kaspersky"), Pattern(text: "Hikvision")])
         try #require(matcher.plan.engine == .teddy, "\(matcher.plan)")
-        let flood = Array(String(repeating: "Kasperskz ", count: 1_700_000).utf8) + Array("Kaspersky".utf8)
+        let flood = Array(String(repeating: "Kasperskz ", count: 4_000_000).utf8) + Array("Kaspersky".utf8)
         let flooded = MatchScanner(matcher: matcher)
         for start in stride(from: 0, to: flood.count, by: 1 << 20) {
             flooded.scan(Array(flood[start..<min(flood.count, start + (1 << 20))]).span)
@@ -139,7 +139,7 @@ import Testing
         #expect(flooded.hits == [PatternHit(pattern: 0, firstEnd: UInt64(flood.count))])
 
         // One near miss per 2 KiB: far above the estimate, far below what would make FDR faster.
-        var sparse = [UInt8](repeating: 0x41, count: 16 << 20)
+        var sparse = [UInt8](repeating: 0x41, count: 40 << 20)
         for start in stride(from: 0, to: sparse.count - 9, by: 2048) {
             sparse.replaceSubrange(start..<(start + 9), with: Array("Kasperskz".utf8))
         }
