@@ -90,7 +90,7 @@ public final class PatternMatcher: Sendable {
         case none
         case teddy(TeddyPrefilter)
         case fdr(FDRPrefilter)
-        /// FDR over the anchors of four bytes or more, at a stride their length allows, and Teddy over
+        /// FDR over the anchors of three bytes or more, at a stride their length allows, and Teddy over
         /// the few shorter ones, which would otherwise hold FDR to every position.
         case fdrWithTeddy(FDRPrefilter, TeddyPrefilter)
         case automaton(AhoCorasickAutomaton)

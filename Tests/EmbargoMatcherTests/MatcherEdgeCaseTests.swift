@@ -94,9 +94,11 @@ import Testing
     }
 
     /// Set sizes and lengths that put the automatic choice on FDR: under a thousand anchors of at
-    /// least four bytes take stride 2, more anchors or shorter ones stride 1 (anchor selection may
-    /// shorten a pattern whose last two bytes repeat, so stride 2 is tested with long patterns).
-    @Test(arguments: [(150, 6, 24, 2), (600, 8, 24, 2), (1_500, 4, 7, 1), (1_500, 8, 24, 1), (700, 1, 30, 1)])
+    /// least three bytes take stride 2 (anchors of one or two bytes are served beside FDR), more
+    /// anchors stride 1.
+    @Test(arguments: [
+        (150, 6, 24, 2), (600, 8, 24, 2), (400, 3, 6, 2), (1_500, 4, 7, 1), (1_500, 8, 24, 1), (700, 1, 30, 2),
+    ])
     func largeSetsOnEveryFDRStrideAgreeWithTheReference(
         shape: (count: Int, shortest: Int, longest: Int, stride: Int)
     ) throws {
