@@ -14,10 +14,11 @@
 /// step. Zero lanes rule nothing out, so the shifts need no masking.
 struct FDRPrefilter: Sendable {
     static let bucketCount = 8
-    /// The shortest anchor FDR samples every second position for: one of three bytes is sampled once
-    /// or twice, each sample a byte and part of the next. Shorter anchors go to a Teddy beside FDR.
-    /// (Taking three-byte anchors into FDR rather than beside it, as when this was four, ran 15 of
-    /// 19 generated FDR sets 3 to 13 % faster and one 4 % slower.)
+    /// The shortest anchor FDR samples every second position for: an anchor of three bytes holds one
+    /// or two samples, each a byte and part of the next. (Shorter anchors go to the automaton pass,
+    /// see `AnchorSelection.isFloodProne`.) Taking three-byte anchors into FDR, rather than into a
+    /// Teddy pass beside it as when this was four, ran 15 of 19 generated FDR sets 3 to 13 % faster
+    /// and one 4 % slower.
     static let shortestAnchorForStrideTwo = 3
 
     let domainMask: UInt16

@@ -90,19 +90,13 @@ public final class PatternMatcher: Sendable {
         case none
         case teddy(TeddyPrefilter)
         case fdr(FDRPrefilter)
-        /// FDR over the anchors of three bytes or more, at a stride their length allows, and Teddy over
-        /// the few shorter ones, which would otherwise hold FDR to every position.
-        case fdrWithTeddy(FDRPrefilter, TeddyPrefilter)
         case automaton(AhoCorasickAutomaton)
     }
 
     let verifier: Verifier
     let main: MainEngine
-    /// FDR over Teddy's anchors (with a Teddy beside it for the shortest, as the automatic choice
-    /// builds it), for a scan whose Teddy candidates make Teddy the costlier engine.
-    let fallback: MainEngine?
-    /// The fallback's estimated cost, in nanoseconds per byte with reading included.
-    let fallbackCost: Double
+    /// FDR over Teddy's anchors, for a scan whose Teddy candidates make Teddy the costlier engine.
+    let fallback: FDRPrefilter?
     let automatonPass: AhoCorasickAutomaton?
     /// The pass over anchors that are one byte repeated.
     let runPass: RunAnchorPass?
@@ -183,7 +177,7 @@ public final class PatternMatcher: Sendable {
             engine = (layout?.estimatedCost ?? .infinity) < Self.fdrEstimatedCost ? .teddy : .fdr
         }
         let main: MainEngine
-        var fallback: MainEngine?
+        var fallback: FDRPrefilter?
         if prefilterAnchors.isEmpty {
             main = .none
         } else {
@@ -203,13 +197,7 @@ public final class PatternMatcher: Sendable {
                 }
                 main = .teddy(teddy)
                 if options.engine == .automatic {
-                    fallback = Self.fdrEngine(
-                        prefilterAnchors,
-                        table: anchors,
-                        automatic: true,
-                        instructionSet: instructionSet,
-                        budgetBytes: budget
-                    )
+                    fallback = FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors)
                 }
             case .ahoCorasick:
                 guard
@@ -223,13 +211,7 @@ public final class PatternMatcher: Sendable {
                 }
                 main = .automaton(automaton)
             case .fdr, .automatic:
-                main = Self.fdrEngine(
-                    prefilterAnchors,
-                    table: anchors,
-                    automatic: options.engine == .automatic,
-                    instructionSet: instructionSet,
-                    budgetBytes: budget
-                )
+                main = .fdr(FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors))
             }
         }
 
@@ -243,12 +225,6 @@ public final class PatternMatcher: Sendable {
         self.verifier = Verifier(patterns: patternTable, anchors: anchors)
         self.main = main
         self.fallback = fallback
-        switch fallback {
-        case .fdr(let fdr): fallbackCost = fdr.estimatedCost
-        // The Teddy beside FDR costs a second pass over the bytes, about 0.08 ns a byte.
-        case .fdrWithTeddy(let fdr, _): fallbackCost = fdr.estimatedCost + 0.08
-        default: fallbackCost = .infinity
-        }
         self.automatonPass = automatonPass
         self.automatonPassPatterns = passPatterns.sorted()
         self.maximumMatchesPerPattern = options.maximumMatchesPerPattern
@@ -268,11 +244,6 @@ public final class PatternMatcher: Sendable {
             mainBytes = fdr.byteCount
             details =
                 "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.domainBits)-bit domain"
-        case .fdrWithTeddy(let fdr, let teddy):
-            mainBytes = fdr.byteCount + teddy.byteCount
-            details =
-                "\(FDRPrefilter.bucketCount) buckets, stride \(fdr.stride), \(fdr.domainBits)-bit domain; "
-                + "Teddy for the \(teddy.anchorCount) anchors under \(FDRPrefilter.shortestAnchorForStrideTwo) bytes (\(teddy.isFat ? 16 : 8) buckets, \(teddy.maskCount) masks)"
         case .automaton(let automaton):
             mainBytes = automaton.byteCount
             details = "\(automaton.stateCount) states, \(automaton.classCount) byte classes"
@@ -297,7 +268,7 @@ public final class PatternMatcher: Sendable {
             break
         case .teddy(let teddy):
             if scratch.guardTripped, let fallback {
-                unsafe scan(block, with: fallback, scratch: scratch, into: &sink)
+                unsafe fallback.scan(block, verifier: verifier, into: &sink)
             } else {
                 let steps = unsafe teddy.scan(
                     block,
@@ -307,15 +278,15 @@ public final class PatternMatcher: Sendable {
                     verifier: verifier,
                     into: &sink
                 )
-                if fallback != nil {
+                if let fallback {
                     unsafe scratch.observe(bytes: block.count, candidates: steps) { rate in
                         TeddyLayout.observedCost(isFat: teddy.isFat, maskCount: teddy.maskCount, stepsPerByte: rate)
-                            > fallbackCost * Self.guardMargin
+                            > fallback.estimatedCost * Self.guardMargin
                     }
                 }
             }
-        case .fdr, .fdrWithTeddy:
-            unsafe scan(block, with: main, scratch: scratch, into: &sink)
+        case .fdr(let fdr):
+            unsafe fdr.scan(block, verifier: verifier, into: &sink)
         case .automaton(let automaton):
             unsafe automaton.scan(block, verifier: verifier, into: &sink)
         }
@@ -325,55 +296,6 @@ public final class PatternMatcher: Sendable {
         if let automatonPass, automatonPassIsLive(for: sink) {
             unsafe automatonPass.scan(block, verifier: verifier, into: &sink)
         }
-    }
-
-    /// Scans one block with an FDR engine, and the Teddy beside it if there is one.
-    private func scan<Sink: MatchSink>(
-        _ block: ScanBlock,
-        with engine: MainEngine,
-        scratch: ScanScratch,
-        into sink: inout Sink
-    ) {
-        switch engine {
-        case .fdr(let fdr):
-            unsafe fdr.scan(block, verifier: verifier, into: &sink)
-        case .fdrWithTeddy(let fdr, let teddy):
-            unsafe fdr.scan(block, verifier: verifier, into: &sink)
-            unsafe teddy.scan(
-                block,
-                instructionSet: plan.instructionSet,
-                records: scratch.records,
-                recordCapacity: ScanScratch.recordCapacity,
-                verifier: verifier,
-                into: &sink
-            )
-        case .none, .teddy, .automaton:
-            break
-        }
-    }
-
-    /// FDR over `anchorIndices`; when chosen automatically, the few anchors too short for FDR's
-    /// every-second-position sampling, which would hold it to every position, go to a Teddy beside it.
-    private static func fdrEngine(
-        _ anchorIndices: [Int],
-        table: AnchorTable,
-        automatic: Bool,
-        instructionSet: InstructionSet,
-        budgetBytes: Int
-    ) -> MainEngine {
-        let shortest = FDRPrefilter.shortestAnchorForStrideTwo
-        let short = anchorIndices.filter { table.foldedBytes[$0].count < shortest }
-        let long = anchorIndices.filter { table.foldedBytes[$0].count >= shortest }
-        guard automatic, instructionSet >= .ssse3, !short.isEmpty, !long.isEmpty,
-            short.count <= TeddyPrefilter.maximumAnchors,
-            let teddy = TeddyPrefilter(
-                anchorIndices: short,
-                table: table,
-                layout: TeddyLayout.best(short.map { table.foldedBytes[$0] }),
-                budgetBytes: budgetBytes
-            )
-        else { return .fdr(FDRPrefilter(anchorIndices: anchorIndices, table: table)) }
-        return .fdrWithTeddy(FDRPrefilter(anchorIndices: long, table: table), teddy)
     }
 
     /// How much costlier than FDR's estimate Teddy must seem before the guard moves a scan. FDR's

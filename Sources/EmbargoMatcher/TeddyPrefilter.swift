@@ -26,8 +26,6 @@ struct TeddyPrefilter: Sendable {
     let confirmation: AhoCorasickAutomaton
     /// The estimated candidates per input byte of the layout (see `TeddyLayout`).
     let estimatedCandidateRate: Double
-    /// How many anchors it serves.
-    let anchorCount: Int
 
     /// Teddy over `anchorIndices` with `layout` (from `TeddyLayout.best` over their folded bytes).
     init?(anchorIndices: [Int], table: AnchorTable, layout: TeddyLayout, budgetBytes: Int) {
@@ -71,7 +69,6 @@ struct TeddyPrefilter: Sendable {
         self.scalarHigh = FlatTable(high)
         self.confirmation = confirmation
         estimatedCandidateRate = layout.candidateRate
-        anchorCount = anchorIndices.count
     }
 
     var byteCount: Int { vectorTables.byteCount + scalarLow.byteCount + scalarHigh.byteCount + confirmation.byteCount }

@@ -153,6 +153,22 @@ import Testing
         #expect(steady.hits.isEmpty)
     }
 
+    /// The guard judges a scanner's whole history, and not before 32 MiB: a dense start (4 MiB of near
+    /// misses, which alone would make Teddy the costlier engine) followed by ordinary input keeps Teddy.
+    @Test func teddyKeepsTheScanThroughADenseStart() throws {
+        let matcher = try PatternMatcher(patterns: [Pattern(text: "Kaspersky"), Pattern(text: "Hikvision")])
+        try #require(matcher.plan.engine == .teddy, "\(matcher.plan)")
+        var input = Array(String(repeating: "Kasperskz ", count: 420_000).utf8)
+        input += [UInt8](repeating: 0x41, count: 36 << 20)
+        input += Array("Hikvision".utf8)
+        let scanner = MatchScanner(matcher: matcher)
+        for start in stride(from: 0, to: input.count, by: 1 << 20) {
+            scanner.scan(Array(input[start..<min(input.count, start + (1 << 20))]).span)
+        }
+        #expect(!scanner.switchedToFallback)
+        #expect(scanner.hits == [PatternHit(pattern: 1, firstEnd: UInt64(input.count))])
+    }
+
     @Test func malformedPatternsAreRejectedWithTheirIndex() {
         #expect(compileError([Pattern(text: "ok"), Pattern(literal: [])])?.code == .emptyPattern)
         #expect(compileError([Pattern(text: "ok"), Pattern(literal: [])])?.message.hasPrefix("pattern 1") == true)
