@@ -195,10 +195,11 @@ extension FDRPrefilter {
         mask: UInt64,
         carry: inout UInt64
     ) -> UInt64 {
-        /// The word at byte offset `offset` shifted up `lanes` lanes, and the lanes it shifts out.
+        /// The word at byte offset `offset`, shifted up `lanes` lanes.
         @inline(__always) func shifted(_ offset: Int, by lanes: Int) -> UInt64 {
             unsafe reach.loadUnaligned(fromByteOffset: offset &- lanes, as: UInt64.self)
         }
+        /// The lanes that shift pushes out of the word, in the low lanes, for the next step.
         @inline(__always) func shiftedOut(_ offset: Int, by lanes: Int) -> UInt64 {
             unsafe reach.loadUnaligned(fromByteOffset: offset &+ 8 &- lanes, as: UInt64.self)
         }
