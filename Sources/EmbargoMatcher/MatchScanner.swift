@@ -71,8 +71,8 @@ public final class MatchScanner {
         unsafe seen.deallocate()
     }
 
-    /// Whether this scanner's Teddy let through so many candidates that FDR would be faster, so that FDR now
-    /// serves its scans (see `PatternMatcher`); it stays so across `reset()`.
+    /// Whether this scanner's Teddy let through so many candidates that FDR would be faster, so that
+    /// FDR now serves its scans (see `PatternMatcher`); it stays so across `reset()`.
     public var switchedToFallback: Bool { scratch.guardTripped }
 
     /// The number of input bytes consumed since the last reset.

@@ -4,10 +4,10 @@
 /// anchors: Teddy (SIMD nibble shuffles) for up to 64 anchors when its estimated cost on typical
 /// data (`TeddyLayout`, `ByteFrequency`) beats the bucketed shift-or in the style of Hyperscan's FDR,
 /// FDR otherwise, or a dense Aho–Corasick DFA when asked for. A scan that finds Teddy letting through
-/// so many candidates that FDR would be faster switches to FDR for the rest of its input. Anchors shorter than 3
-/// bytes or made of the commonest bytes would flood a prefilter with candidates; they go to a
-/// separate Aho–Corasick pass, whose cost does not depend on how often they occur. Every engine and
-/// every instruction set reports the same matches.
+/// so many candidates that FDR would be faster switches to FDR for the rest of its input. Anchors
+/// shorter than 3 bytes or made of the commonest bytes would flood a prefilter with candidates; they
+/// go to a separate Aho–Corasick pass, whose cost does not depend on how often they occur. Every
+/// engine and every instruction set reports the same matches.
 ///
 /// ```swift
 /// let matcher = try PatternMatcher(patterns: [Pattern(text: "Kaspersky", caseInsensitive: true)])

@@ -24,6 +24,15 @@ import Testing
         return found.sorted { ($0.pattern, $0.end) < ($1.pattern, $1.end) }
     }
 
+    /// A scanner of `matcher` that has scanned `input` in 1 MiB blocks, as a file is read.
+    static func scanned(_ input: [UInt8], with matcher: PatternMatcher) -> MatchScanner {
+        let scanner = MatchScanner(matcher: matcher)
+        for start in stride(from: 0, to: input.count, by: 1 << 20) {
+            scanner.scan(input[start..<min(input.count, start + (1 << 20))].span)
+        }
+        return scanner
+    }
+
     @Test(arguments: MatcherPath.all)
     func floodingPatternsOnLongRunsAgreeWithTheReference(path: MatcherPath) throws {
         let patterns = [
@@ -133,10 +142,7 @@ import Testing
         let matcher = try PatternMatcher(patterns: [Pattern(text: "Kaspersky"), Pattern(text: "Hikvision")])
         try #require(matcher.plan.engine == .teddy, "\(matcher.plan)")
         let flood = Array(String(repeating: "Kasperskz ", count: 4_000_000).utf8) + Array("Kaspersky".utf8)
-        let flooded = MatchScanner(matcher: matcher)
-        for start in stride(from: 0, to: flood.count, by: 1 << 20) {
-            flooded.scan(Array(flood[start..<min(flood.count, start + (1 << 20))]).span)
-        }
+        let flooded = Self.scanned(flood, with: matcher)
         #expect(flooded.switchedToFallback)
         #expect(flooded.hits == [PatternHit(pattern: 0, firstEnd: UInt64(flood.count))])
 
@@ -145,10 +151,7 @@ import Testing
         for start in stride(from: 0, to: sparse.count - 9, by: 2048) {
             sparse.replaceSubrange(start..<(start + 9), with: Array("Kasperskz".utf8))
         }
-        let steady = MatchScanner(matcher: matcher)
-        for start in stride(from: 0, to: sparse.count, by: 1 << 20) {
-            steady.scan(Array(sparse[start..<(start + (1 << 20))]).span)
-        }
+        let steady = Self.scanned(sparse, with: matcher)
         #expect(!steady.switchedToFallback)
         #expect(steady.hits.isEmpty)
     }
@@ -161,10 +164,7 @@ import Testing
         var input = Array(String(repeating: "Kasperskz ", count: 420_000).utf8)
         input += [UInt8](repeating: 0x41, count: 36 << 20)
         input += Array("Hikvision".utf8)
-        let scanner = MatchScanner(matcher: matcher)
-        for start in stride(from: 0, to: input.count, by: 1 << 20) {
-            scanner.scan(Array(input[start..<min(input.count, start + (1 << 20))]).span)
-        }
+        let scanner = Self.scanned(input, with: matcher)
         #expect(!scanner.switchedToFallback)
         #expect(scanner.hits == [PatternHit(pattern: 1, firstEnd: UInt64(input.count))])
     }
