@@ -10,7 +10,7 @@ $SUDO apt-get install -y --no-install-recommends \
     gzip bzip2 xz-utils zstd lz4 util-linux python3 time chromium-headless-shell \
     dpkg-dev rpm createrepo-c xorriso fdisk dosfstools mtools e2fsprogs gnupg gpgv \
     postgresql binutils python3-hivex libhivex-bin libnss3-tools openjdk-17-jre-headless ca-certificates-java \
-    wixl gcab nsis p7zip-full zip qemu-utils cryptsetup-bin xfsprogs btrfs-progs
+    wixl msitools gcab nsis p7zip-full zip qemu-utils cryptsetup-bin xfsprogs btrfs-progs python3-bsddb3
 # The official CycloneDX schema and its validator, for the tests of --format cyclonedx.
 python3 -m pip install --quiet --disable-pip-version-check "cyclonedx-python-lib[json-validation]==11.12.0" 2>/dev/null \
     || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "cyclonedx-python-lib[json-validation]==11.12.0"
