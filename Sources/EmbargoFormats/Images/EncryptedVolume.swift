@@ -3,10 +3,14 @@
 public enum EncryptedVolume {
     /// The kind of encrypted volume that `head` starts (`LUKS2`, `BitLocker`), or nil.
     public static func kind(of head: [UInt8]) -> String? {
-        if head.starts(with: Array("LUKS".utf8) + [0xBA, 0xBE]), head.count >= 8 {
-            return "LUKS\(UInt16(head[6]) << 8 | UInt16(head[7]))"
+        let bytes = Head(head)
+        if bytes.starts(luksMagic), let high = bytes.byte(6), let low = bytes.byte(7) {
+            return "LUKS\(UInt16(high) << 8 | UInt16(low))"
         }
-        if head.count >= 11, Array(head[3..<11]) == Array("-FVE-FS-".utf8) { return "BitLocker" }
+        if bytes.starts(bitLockerSignature, at: 3) { return "BitLocker" }
         return nil
     }
+
+    private static let luksMagic = Array("LUKS".utf8) + [0xBA, 0xBE]
+    private static let bitLockerSignature = Array("-FVE-FS-".utf8)
 }

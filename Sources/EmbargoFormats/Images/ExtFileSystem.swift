@@ -33,9 +33,10 @@ public final class ExtFileSystem {
 
     /// Whether `head` (at least 1,080 bytes) starts an ext2/3/4 file system.
     public static func recognises(_ head: [UInt8]) -> Bool {
-        let cursor = BinaryCursor(head)
-        guard (try? cursor.u16le(at: 0x438)) == magic, let logBlock = try? cursor.u32le(at: 0x418),
-            let revision = try? cursor.u32le(at: 0x44C)
+        // Read through `Head`, which answers nil past the end: this runs for every item of a scan, and
+        // a cursor would build an error message for every item shorter than a superblock.
+        let bytes = Head(head)
+        guard bytes.u16le(0x438) == magic, let logBlock = bytes.u32le(0x418), let revision = bytes.u32le(0x44C)
         else { return false }
         return logBlock <= 6 && revision <= 1
     }

@@ -33,11 +33,14 @@ public struct FATFileSystem: Sendable {
         guard head.count >= 512, head[510] == 0x55, head[511] == 0xAA, head[0] == 0xEB || head[0] == 0xE9 else {
             return false
         }
-        let label16 = Array(head[0x36..<0x3B])
-        let label32 = Array(head[0x52..<0x57])
-        return label16 == Array("FAT12".utf8) || label16 == Array("FAT16".utf8) || label32 == Array("FAT32".utf8)
-            || label16 == Array("FAT  ".utf8)
+        let bytes = Head(head)
+        return fat16Labels.contains { bytes.starts($0, at: 0x36) } || bytes.starts(fat32Label, at: 0x52)
     }
+
+    /// The file system type labels of a FAT12/16 boot sector (the last one, of formatters that write
+    /// no number), and of a FAT32 one.
+    private static let fat16Labels = ["FAT12", "FAT16", "FAT  "].map { Array($0.utf8) }
+    private static let fat32Label = Array("FAT32".utf8)
 
     /// Opens the file system that occupies `size` bytes at `offset` of `source`.
     ///

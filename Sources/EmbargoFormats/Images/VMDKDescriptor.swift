@@ -30,7 +30,9 @@ public struct VMDKDescriptor: Sendable, Hashable {
     public let parentName: String?
 
     /// Whether `head` starts a descriptor.
-    public static func recognises(_ head: [UInt8]) -> Bool { head.starts(with: Array("# Disk DescriptorFile".utf8)) }
+    public static func recognises(_ head: [UInt8]) -> Bool { Head(head).starts(header) }
+
+    private static let header = Array("# Disk DescriptorFile".utf8)
 
     /// Parses a descriptor's text (at most its first 64 KiB).
     ///

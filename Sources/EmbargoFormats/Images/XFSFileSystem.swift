@@ -33,7 +33,7 @@ public final class XFSFileSystem {
     private static let directoryDataSpace: UInt64 = 32 << 30
 
     /// Whether `head` starts an XFS superblock.
-    public static func recognises(_ head: [UInt8]) -> Bool { head.starts(with: Array("XFSB".utf8)) }
+    public static func recognises(_ head: [UInt8]) -> Bool { Head(head).u32be(0) == 0x5846_5342 }  // "XFSB"
 
     /// Opens the file system that occupies `size` bytes at `offset` of `source`.
     ///
