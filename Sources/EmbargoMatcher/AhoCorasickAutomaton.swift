@@ -8,7 +8,7 @@
 /// The automaton serves three roles: the byte-at-a-time engine, the pass over short or flood-prone
 /// anchors that prefilters cannot serve, and the confirmation step behind Teddy, where it walks the
 /// trie from a candidate position (an anchored walk) instead of scanning.
-struct AhoCorasickAutomaton: Sendable {
+final class AhoCorasickAutomaton: Sendable {
     let classOf: FlatTable<UInt8>
     let strideShift: Int
     let transitions: FlatTable<UInt32>

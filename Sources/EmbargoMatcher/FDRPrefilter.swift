@@ -12,7 +12,7 @@
 /// so that a word shifted by whole bytes is one unaligned load: the 8 bytes `k` before a word are the
 /// word shifted up `k` lanes, and the 8 bytes `k` before its end the lanes shifted out, for the next
 /// step. Zero lanes rule nothing out, so the shifts need no masking.
-struct FDRPrefilter: Sendable {
+final class FDRPrefilter: Sendable {
     static let bucketCount = 8
     /// The shortest anchor FDR samples every second position for: an anchor of three bytes holds one
     /// or two samples, each a byte and part of the next. (Shorter anchors go to the automaton pass,

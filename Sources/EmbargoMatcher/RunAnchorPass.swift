@@ -6,7 +6,7 @@
 /// is a run byte does it measure the run and confirm the anchors it contains. Its cost falls with the
 /// anchors' length and does not grow with how often they occur, except for the occurrences an
 /// every-occurrence scan has to report.
-struct RunAnchorPass: Sendable {
+final class RunAnchorPass: Sendable {
     /// For each folded byte value, the run anchors of that byte as (anchor, length), shortest first.
     let anchorsByByte: [[(anchor: Int, length: Int)]]
     /// Whether a folded byte value has run anchors.

@@ -11,7 +11,7 @@ internal import EmbargoMatcherSSSE3
 /// once, and ANDing the results over the positions leaves, for every input position, the buckets
 /// whose anchors may start there. Candidates are confirmed by walking the Aho–Corasick trie from the
 /// candidate position.
-struct TeddyPrefilter: Sendable {
+final class TeddyPrefilter: Sendable {
     /// The most anchors Teddy takes; larger sets go to FDR.
     static let maximumAnchors = 64
 
