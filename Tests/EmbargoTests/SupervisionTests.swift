@@ -87,7 +87,7 @@ import Testing
             path: ScanPath("/srv/image.tar"),
             members: [ScanPath("layer.tar"), ScanPath("usr/bin/\u{00e9}t\u{00e9}")]
         )
-        slots.write(deep, slot: 1)
+        slots.write(CrashSlots.frame(of: deep), slot: 1)
         #expect(slots.read(slot: 1).location == deep)
         #expect(slots.read(slot: 0).location == nil)
         #expect(slots.read(slot: 1).signal == 0)
@@ -96,7 +96,7 @@ import Testing
             path: ScanPath("/x"),
             members: (0..<40).map { _ in ScanPath(String(repeating: "m", count: 1_000)) }
         )
-        slots.write(long, slot: 2)
+        slots.write(CrashSlots.frame(of: long), slot: 2)
         let kept = try #require(slots.read(slot: 2).location)
         #expect(kept.path == long.path)
         #expect(kept.members.count < long.members.count && kept.members.count > 0)

@@ -75,33 +75,40 @@ final class CrashSlots: Sendable {
         CEmbargoSystem_crash_slot_bind(Int32(index))
     }
 
-    /// Writes `location` (or nothing) into slot `index`.
-    func write(_ location: Location?, slot index: Int) {
-        guard index >= 0, index < count, let base = unsafe UnsafeMutableRawPointer(bitPattern: address) else { return }
-        let slot = unsafe base + index * Self.slotSize
-        guard let location else {
-            unsafe slot.storeBytes(of: UInt32(0), as: UInt32.self)
-            return
-        }
+    /// `location` as a slot holds it, made once so that a worker returning to an item (when it leaves
+    /// each member of an archive) writes it again without encoding it again. A location longer than a
+    /// slot keeps its path and as many members as fit (a path that does not fit is not written).
+    static func frame(of location: Location) -> [UInt8] {
         var writer = FrameWriter()
         writer.location(location)
-        // A location longer than the slot keeps its path and as many members as fit.
         var bytes = writer.bytes
-        if bytes.count > Self.slotSize - Self.headerSize {
+        if bytes.count > slotSize - headerSize {
             var shorter = location
-            while bytes.count > Self.slotSize - Self.headerSize, !shorter.members.isEmpty {
+            while bytes.count > slotSize - headerSize, !shorter.members.isEmpty {
                 shorter.members.removeLast()
                 var retry = FrameWriter()
                 retry.location(shorter)
                 bytes = retry.bytes
             }
-            guard bytes.count <= Self.slotSize - Self.headerSize else { return }
         }
-        unsafe bytes.withUnsafeBytes { source in
+        return bytes
+    }
+
+    /// Writes a location made by `frame(of:)` (or nothing) into slot `index`; one too long for a slot
+    /// leaves the slot as it was, naming the item around it.
+    func write(_ frame: [UInt8]?, slot index: Int) {
+        guard index >= 0, index < count, let base = unsafe UnsafeMutableRawPointer(bitPattern: address) else { return }
+        let slot = unsafe base + index * Self.slotSize
+        guard let frame else {
+            unsafe slot.storeBytes(of: UInt32(0), as: UInt32.self)
+            return
+        }
+        guard frame.count <= Self.slotSize - Self.headerSize else { return }
+        unsafe frame.withUnsafeBytes { source in
             guard let start = source.baseAddress else { return }
             unsafe (slot + Self.headerSize).copyMemory(from: start, byteCount: source.count)
         }
-        unsafe slot.storeBytes(of: UInt32(bytes.count), as: UInt32.self)
+        unsafe slot.storeBytes(of: UInt32(frame.count), as: UInt32.self)
     }
 
     /// What slot `index` holds: the location being read, and the crash signal if the crash handler

@@ -26,7 +26,8 @@ struct Supervision: Sendable {
 final class CrashGuard {
     private let supervision: Supervision?
     private let slot: Int
-    private var stack: [Location] = []
+    /// The items entered, innermost last, each as its slot holds it.
+    private var stack: [[UInt8]] = []
 
     init(supervision: Supervision?, slot: Int) {
         self.supervision = supervision
@@ -60,8 +61,9 @@ final class CrashGuard {
     func enter(_ location: Location) -> Bool {
         guard let supervision else { return true }
         if !supervision.skipped.isEmpty, supervision.skipped.contains(location) { return false }
-        stack.append(location)
-        supervision.slots.write(location, slot: slot)
+        let frame = CrashSlots.frame(of: location)
+        stack.append(frame)
+        supervision.slots.write(frame, slot: slot)
         return true
     }
 
