@@ -12,7 +12,9 @@ struct YAMLNode {
     /// - Throws: `DefinitionError` for YAML that does not parse or an empty document.
     static func parse(_ text: String, file: String) throws(DefinitionError) -> YAMLNode {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // Every value is read as text (`string`, `integer(in:)`, `boolean()`), so no scalar's type
+            // is resolved: the default resolver runs regular expressions on every key a lookup compares.
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw DefinitionError(file: file, line: 1, column: 1, field: "", message: "the file is empty")
             }
             return YAMLNode(node: node, file: file, path: "")
