@@ -86,6 +86,8 @@ public final class PatternMatcher: Sendable {
         }
     }
 
+    /// The engine serving the prefilter's anchors. The engines are classes, so that switching over
+    /// this for every block retains one object rather than copying an engine and each of its tables.
     enum MainEngine: Sendable {
         case none
         case teddy(TeddyPrefilter)
