@@ -6,23 +6,13 @@
 # engine. Then the worst and the median of those ratios: the issue's bound is 1.5.
 # usage: Benchmarks/patterns/engines.sh [CORPUS] [FIRST_SEED] [LAST_SEED]   (environment: RUNS, JOBS, EMBARGO)
 set -euo pipefail
-corpus=${1:-/usr/lib/x86_64-linux-gnu}
-first=${2:-1}
-last=${3:-24}
-jobs=${JOBS:-2}
-here=$(cd "$(dirname "$0")" && pwd)
-embargo=${EMBARGO:-$here/../../.build/release/embargo}
-work=${WORK:-/tmp/embargo-sweep}
-mkdir -p "$work"
-. "$here/../timing.sh"
-find "$corpus" -type f -print0 | xargs -0 cat > /dev/null 2>&1 || true
+. "$(dirname "$0")/seeds.sh"
 engines=(automatic teddy fdr aho-corasick)
 echo "| seed | patterns | chosen | ${engines[0]} (s) | ${engines[1]} (s) | ${engines[2]} (s) | ${engines[3]} (s) | automatic / fastest |"
 echo "|---|---|---|---|---|---|---|---|"
 ratios=()
 for seed in $(seq "$first" "$last"); do
-    set_file="$work/set-$seed.txt"
-    python3 "$here/generate.py" "$seed" > "$set_file"
+    set_file=$(generated_set "$seed")
     count=$(grep -c . "$set_file")
     chosen=$("$embargo" bench --patterns "$set_file" --jobs "$jobs" "$corpus" 2>&1 >/dev/null \
         | grep -o 'engine [a-z-]*' | head -1 | cut -d' ' -f2 || true)
@@ -45,8 +35,4 @@ for seed in $(seq "$first" "$last"); do
     for cell in "${cells[@]}"; do row+=" $cell |"; done
     echo "$row $ratio |"
 done
-python3 -c "
-import statistics, sys
-values = sorted(float(v) for v in sys.argv[1:])
-print(f'automatic / fastest engine: worst {values[-1]:.2f}, median {statistics.median(values):.2f} over {len(values)} seeds')
-" "${ratios[@]}"
+summary "automatic / fastest engine: " "${ratios[@]}"

@@ -5,24 +5,14 @@
 # the worst and the median ratio.
 # usage: Benchmarks/patterns/sweep.sh [CORPUS] [FIRST_SEED] [LAST_SEED]   (environment: RUNS, JOBS, PEERS, EMBARGO)
 set -euo pipefail
-corpus=${1:-/usr/lib/x86_64-linux-gnu}
-first=${2:-1}
-last=${3:-24}
-jobs=${JOBS:-2}
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/seeds.sh"
 peers=${PEERS:-$here/../../../shared/peers}
-embargo=${EMBARGO:-$here/../../.build/release/embargo}
-work=${WORK:-/tmp/embargo-sweep}
-mkdir -p "$work"
 [ -x "$work/hsscan" ] || gcc -O2 -o "$work/hsscan" "$peers/hsscan.c" -lhs -lpthread
-. "$here/../timing.sh"
-find "$corpus" -type f -print0 | xargs -0 cat > /dev/null 2>&1 || true
 echo "| seed | patterns | engine | hsscan (s) | embargo (s) | embargo / hsscan | hits |"
 echo "|---|---|---|---|---|---|---|"
 ratios=()
 for seed in $(seq "$first" "$last"); do
-    set_file="$work/set-$seed.txt"
-    python3 "$here/generate.py" "$seed" > "$set_file"
+    set_file=$(generated_set "$seed")
     count=$(grep -c . "$set_file")
     "$work/hsscan" -j "$jobs" "$set_file" "$corpus" 2>/dev/null | sort > "$work/hs-$seed.hits"
     "$embargo" bench --patterns "$set_file" --jobs "$jobs" --print-hits "$corpus" 2> "$work/embargo-$seed.err" | sort > "$work/embargo-$seed.hits"
@@ -34,8 +24,4 @@ for seed in $(seq "$first" "$last"); do
     ratios+=("$ratio")
     echo "| $seed | $count | ${engine:-?} | $hs | $em | $ratio | $same |"
 done
-python3 -c "
-import statistics, sys
-values = sorted(float(v) for v in sys.argv[1:])
-print(f'worst {values[-1]:.2f}, median {statistics.median(values):.2f} over {len(values)} seeds')
-" "${ratios[@]}"
+summary "" "${ratios[@]}"
