@@ -14,16 +14,18 @@ ratios=()
 for seed in $(seq "$first" "$last"); do
     set_file=$(generated_set "$seed")
     count=$(grep -c . "$set_file")
-    chosen=$("$embargo" bench --patterns "$set_file" --jobs "$jobs" "$corpus" 2>&1 >/dev/null \
-        | grep -o 'engine [a-z-]*' | head -1 | cut -d' ' -f2 || true)
     cells=()
+    chosen=""
     fastest=999999
     automatic=0
     for engine in "${engines[@]}"; do
-        if ! "$embargo" bench --patterns "$set_file" --engine "$engine" --jobs "$jobs" "$corpus" > /dev/null 2>&1; then
+        # A first run tells whether the engine takes the set and, for the automatic one, what it chose.
+        if ! "$embargo" bench --patterns "$set_file" --engine "$engine" --jobs "$jobs" "$corpus" \
+            2> "$work/engine-$seed.err" > /dev/null; then
             cells+=("refused")
             continue
         fi
+        [ "$engine" = automatic ] && chosen=$(grep -o 'engine [a-z-]*' "$work/engine-$seed.err" | head -1 | cut -d' ' -f2 || true)
         seconds=$(best "$embargo" bench --patterns "$set_file" --engine "$engine" --jobs "$jobs" "$corpus")
         cells+=("$seconds")
         [ "$engine" = automatic ] && automatic=$seconds
