@@ -169,10 +169,20 @@ extension FDRPrefilter {
         let remaining = candidates & ~(Self.repeatedByteLanes(current ^ before) & distinctEndBuckets)
         guard remaining != 0 else { return (base &+ 8, nil) }
         if skipsRuns, let runEnd = unsafe runEnd(raw, base: base, count: block.count) {
-            // Inside a run of one byte value no anchor can end (uniform anchors are served by another
-            // pass): skip to the first step that is not all run, with the state the run leaves behind.
-            let word = reachWord(Int((UInt16(current & 0xFF) &* 0x0101) & domainMask))
-            return (runEnd, Self.carryAfterRun(of: word, stride: stride))
+            // Inside a run of one byte value, or of two alternating ones, no anchor can end (see
+            // `skipsRuns` and `skipsAlternatingRuns`): skip to the first step that is not all run. The
+            // carry into that step comes from the run's last eight positions alone (a sample speaks
+            // of at most seven places on), so one step over them with nothing carried in gives it.
+            var carry: UInt64 = 0
+            _ = unsafe Self.step(
+                raw,
+                base: runEnd &- 8,
+                stride: stride,
+                reach: reachEntries,
+                mask: UInt64(domainMask) << 4,
+                carry: &carry
+            )
+            return (runEnd, carry)
         }
         unsafe confirmCandidates(remaining, base: base, block, verifier, &sink)
         return (base &+ 8, nil)
@@ -242,28 +252,22 @@ extension FDRPrefilter {
         return ~state
     }
 
-    /// If the 16 bytes up to the end of the step at `base` are one byte value, the start of the first
-    /// later step that is not all that value; otherwise nil.
+    /// If the 16 bytes up to the end of the step at `base` are a run that no anchor can end in (one
+    /// byte value, or two alternating ones when `skipsAlternatingRuns`), the start of the first later
+    /// step that is not all run; otherwise nil. The byte at the returned start is in the block, as a
+    /// step over the run's last eight positions reads it.
     @inline(__always)
     private func runEnd(_ raw: UnsafeRawPointer, base: Int, count: Int) -> Int? {
         let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-        guard current == (current & 0xFF) &* 0x0101_0101_0101_0101,
-            unsafe raw.loadUnaligned(fromByteOffset: base &- 8, as: UInt64.self) == current
-        else { return nil }
+        guard unsafe raw.loadUnaligned(fromByteOffset: base &- 8, as: UInt64.self) == current else { return nil }
+        let isUniform = current == (current & 0xFF) &* 0x0101_0101_0101_0101
+        let isAlternating = current == (current & 0xFFFF) &* 0x0001_0001_0001_0001
+        guard isUniform || (isAlternating && skipsAlternatingRuns) else { return nil }
         var next = base &+ 8
-        while next &+ 8 <= count, unsafe raw.loadUnaligned(fromByteOffset: next, as: UInt64.self) == current {
+        while next &+ 9 <= count, unsafe raw.loadUnaligned(fromByteOffset: next, as: UInt64.self) == current {
             next &+= 8
         }
         return next
-    }
-
-    /// The carry out of a step whose positions and the byte before are all one value, whose reach
-    /// word is `word`.
-    @inline(__always)
-    static func carryAfterRun(of word: UInt64, stride: Int) -> UInt64 {
-        stride == 2
-            ? word >> 48 | word >> 32 | word >> 16
-            : word >> 56 | word >> 48 | word >> 40 | word >> 32 | word >> 24 | word >> 16 | word >> 8
     }
 
     @inline(never)
@@ -281,24 +285,27 @@ extension FDRPrefilter {
             let end = base + bit >> 3
             guard unsafe end < block.count else { continue }
             let bucket = bit & 7
-            let start = end - Int(bucketLengths[bucket]) + 1
+            let entry = buckets[bucket]
+            let start = end - Int(entry.length) + 1
             guard start >= 0 else { continue }
-            let key = unsafe block.foldedWord(at: start) & bucketKeyMasks[bucket]
+            let key = unsafe block.foldedWord(at: start) & entry.keyMask
             // A run of one byte value is never an anchor here (see `skipsRuns`).
-            if skipsRuns, key == (key & 0xFF) &* 0x0101_0101_0101_0101 & bucketKeyMasks[bucket] {
+            if skipsRuns, key == (key & 0xFF) &* 0x0101_0101_0101_0101 & entry.keyMask {
                 continue
             }
-            let shift = Int(bucketSlotShifts[bucket])
-            let first = Int(bucketSlotStarts[bucket])
+            let shift = Int(entry.slotShift)
+            let first = Int(entry.slotStart)
             let slotMask = (1 << (64 - shift)) - 1
             var slot = Self.hash(key, shift: shift)
             while true {
-                let anchor = Int(slotAnchors[first + slot])
-                if anchor < 0 { break }
-                if slotKeys[first + slot] == key {
-                    unsafe verifier.confirm(anchor: anchor, at: start, in: block, into: &sink)
+                let candidate = slots[first + slot]
+                if candidate.key == key {
+                    if candidate.anchor >= 0 {
+                        unsafe verifier.confirm(anchor: Int(candidate.anchor), at: start, in: block, into: &sink)
+                    }
                     break
                 }
+                if candidate.anchor < 0 { break }
                 slot = (slot + 1) & slotMask
             }
         }

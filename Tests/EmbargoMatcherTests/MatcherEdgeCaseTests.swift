@@ -135,6 +135,61 @@ import Testing
         #expect(found == ReferenceMatcher.occurrences(of: patterns, in: input))
     }
 
+    /// FDR skips runs of one byte value and of two alternating ones (UTF-16 text of one letter), and
+    /// must still find anchors that end right after a run, start inside one, or are themselves
+    /// alternating, on both strides.
+    @Test(arguments: [(150, 2), (1_500, 1)])
+    func runsFDRSkipsKeepTheMatchesAtTheirEdges(shape: (count: Int, stride: Int)) throws {
+        var random = SeededGenerator(seed: UInt64(shape.count))
+        let alphabet = Array("klmnop".utf8)
+        var patterns = [
+            Pattern(text: "zzzc", wide: true), Pattern(text: "qqqr"), Pattern(text: "QQQR", caseInsensitive: true),
+            Pattern(literal: [7, 0, 7, 0, 8]), Pattern(text: "cz", wide: true),
+        ]
+        while patterns.count < shape.count {
+            let length = Int.random(in: 4...8, using: &random)
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &random) ?? 0 }
+            // A filler whose anchor had period one or two would turn the skipping off.
+            let alternates = bytes.indices.dropLast(3).contains {
+                bytes[$0] == bytes[$0 + 2] && bytes[$0 + 1] == bytes[$0 + 3]
+            }
+            guard !alternates else { continue }
+            patterns.append(Pattern(literal: bytes))
+        }
+        func input(_ runs: [(unit: [UInt8], count: Int, then: [UInt8])]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            for run in runs {
+                bytes += (0..<Int.random(in: 1...40, using: &random)).map { _ in
+                    alphabet.randomElement(using: &random) ?? 0
+                }
+                for _ in 0..<run.count { bytes += run.unit }
+                bytes += run.then
+            }
+            return bytes
+        }
+        let runs: [(unit: [UInt8], count: Int, then: [UInt8])] = [
+            (Array("z\0".utf8), 3_001, Array("c\0".utf8)), (Array("\0z".utf8), 2_000, Array("\0c\0z".utf8)),
+            (Array("q".utf8), 4_003, Array("r".utf8)), (Array("Q".utf8), 999, Array("R".utf8)),
+            (Array("Z\0".utf8), 501, Array("C\0".utf8)), ([7, 0], 1_234, [8]), ([0], 5_000, Array("qqqr".utf8)),
+            // Runs of the fillers' letters, which let candidates through on both strides.
+            (Array("kl".utf8), 3_000, Array("mnop".utf8)), (Array("m".utf8), 3_000, Array("nopk".utf8)),
+        ]
+        let bytes = input(runs + runs.reversed())
+        let path = MatcherPath(engine: .fdr, instructionSet: .scalar, maximumPatterns: 0)
+        let matcher = try PatternMatcher(patterns: patterns, options: path.options)
+        #expect(matcher.plan.engineDetails.contains("stride \(shape.stride)"), "\(matcher.plan)")
+        guard case .fdr(let fdr) = matcher.main else {
+            Issue.record("not FDR: \(matcher.plan)")
+            return
+        }
+        #expect(fdr.skipsRuns && fdr.skipsAlternatingRuns)
+        let expected = ReferenceMatcher.occurrences(of: patterns, in: bytes)
+        #expect(expected.count >= 14)
+        for chunk in [1_000, 4_096, 1 << 20] {
+            #expect(try Self.occurrences(patterns, bytes, path: path, chunk: chunk) == expected)
+        }
+    }
+
     /// Teddy's guard: input that floods it with candidates (40 MB of near misses) moves the scan to
     /// FDR, still finding what is there; input that lets through a few more than estimated, but not
     /// so many that FDR would be faster, stays with Teddy.
