@@ -18,7 +18,6 @@ final class AhoCorasickAutomaton: Sendable {
     let outputLinks: FlatTable<Int32>
     let stateCount: Int
     let classCount: Int
-    let maximumDepth: Int
 
     /// Builds the automaton over `anchorIndices` of `table`, or returns nil when its transition table
     /// would exceed `budgetBytes`.
@@ -123,7 +122,6 @@ final class AhoCorasickAutomaton: Sendable {
         self.outputLinks = FlatTable(finalLinks)
         self.stateCount = nodeCount
         self.classCount = classCount
-        self.maximumDepth = Int(depths.max() ?? 0)
     }
 
     var byteCount: Int {
@@ -150,22 +148,6 @@ final class AhoCorasickAutomaton: Sendable {
                 )
             }
             position &+= 1
-        }
-    }
-
-    /// Confirms every anchor that begins exactly at `start`, walking the trie from the root.
-    @inline(__always)
-    func walk<Sink: MatchSink>(from start: Int, _ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
-        let limit = unsafe min(block.count, start + maximumDepth)
-        var state: UInt32 = 0
-        var position = start
-        while position < limit {
-            state = unsafe transitions.base[Int(state) &+ Int(classOf.base[Int(block.bytes[position])])]
-            let index = Int(state >> UInt32(strideShift))
-            guard Int(depths[index]) == position - start + 1 else { return }
-            let anchor = Int(ownAnchors[index])
-            if anchor >= 0 { unsafe verifier.confirm(anchor: anchor, at: start, in: block, into: &sink) }
-            position += 1
         }
     }
 

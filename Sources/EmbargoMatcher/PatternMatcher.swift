@@ -186,12 +186,7 @@ public final class PatternMatcher: Sendable {
             switch engine {
             case .teddy:
                 guard let layout,
-                    let teddy = TeddyPrefilter(
-                        anchorIndices: prefilterAnchors,
-                        table: anchors,
-                        layout: layout,
-                        budgetBytes: budget
-                    )
+                    let teddy = TeddyPrefilter(anchorIndices: prefilterAnchors, table: anchors, layout: layout)
                 else {
                     throw MatcherError.engine(
                         "Teddy takes at most \(TeddyPrefilter.maximumAnchors) anchors; this set has \(prefilterAnchors.count)"

@@ -9,8 +9,8 @@ internal import EmbargoMatcherSSSE3
 /// anchor positions, two 16-entry tables map the low and the high nibble of an input byte to the
 /// buckets whose anchors allow that nibble there; one `pshufb` per table looks up 16 or 32 bytes at
 /// once, and ANDing the results over the positions leaves, for every input position, the buckets
-/// whose anchors may start there. Candidates are confirmed by walking the Aho–Corasick trie from the
-/// candidate position.
+/// whose anchors may start there. Candidates are confirmed against the anchors of the buckets they
+/// name (see `TeddyConfirmation`).
 final class TeddyPrefilter: Sendable {
     /// The most anchors Teddy takes; larger sets go to FDR.
     static let maximumAnchors = 64
@@ -23,20 +23,13 @@ final class TeddyPrefilter: Sendable {
     /// Per mask and nibble: the bucket bits, for the scalar path and the tail of a buffer.
     let scalarLow: FlatTable<UInt16>
     let scalarHigh: FlatTable<UInt16>
-    let confirmation: AhoCorasickAutomaton
+    let confirmation: TeddyConfirmation
     /// The estimated candidates per input byte of the layout (see `TeddyLayout`).
     let estimatedCandidateRate: Double
 
     /// Teddy over `anchorIndices` with `layout` (from `TeddyLayout.best` over their folded bytes).
-    init?(anchorIndices: [Int], table: AnchorTable, layout: TeddyLayout, budgetBytes: Int) {
+    init?(anchorIndices: [Int], table: AnchorTable, layout: TeddyLayout) {
         guard !anchorIndices.isEmpty, anchorIndices.count <= Self.maximumAnchors else { return nil }
-        guard
-            let confirmation = AhoCorasickAutomaton(
-                anchorIndices: anchorIndices,
-                table: table,
-                budgetBytes: budgetBytes
-            )
-        else { return nil }
         let maskCount = layout.maskCount
         let isFat = layout.isFat
         var low = [UInt16](repeating: 0, count: maskCount * 16)
@@ -67,7 +60,10 @@ final class TeddyPrefilter: Sendable {
         self.vectorTables = FlatTable(vector)
         self.scalarLow = FlatTable(low)
         self.scalarHigh = FlatTable(high)
-        self.confirmation = confirmation
+        self.confirmation = TeddyConfirmation(
+            buckets: layout.buckets.map { members in members.map { anchorIndices[$0] } },
+            table: table
+        )
         estimatedCandidateRate = layout.candidateRate
     }
 
@@ -126,8 +122,9 @@ final class TeddyPrefilter: Sendable {
         }
         #endif
         while position <= lastStart {
-            if unsafe candidateBuckets(at: position, block) != 0 {
-                unsafe confirmation.walk(from: position, block, verifier: verifier, into: &sink)
+            let buckets = unsafe candidateBuckets(at: position, block)
+            if buckets != 0 {
+                unsafe confirmation.confirm(buckets: buckets, at: position, block, verifier: verifier, into: &sink)
             }
             position += 1
         }
@@ -145,7 +142,7 @@ final class TeddyPrefilter: Sendable {
         return buckets
     }
 
-    /// Walks the trie at each position a kernel record marks.
+    /// Confirms each position a kernel record marks.
     ///
     /// A record is the block's start position followed by 32 result bytes: one per position for
     /// slim tables, or positions 0–15 twice (buckets 0–7, then 8–15) for fat ones.
@@ -162,30 +159,39 @@ final class TeddyPrefilter: Sendable {
         let word2 = unsafe record.load(fromByteOffset: 24, as: UInt64.self)
         let word3 = unsafe record.load(fromByteOffset: 32, as: UInt64.self)
         if isFat {
-            unsafe confirmPositions(word0 | word2, from: start, block, verifier, &sink)
-            unsafe confirmPositions(word1 | word3, from: start + 8, block, verifier, &sink)
+            unsafe confirmPositions(word0, high: word2, from: start, block, verifier, &sink)
+            unsafe confirmPositions(word1, high: word3, from: start + 8, block, verifier, &sink)
         } else {
-            unsafe confirmPositions(word0, from: start, block, verifier, &sink)
-            unsafe confirmPositions(word1, from: start + 8, block, verifier, &sink)
-            unsafe confirmPositions(word2, from: start + 16, block, verifier, &sink)
-            unsafe confirmPositions(word3, from: start + 24, block, verifier, &sink)
+            unsafe confirmPositions(word0, high: 0, from: start, block, verifier, &sink)
+            unsafe confirmPositions(word1, high: 0, from: start + 8, block, verifier, &sink)
+            unsafe confirmPositions(word2, high: 0, from: start + 16, block, verifier, &sink)
+            unsafe confirmPositions(word3, high: 0, from: start + 24, block, verifier, &sink)
         }
     }
 
-    /// Walks the trie at the position of each nonzero byte of `word`.
+    /// Confirms the eight positions from `start` whose byte in `low` (buckets 0–7) or `high`
+    /// (buckets 8–15) is nonzero.
     @inline(__always)
     private func confirmPositions<Sink: MatchSink>(
-        _ word: UInt64,
+        _ low: UInt64,
+        high: UInt64,
         from start: Int,
         _ block: ScanBlock,
         _ verifier: Verifier,
         _ sink: inout Sink
     ) {
-        var remaining = word
+        var remaining = low | high
         while remaining != 0 {
-            let byteIndex = remaining.trailingZeroBitCount >> 3
-            remaining &= ~(0xFF << UInt64(byteIndex << 3))
-            unsafe confirmation.walk(from: start + byteIndex, block, verifier: verifier, into: &sink)
+            let shift = UInt64(remaining.trailingZeroBitCount & ~7)
+            remaining &= ~(0xFF << shift)
+            let buckets = UInt16(truncatingIfNeeded: low >> shift & 0xFF | (high >> shift & 0xFF) << 8)
+            unsafe confirmation.confirm(
+                buckets: buckets,
+                at: start + Int(shift >> 3),
+                block,
+                verifier: verifier,
+                into: &sink
+            )
         }
     }
 }
