@@ -25,13 +25,14 @@ enum AnchorSelection {
         return (position, values.sorted().map { [$0] })
     }
 
-    /// The best window of anchorable bytes. Windows of at least 4 bytes come first (FDR checks a
-    /// 3-byte anchor with one or two samples, and one of the 4-letter code `NERR` let through a
-    /// hundred times the candidates of `NERR` itself), then windows whose last two bytes differ (FDR
-    /// then ignores every place where the input repeats a byte), then longer windows (up to 8 bytes,
-    /// at least 3 where the pattern allows), then rarer ones.
+    /// The best window of anchorable bytes. Windows that end in a repeated fill byte (`00 00`) come
+    /// last: FDR ignores every place where the input repeats a byte for buckets without them, and
+    /// such runs fill binaries. Then windows of at least 4 bytes come first (FDR checks a 3-byte
+    /// anchor with one or two samples, and one of the 4-letter code `NERR` let through a hundred times
+    /// the candidates of `NERR` itself), then windows whose last two bytes differ, then longer windows
+    /// (up to 8 bytes, at least 3 where the pattern allows), then rarer ones.
     static func bestRun(of pattern: Pattern) -> (offset: Int, length: Int)? {
-        var best: (offset: Int, length: Int, rank: (Int, Int, Int, Int))?
+        var best: (offset: Int, length: Int, rank: (Int, Int, Int, Int, Int))?
         var runStart = 0
         let bytes = pattern.bytes
         for position in 0...bytes.count {
@@ -43,7 +44,10 @@ enum AnchorSelection {
                 for offset in runStart...(position - length) {
                     let window = bytes[offset..<offset + length].map(\.foldedValue)
                     let repeatsAtEnd = length >= 2 && window[length - 1] == window[length - 2]
-                    let rank = (length >= 4 ? 0 : 1, repeatsAtEnd ? 1 : 0, -length, commonness(of: window))
+                    let endsInFill = repeatsAtEnd && fillBytes.contains(window[length - 1])
+                    let rank = (
+                        endsInFill ? 1 : 0, length >= 4 ? 0 : 1, repeatsAtEnd ? 1 : 0, -length, commonness(of: window)
+                    )
                     if let current = best, current.rank <= rank { continue }
                     best = (offset, length, rank)
                 }

@@ -66,7 +66,7 @@ final class FDRPrefilter: Sendable {
         default: domainBits = 15
         }
         let nextMask = UInt8((1 << (domainBits - 8)) - 1)
-        let buckets = Self.assignBuckets(anchorIndices, table: table, stride: stride, nextMask: nextMask)
+        let buckets = Self.assignBuckets(anchorIndices, table: table)
 
         var reach = [UInt64](repeating: ~0, count: 1 << domainBits)
         var bucketEntries = [Bucket](
