@@ -76,20 +76,8 @@ extension FDRPrefilter {
         mask: UInt64,
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
-        switch stride {
-        case 2:
-            unsafe steps(
-                raw,
-                from: start,
-                limit: limit,
-                stride: 2,
-                paired: true,
-                reach: reach,
-                mask: mask,
-                carry: &carry
-            )
-        default:
-            unsafe steps(
+        guard stride == 2 else {
+            return unsafe steps(
                 raw,
                 from: start,
                 limit: limit,
@@ -100,6 +88,31 @@ extension FDRPrefilter {
                 carry: &carry
             )
         }
+        #if arch(x86_64)
+        let paired = unsafe pairedVectorSteps(raw, from: start, limit: limit, reach: reach, mask: mask, carry: &carry)
+        if paired.candidates != 0 { return paired }
+        return unsafe steps(
+            raw,
+            from: paired.base,
+            limit: limit,
+            stride: 2,
+            paired: false,
+            reach: reach,
+            mask: mask,
+            carry: &carry
+        )
+        #else
+        return unsafe steps(
+            raw,
+            from: start,
+            limit: limit,
+            stride: 2,
+            paired: true,
+            reach: reach,
+            mask: mask,
+            carry: &carry
+        )
+        #endif
     }
 
     /// The loop of `nextCandidates` for one stride (a constant once inlined). When `paired`, two
