@@ -25,7 +25,7 @@ final class FDRPrefilter: Sendable {
     /// The reach words in the layout above: element `1 + 2i` is the word of super-character `i`, every
     /// other element is zero.
     let reach: FlatTable<UInt64>
-    /// What confirming each bucket's candidates needs (8 entries, one cache line and a half).
+    /// What confirming each bucket's candidates needs, one entry per bucket.
     let buckets: FlatTable<Bucket>
     /// Per bucket, an open-addressing table of folded anchor keys and their anchors. A key and its
     /// anchor share one entry, so a candidate that is no anchor costs one memory access.
@@ -40,8 +40,8 @@ final class FDRPrefilter: Sendable {
     let skipsRuns: Bool
     /// Whether no anchor repeats with period two (`abab…`), so that runs of two alternating byte values
     /// (UTF-16 text of one letter, arrays of one 16-bit value) can be skipped as well. Inside such a
-    /// run every sample is alike and passes as often as one does: in shared libraries they made
-    /// 40 % of a 1,000-pattern set's candidates.
+    /// run every sample is alike and passes as often as one does: in shared libraries they made a
+    /// third of a 1,000-pattern set's candidates.
     let skipsAlternatingRuns: Bool
     /// In every byte lane, the buckets none of whose anchors ends with a repeated byte: they cannot
     /// match where the input repeats its last byte.
@@ -146,9 +146,6 @@ final class FDRPrefilter: Sendable {
 
     /// How many bits of input index the reach table.
     var domainBits: Int { (Int(domainMask) + 1).trailingZeroBitCount }
-
-    /// The reach word of super-character `index`.
-    func reachWord(_ index: Int) -> UInt64 { reach[1 + 2 * index] }
 
     /// The first reach word in the layout above, where the byte offset of super-character `i`'s
     /// word is `16 * i`.
