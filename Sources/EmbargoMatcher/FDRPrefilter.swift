@@ -125,8 +125,7 @@ final class FDRPrefilter: Sendable {
         var distinctEnd: UInt64 = 0
         for (bucket, members) in buckets.enumerated() where !members.isEmpty {
             let endsRepeated = members.contains {
-                let bytes = table.foldedBytes[$0]
-                return bytes.count < 2 || bytes[bytes.count - 1] == bytes[bytes.count - 2]
+                table.foldedBytes[$0].count < 2 || Self.endsDoubled(table.foldedBytes[$0])
             }
             if !endsRepeated { distinctEnd |= 1 << UInt64(bucket) }
         }
@@ -146,6 +145,10 @@ final class FDRPrefilter: Sendable {
 
     /// How many bits of input index the reach table.
     var domainBits: Int { (Int(domainMask) + 1).trailingZeroBitCount }
+
+    /// The domain mask times 16, the spacing of the reach words: ANDed with a sample shifted up four
+    /// bits, it gives the sample's byte offset in `reachEntries`.
+    var reachOffsetMask: UInt64 { UInt64(domainMask) << 4 }
 
     /// The first reach word in the layout above, where the byte offset of super-character `i`'s
     /// word is `16 * i`.

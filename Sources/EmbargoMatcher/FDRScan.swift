@@ -14,7 +14,7 @@ extension FDRPrefilter {
     private func scan<Sink: MatchSink>(_ block: ScanBlock, stride: Int, verifier: Verifier, into sink: inout Sink) {
         let count = unsafe block.count
         let reach = unsafe reachEntries
-        let mask = UInt64(domainMask) << 4
+        let mask = reachOffsetMask
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         var carry: UInt64 = 0
         var base = 0
@@ -192,7 +192,7 @@ extension FDRPrefilter {
                 base: runEnd &- 8,
                 stride: stride,
                 reach: reachEntries,
-                mask: UInt64(domainMask) << 4,
+                mask: reachOffsetMask,
                 carry: &carry
             )
             return (runEnd, carry)
