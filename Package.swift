@@ -59,7 +59,11 @@ let package = Package(
         ),
         .target(name: "CEmbargoSystem"),
         .target(name: "CEmbargoSQLiteSource", dependencies: ["CEmbargoSQLite"]),
-        .target(name: "EmbargoMatcherAVX2", swiftSettings: avx2Flags + [.strictMemorySafety()]),
+        .target(
+            name: "EmbargoMatcherAVX2",
+            dependencies: ["CEmbargoSystem"],
+            swiftSettings: avx2Flags + [.strictMemorySafety()]
+        ),
         .target(name: "EmbargoMatcherSSSE3", swiftSettings: ssse3Flags + [.strictMemorySafety()]),
         .target(
             name: "EmbargoMatcher",

@@ -1,3 +1,5 @@
+internal import CEmbargoSystem
+
 /// The scan of an `FDRPrefilter`: the shift-or steps over the input, runs of one byte skipped, and the
 /// confirmation of candidates in the buckets' hash tables.
 extension FDRPrefilter {
@@ -133,6 +135,7 @@ extension FDRPrefilter {
         var state = carry
         defer { carry = state }
         while paired, base &+ 8 <= limit {
+            unsafe CEmbargoSystem_prefetch_ahead(raw + base)
             var afterFirst = state
             let first = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &afterFirst)
             var afterSecond = afterFirst
@@ -156,6 +159,7 @@ extension FDRPrefilter {
             base &+= 16
         }
         while base <= limit {
+            unsafe CEmbargoSystem_prefetch_ahead(raw + base)
             let candidates = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &state)
             if candidates != 0 { return (base, candidates) }
             base &+= 8

@@ -1,5 +1,6 @@
 #if arch(x86_64)
 internal import _Builtin_intrinsics.intel
+internal import CEmbargoSystem
 
 extension FDRPrefilter {
     /// The stride-2 loop of `nextCandidates` on x86-64, two steps an iteration: each sample's 16-byte
@@ -40,6 +41,7 @@ extension FDRPrefilter {
         var state = _mm_cvtsi64_si128(Int64(bitPattern: carry))
         defer { carry = UInt64(bitPattern: _mm_cvtsi128_si64(state)) }
         while base &+ 8 <= limit {
+            unsafe CEmbargoSystem_prefetch_ahead(raw + base)
             let first = _mm_or_si128(lanes(base), state)
             let second = _mm_or_si128(lanes(base &+ 8), _mm_unpackhi_epi64(first, zero))
             let states = _mm_unpacklo_epi64(first, second)

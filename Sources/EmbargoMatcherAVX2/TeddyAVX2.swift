@@ -3,6 +3,7 @@
 // matcher calls it only through that check.
 #if arch(x86_64)
 internal import _Builtin_intrinsics.intel
+internal import CEmbargoSystem
 
 /// Scans 32 positions (slim) or 16 positions (fat) per step from `start` while the step's start is at
 /// most `limit`, and writes a record for each step with a candidate: the step's start position, then
@@ -84,6 +85,7 @@ private struct TeddyAVX2Run {
         var position = start
         var written = 0
         while position <= limit {
+            unsafe CEmbargoSystem_prefetch_ahead(raw + position)
             var result = lookup(
                 unsafe raw.loadUnaligned(fromByteOffset: position, as: __m256i.self),
                 low: low0,
@@ -143,6 +145,7 @@ private struct TeddyAVX2Run {
         var position = start
         var written = 0
         while position <= limit {
+            unsafe CEmbargoSystem_prefetch_ahead(raw + position)
             var result = unsafe lookup(broadcast(raw, position), low: low0, high: high0)
             if masks > 1 {
                 result = unsafe _mm256_and_si256(result, lookup(broadcast(raw, position + 1), low: low1, high: high1))
