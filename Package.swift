@@ -5,9 +5,11 @@ import PackageDescription
 // and run only after a CPU check (see InstructionSet.swift). On other architectures the modules are
 // empty and the matcher runs its scalar path.
 #if arch(x86_64)
+let avx512Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx512bw", "-Xcc", "-mavx512vl"])]
 let avx2Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mavx2"])]
 let ssse3Flags: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-mssse3"])]
 #else
+let avx512Flags: [SwiftSetting] = []
 let avx2Flags: [SwiftSetting] = []
 let ssse3Flags: [SwiftSetting] = []
 #endif
@@ -64,10 +66,15 @@ let package = Package(
             dependencies: ["CEmbargoSystem"],
             swiftSettings: avx2Flags + [.strictMemorySafety()]
         ),
+        .target(
+            name: "EmbargoMatcherAVX512",
+            dependencies: ["CEmbargoSystem"],
+            swiftSettings: avx512Flags + [.strictMemorySafety()]
+        ),
         .target(name: "EmbargoMatcherSSSE3", swiftSettings: ssse3Flags + [.strictMemorySafety()]),
         .target(
             name: "EmbargoMatcher",
-            dependencies: ["CEmbargoSystem", "EmbargoMatcherAVX2", "EmbargoMatcherSSSE3"],
+            dependencies: ["CEmbargoSystem", "EmbargoMatcherAVX512", "EmbargoMatcherAVX2", "EmbargoMatcherSSSE3"],
             swiftSettings: [.strictMemorySafety()]
         ),
         .target(

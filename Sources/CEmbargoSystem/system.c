@@ -14,6 +14,15 @@ int CEmbargoSystem_cpu_has_avx2(void) {
 #endif
 }
 
+int CEmbargoSystem_cpu_has_avx512bw_vl(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
 int CEmbargoSystem_cpu_has_ssse3(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();

@@ -1,21 +1,47 @@
 internal import CEmbargoSystem
 
+#if arch(x86_64)
+internal import EmbargoMatcherAVX512
+#endif
+
 /// The scan of an `FDRPrefilter`: the shift-or steps over the input, runs of one byte skipped, and the
 /// confirmation of candidates in the buckets' hash tables.
 extension FDRPrefilter {
-    /// Finds and confirms every anchor occurrence in the block.
-    func scan<Sink: MatchSink>(_ block: ScanBlock, verifier: Verifier, into sink: inout Sink) {
+    /// Finds and confirms every anchor occurrence in the block; `instructionSet` picks the stride-2
+    /// loop (AVX-512 when the prefilter was built for it, else SSE2 on x86-64).
+    func scan<Sink: MatchSink>(
+        _ block: ScanBlock,
+        instructionSet: InstructionSet,
+        verifier: Verifier,
+        into sink: inout Sink
+    ) {
         if stride == 2 {
-            unsafe scan(block, stride: 2, verifier: verifier, into: &sink)
+            let loop: StrideTwoLoop = instructionSet >= .avx512 && packedReach.count > 0 ? .avx512 : .baseline
+            unsafe scan(block, stride: 2, loop: loop, verifier: verifier, into: &sink)
         } else {
-            unsafe scan(block, stride: 1, verifier: verifier, into: &sink)
+            unsafe scan(block, stride: 1, loop: .baseline, verifier: verifier, into: &sink)
         }
     }
 
+    /// Which code takes the steps of `nextCandidates` at stride 2.
+    enum StrideTwoLoop {
+        /// `pairedVectorSteps` on x86-64 (SSE2), the scalar paired loop elsewhere.
+        case baseline
+        /// `fdrPairedStepsAVX512`, over `packedReach`.
+        case avx512
+    }
+
     @inline(__always)
-    private func scan<Sink: MatchSink>(_ block: ScanBlock, stride: Int, verifier: Verifier, into sink: inout Sink) {
+    private func scan<Sink: MatchSink>(
+        _ block: ScanBlock,
+        stride: Int,
+        loop: StrideTwoLoop,
+        verifier: Verifier,
+        into sink: inout Sink
+    ) {
         let count = unsafe block.count
         let reach = unsafe reachEntries
+        let packed = unsafe UnsafeRawPointer(packedReach.base + 1)
         let mask = reachOffsetMask
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         var carry: UInt64 = 0
@@ -31,7 +57,9 @@ extension FDRPrefilter {
                     from: base,
                     limit: count &- 9,
                     stride: stride,
+                    loop: loop,
                     reach: reach,
+                    packed: packed,
                     mask: mask,
                     carry: &carry
                 )
@@ -74,7 +102,9 @@ extension FDRPrefilter {
         from start: Int,
         limit: Int,
         stride: Int,
+        loop: StrideTwoLoop,
         reach: UnsafeRawPointer,
+        packed: UnsafeRawPointer,
         mask: UInt64,
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
@@ -91,7 +121,20 @@ extension FDRPrefilter {
             )
         }
         #if arch(x86_64)
-        let paired = unsafe pairedVectorSteps(raw, from: start, limit: limit, reach: reach, mask: mask, carry: &carry)
+        let paired: (base: Int, candidates: UInt64)
+        switch loop {
+        case .baseline:
+            paired = unsafe pairedVectorSteps(raw, from: start, limit: limit, reach: reach, mask: mask, carry: &carry)
+        case .avx512:
+            paired = unsafe fdrPairedStepsAVX512(
+                bytes: raw,
+                from: start,
+                limit: limit,
+                reach: packed,
+                domainMask: mask >> 4,
+                carry: &carry
+            )
+        }
         if paired.candidates != 0 { return paired }
         return unsafe steps(
             raw,

@@ -9,11 +9,15 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
     case ssse3
     /// 256-bit shuffles.
     case avx2
+    /// AVX-512 byte-masked loads (BW and VL), on top of AVX2.
+    case avx512
 
     /// The best instruction set this CPU supports.
     public static let best: InstructionSet = {
         #if arch(x86_64)
-        if CEmbargoSystem_cpu_has_avx2() != 0 { return .avx2 }
+        if CEmbargoSystem_cpu_has_avx2() != 0 {
+            return CEmbargoSystem_cpu_has_avx512bw_vl() != 0 ? .avx512 : .avx2
+        }
         if CEmbargoSystem_cpu_has_ssse3() != 0 { return .ssse3 }
         #endif
         return .scalar
@@ -27,6 +31,7 @@ public enum InstructionSet: String, Sendable, CaseIterable, Comparable {
         case .scalar: 0
         case .ssse3: 1
         case .avx2: 2
+        case .avx512: 3
         }
     }
 

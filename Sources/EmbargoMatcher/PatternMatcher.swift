@@ -194,7 +194,11 @@ public final class PatternMatcher: Sendable {
                 }
                 main = .teddy(teddy)
                 if options.engine == .automatic {
-                    fallback = FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors)
+                    fallback = FDRPrefilter(
+                        anchorIndices: prefilterAnchors,
+                        table: anchors,
+                        instructionSet: instructionSet
+                    )
                 }
             case .ahoCorasick:
                 guard
@@ -208,7 +212,9 @@ public final class PatternMatcher: Sendable {
                 }
                 main = .automaton(automaton)
             case .fdr, .automatic:
-                main = .fdr(FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors))
+                main = .fdr(
+                    FDRPrefilter(anchorIndices: prefilterAnchors, table: anchors, instructionSet: instructionSet)
+                )
             }
         }
 
@@ -265,7 +271,7 @@ public final class PatternMatcher: Sendable {
             break
         case .teddy(let teddy):
             if scratch.guardTripped, let fallback {
-                unsafe fallback.scan(block, verifier: verifier, into: &sink)
+                unsafe fallback.scan(block, instructionSet: plan.instructionSet, verifier: verifier, into: &sink)
             } else {
                 let steps = unsafe teddy.scan(
                     block,
@@ -283,7 +289,7 @@ public final class PatternMatcher: Sendable {
                 }
             }
         case .fdr(let fdr):
-            unsafe fdr.scan(block, verifier: verifier, into: &sink)
+            unsafe fdr.scan(block, instructionSet: plan.instructionSet, verifier: verifier, into: &sink)
         case .automaton(let automaton):
             unsafe automaton.scan(block, verifier: verifier, into: &sink)
         }

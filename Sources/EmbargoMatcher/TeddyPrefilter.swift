@@ -86,11 +86,11 @@ final class TeddyPrefilter: Sendable {
         var steps = 0
         #if arch(x86_64)
         if instructionSet >= .ssse3 {
-            let width = instructionSet == .avx2 && !isFat ? 32 : 16
-            let vectorLimit = unsafe block.count - (maskCount - 1) - (instructionSet == .avx2 && isFat ? 16 : width)
+            let width = instructionSet >= .avx2 && !isFat ? 32 : 16
+            let vectorLimit = unsafe block.count - (maskCount - 1) - (instructionSet >= .avx2 && isFat ? 16 : width)
             while position <= vectorLimit {
                 let run: (resume: Int, written: Int)
-                if instructionSet == .avx2 {
+                if instructionSet >= .avx2 {
                     run = unsafe teddyScanAVX2(
                         bytes: block.bytes,
                         from: position,

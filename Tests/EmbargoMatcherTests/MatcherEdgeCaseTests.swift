@@ -137,9 +137,12 @@ import Testing
 
     /// FDR skips runs of one byte value and of two alternating ones (UTF-16 text of one letter), and
     /// must still find anchors that end right after a run, start inside one, or are themselves
-    /// alternating, on both strides.
-    @Test(arguments: [(150, 2), (1_500, 1)])
-    func runsFDRSkipsKeepTheMatchesAtTheirEdges(shape: (count: Int, stride: Int)) throws {
+    /// alternating, on both strides and each of FDR's loops.
+    @Test(arguments: [(150, 2), (1_500, 1)], MatcherPath.fdrInstructionSets)
+    func runsFDRSkipsKeepTheMatchesAtTheirEdges(
+        shape: (count: Int, stride: Int),
+        instructionSet: InstructionSet
+    ) throws {
         var random = SeededGenerator(seed: UInt64(shape.count))
         let alphabet = Array("klmnop".utf8)
         var patterns = [
@@ -175,7 +178,7 @@ import Testing
             (Array("kl".utf8), 3_000, Array("mnop".utf8)), (Array("m".utf8), 3_000, Array("nopk".utf8)),
         ]
         let bytes = input(runs + runs.reversed())
-        let path = MatcherPath(engine: .fdr, instructionSet: .scalar, maximumPatterns: 0)
+        let path = MatcherPath(engine: .fdr, instructionSet: instructionSet, maximumPatterns: 0)
         let matcher = try PatternMatcher(patterns: patterns, options: path.options)
         #expect(matcher.plan.engineDetails.contains("stride \(shape.stride)"), "\(matcher.plan)")
         guard case .fdr(let fdr) = matcher.main else {

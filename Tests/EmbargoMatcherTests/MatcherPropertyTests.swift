@@ -12,14 +12,17 @@ struct MatcherPath: Sendable, CustomTestStringConvertible {
 
     var options: PatternMatcher.Options { PatternMatcher.Options(engine: engine, instructionSet: instructionSet) }
 
-    /// Every path this CPU can run: Teddy on each instruction set, FDR, the automaton, and the automatic choice.
+    /// Every path this CPU can run: Teddy on each instruction set, FDR on each of its loops, the
+    /// automaton, and the automatic choice.
     static let all: [MatcherPath] =
         InstructionSet.supported.map { MatcherPath(engine: .teddy, instructionSet: $0, maximumPatterns: 60) }
         + InstructionSet.supported.map { MatcherPath(engine: .automatic, instructionSet: $0, maximumPatterns: 120) }
-        + [
-            MatcherPath(engine: .fdr, instructionSet: .scalar, maximumPatterns: 400),
-            MatcherPath(engine: .ahoCorasick, instructionSet: .scalar, maximumPatterns: 400),
-        ]
+        + fdrInstructionSets.map { MatcherPath(engine: .fdr, instructionSet: $0, maximumPatterns: 400) }
+        + [MatcherPath(engine: .ahoCorasick, instructionSet: .scalar, maximumPatterns: 400)]
+
+    /// The instruction sets that take FDR through different loops on this CPU: the baseline (SSE2 on
+    /// x86-64), and AVX-512 where the CPU has it.
+    static let fdrInstructionSets: [InstructionSet] = InstructionSet.best >= .avx512 ? [.scalar, .avx512] : [.scalar]
 }
 
 @Suite struct MatcherPropertyTests {

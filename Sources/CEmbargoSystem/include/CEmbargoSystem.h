@@ -6,6 +6,9 @@
 /// Whether the running CPU executes AVX2 instructions (and the OS saves their registers).
 int CEmbargoSystem_cpu_has_avx2(void);
 
+/// Whether the running CPU executes AVX-512 BW and VL instructions (and the OS saves their registers).
+int CEmbargoSystem_cpu_has_avx512bw_vl(void);
+
 /// Whether the running CPU executes SSSE3 instructions.
 int CEmbargoSystem_cpu_has_ssse3(void);
 

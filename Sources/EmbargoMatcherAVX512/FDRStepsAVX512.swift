@@ -1,0 +1,75 @@
+// FDR's stride-2 loop for CPUs with AVX-512 BW and VL. This module is compiled with those enabled (see
+// Package.swift), so nothing in it may run before `InstructionSet.best` has confirmed them: the
+// matcher calls it only through that check.
+#if arch(x86_64)
+internal import _Builtin_intrinsics.intel
+internal import CEmbargoSystem
+
+/// FDR's steps (eight end positions each, every second position sampled), two at a time, from
+/// `start` until a step has candidates.
+///
+/// The reach words are packed 8 bytes apart, with a zero word before the first and after the last:
+/// the word of a sample `k` places into a step is loaded 16 bytes at once from `k` bytes before it,
+/// with a byte mask keeping only its own 8 bytes. That puts the word's lanes where the step wants them
+/// and its lanes past the step into the high half (the carry), from a table half the size of the
+/// zero-padded one the SSE2 loop needs (64 KiB rather than 128 at 13 bits).
+///
+/// - Parameters:
+///   - bytes: the input; each pair of steps reads 16 bytes from its start.
+///   - start: the first step's start.
+///   - limit: the last start a pair's second step may have; the caller keeps it 9 bytes before the
+///     block's end (a step reads one byte past its eight positions).
+///   - reach: the first packed reach word.
+///   - domainMask: the bits of a sample (a byte and the low bits of the next) that index `reach`.
+///   - carry: the state carried into the next step, in and out.
+/// - Returns: the first step with candidates and its candidates, or, when no pair of steps fits
+///   before `limit`, where the pairs stopped and no candidates.
+@inline(never)
+package func fdrPairedStepsAVX512(
+    bytes: UnsafeRawPointer,
+    from start: Int,
+    limit: Int,
+    reach: UnsafeRawPointer,
+    domainMask: UInt64,
+    carry: inout UInt64
+) -> (base: Int, candidates: UInt64) {
+    let offsetMask = domainMask << 3
+    @inline(__always) func word(_ offset: Int, shiftedBy lanes: Int) -> __m128i {
+        unsafe _mm_maskz_loadu_epi8(__mmask16(truncatingIfNeeded: 0x00FF << lanes), reach + (offset &- lanes))
+    }
+    @inline(__always) func lanes(_ base: Int) -> __m128i {
+        let pairs = unsafe bytes.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+        let offset0 = Int(truncatingIfNeeded: (pairs << 3) & offsetMask)
+        let offset2 = Int(truncatingIfNeeded: (pairs >> 13) & offsetMask)
+        let offset4 = Int(truncatingIfNeeded: (pairs >> 29) & offsetMask)
+        let offset6 = Int(truncatingIfNeeded: (pairs >> 45) & offsetMask)
+        return _mm_or_si128(
+            _mm_or_si128(word(offset0, shiftedBy: 0), word(offset2, shiftedBy: 2)),
+            _mm_or_si128(word(offset4, shiftedBy: 4), word(offset6, shiftedBy: 6))
+        )
+    }
+    let zero = _mm_setzero_si128()
+    let ones = _mm_set1_epi8(-1)
+    var base = start
+    var state = _mm_cvtsi64_si128(Int64(bitPattern: carry))
+    defer { carry = UInt64(bitPattern: _mm_cvtsi128_si64(state)) }
+    while base &+ 8 <= limit {
+        unsafe CEmbargoSystem_prefetch_ahead(bytes + base)
+        let first = _mm_or_si128(lanes(base), state)
+        let second = _mm_or_si128(lanes(base &+ 8), _mm_unpackhi_epi64(first, zero))
+        let states = _mm_unpacklo_epi64(first, second)
+        if _mm_movemask_epi8(_mm_cmpeq_epi8(states, ones)) != 0xFFFF {
+            let firstState = UInt64(bitPattern: _mm_cvtsi128_si64(first))
+            if firstState != ~0 {
+                state = _mm_unpackhi_epi64(first, zero)
+                return (base, ~firstState)
+            }
+            state = _mm_unpackhi_epi64(second, zero)
+            return (base &+ 8, ~UInt64(bitPattern: _mm_cvtsi128_si64(second)))
+        }
+        state = _mm_unpackhi_epi64(second, zero)
+        base &+= 16
+    }
+    return (base, 0)
+}
+#endif
