@@ -353,6 +353,10 @@ extension FDRPrefilter {
             if skipsRuns, key == (key & 0xFF) &* 0x0101_0101_0101_0101 & entry.keyMask {
                 continue
             }
+            let filterBit = Self.keyFilterBit(key)
+            guard keyFilter[bucket &* Self.keyFilterWords &+ filterBit >> 6] & (1 << UInt64(filterBit & 63)) != 0 else {
+                continue
+            }
             let shift = Int(entry.slotShift)
             let first = Int(entry.slotStart)
             let slotMask = (1 << (64 - shift)) - 1
