@@ -171,12 +171,12 @@ public final class PatternMatcher: Sendable {
         var layout: TeddyLayout?
         if engine == .teddy
             || (engine == .automatic && instructionSet >= .ssse3
-                && prefilterAnchors.count <= TeddyPrefilter.maximumAnchors)
+                && prefilterAnchors.count <= Self.teddyAnchorLimit(instructionSet))
         {
             layout = TeddyLayout.best(prefilterAnchors.map { anchors.foldedBytes[$0] })
         }
         if engine == .automatic {
-            engine = (layout?.estimatedCost ?? .infinity) < Self.fdrEstimatedCost(instructionSet) ? .teddy : .fdr
+            engine = (layout?.estimatedCost ?? .infinity) < Self.fdrEstimatedCost ? .teddy : .fdr
         }
         let main: MainEngine
         var fallback: FDRPrefilter?
@@ -308,12 +308,15 @@ public final class PatternMatcher: Sendable {
 
     /// What the compiler weighs Teddy's estimate (`TeddyLayout.cost`, in its units) against when it
     /// chooses between Teddy and FDR. The guard at run time uses measured costs instead
-    /// (`TeddyLayout.observedCost`, `FDRPrefilter.estimatedCost`). FDR's AVX-512 loop beat Teddy on
-    /// the generated sets whose Teddy estimate was above 0.19: every 16-bucket layout, and 8-bucket
-    /// ones expecting 2,800 candidates a MB or more (12 to 18 % faster), except one 50-pattern set
-    /// (5 % slower).
-    static func fdrEstimatedCost(_ instructionSet: InstructionSet) -> Double {
-        instructionSet >= .avx512 ? 0.185 : 0.6
+    /// (`TeddyLayout.observedCost`, `FDRPrefilter.estimatedCost`).
+    static let fdrEstimatedCost = 0.6
+
+    /// The most anchors the automatic choice gives Teddy. FDR's AVX-512 loop beat Teddy on every
+    /// generated set of 60 anchors or more (12 to 18 %, `Benchmarks/patterns/engines.sh`), whatever
+    /// Teddy's estimate, and lost to it on every set of 37 or fewer; without AVX-512, Teddy takes
+    /// what it can hold.
+    static func teddyAnchorLimit(_ instructionSet: InstructionSet) -> Int {
+        instructionSet >= .avx512 ? 48 : TeddyPrefilter.maximumAnchors
     }
 
     /// Whether the automaton pass can still report something to `sink`: a distinct scan stops the
