@@ -26,7 +26,7 @@ final class FDRPrefilter: Sendable {
     /// other element is zero.
     let reach: FlatTable<UInt64>
     /// The same words packed 8 bytes apart, with a zero word before the first and after the last, for
-    /// the AVX-512 loop (`fdrPairedStepsAVX512`), whose masked loads need no zeros between words. Empty
+    /// the AVX-512 loop (`fdrRecordedStepsAVX512`), whose masked loads need no zeros between words. Empty
     /// when the scan will not run that loop.
     let packedReach: FlatTable<UInt64>
     /// What confirming each bucket's candidates needs, one entry per bucket.

@@ -7,41 +7,41 @@ internal import EmbargoMatcherAVX512
 /// The scan of an `FDRPrefilter`: the shift-or steps over the input, runs of one byte skipped, and the
 /// confirmation of candidates in the buckets' hash tables.
 extension FDRPrefilter {
-    /// Finds and confirms every anchor occurrence in the block; `instructionSet` picks the stride-2
-    /// loop (AVX-512 when the prefilter was built for it, else SSE2 on x86-64).
+    /// Finds and confirms every anchor occurrence in the block. With `instructionSet` AVX-512 (and a
+    /// prefilter built for it), the stride-2 steps run in `fdrRecordedStepsAVX512`, which writes the
+    /// steps with candidates to `records` (room for `recordCapacity` records of 16 bytes) and goes on.
     func scan<Sink: MatchSink>(
         _ block: ScanBlock,
         instructionSet: InstructionSet,
+        records: UnsafeMutableRawPointer,
+        recordCapacity: Int,
         verifier: Verifier,
         into sink: inout Sink
     ) {
         if stride == 2 {
-            let loop: StrideTwoLoop = instructionSet >= .avx512 && packedReach.count > 0 ? .avx512 : .baseline
-            unsafe scan(block, stride: 2, loop: loop, verifier: verifier, into: &sink)
+            let recorded = instructionSet >= .avx512 && packedReach.count > 0
+            unsafe scan(
+                block,
+                stride: 2,
+                records: recorded ? (records, recordCapacity) : nil,
+                verifier: verifier,
+                into: &sink
+            )
         } else {
-            unsafe scan(block, stride: 1, loop: .baseline, verifier: verifier, into: &sink)
+            unsafe scan(block, stride: 1, records: nil, verifier: verifier, into: &sink)
         }
-    }
-
-    /// Which code takes the steps of `nextCandidates` at stride 2.
-    enum StrideTwoLoop {
-        /// `pairedVectorSteps` on x86-64 (SSE2), the scalar paired loop elsewhere.
-        case baseline
-        /// `fdrPairedStepsAVX512`, over `packedReach`.
-        case avx512
     }
 
     @inline(__always)
     private func scan<Sink: MatchSink>(
         _ block: ScanBlock,
         stride: Int,
-        loop: StrideTwoLoop,
+        records: (base: UnsafeMutableRawPointer, capacity: Int)?,
         verifier: Verifier,
         into sink: inout Sink
     ) {
         let count = unsafe block.count
         let reach = unsafe reachEntries
-        let packed = unsafe UnsafeRawPointer(packedReach.base + 1)
         let mask = reachOffsetMask
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         var carry: UInt64 = 0
@@ -50,6 +50,11 @@ extension FDRPrefilter {
             let candidates = unsafe Self.step(raw, base: 0, stride: stride, reach: reach, mask: mask, carry: &carry)
             if candidates != 0 { unsafe confirmCandidates(candidates, base: 0, block, verifier, &sink) }
             base = 8
+            #if arch(x86_64)
+            if let records = unsafe records {
+                base = unsafe recordedSteps(block, from: base, carry: &carry, records: records, verifier, &sink)
+            }
+            #endif
             // A step reads one byte past its eight positions.
             while base &+ 9 <= count {
                 let found = unsafe Self.nextCandidates(
@@ -57,9 +62,7 @@ extension FDRPrefilter {
                     from: base,
                     limit: count &- 9,
                     stride: stride,
-                    loop: loop,
                     reach: reach,
-                    packed: packed,
                     mask: mask,
                     carry: &carry
                 )
@@ -102,9 +105,7 @@ extension FDRPrefilter {
         from start: Int,
         limit: Int,
         stride: Int,
-        loop: StrideTwoLoop,
         reach: UnsafeRawPointer,
-        packed: UnsafeRawPointer,
         mask: UInt64,
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
@@ -121,20 +122,7 @@ extension FDRPrefilter {
             )
         }
         #if arch(x86_64)
-        let paired: (base: Int, candidates: UInt64)
-        switch loop {
-        case .baseline:
-            paired = unsafe pairedVectorSteps(raw, from: start, limit: limit, reach: reach, mask: mask, carry: &carry)
-        case .avx512:
-            paired = unsafe fdrPairedStepsAVX512(
-                bytes: raw,
-                from: start,
-                limit: limit,
-                reach: packed,
-                domainMask: mask >> 4,
-                carry: &carry
-            )
-        }
+        let paired = unsafe pairedVectorSteps(raw, from: start, limit: limit, reach: reach, mask: mask, carry: &carry)
         if paired.candidates != 0 { return paired }
         return unsafe steps(
             raw,
@@ -224,9 +212,7 @@ extension FDRPrefilter {
         _ sink: inout Sink
     ) -> (base: Int, carry: UInt64?) {
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
-        let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-        let before = unsafe raw.loadUnaligned(fromByteOffset: base &- 1, as: UInt64.self)
-        let remaining = candidates & ~(Self.repeatedByteLanes(current ^ before) & distinctEndBuckets)
+        let remaining = unsafe withoutRepeatedEnds(candidates, base: base, raw)
         guard remaining != 0 else { return (base &+ 8, nil) }
         if skipsRuns, let runEnd = unsafe runEnd(raw, base: base, count: block.count) {
             // Inside a run of one byte value, or of two alternating ones, no anchor can end (see
@@ -318,17 +304,78 @@ extension FDRPrefilter {
     /// step over the run's last eight positions reads it.
     @inline(__always)
     private func runEnd(_ raw: UnsafeRawPointer, base: Int, count: Int) -> Int? {
+        guard unsafe isInsideRun(raw, base: base) else { return nil }
         let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-        guard unsafe raw.loadUnaligned(fromByteOffset: base &- 8, as: UInt64.self) == current else { return nil }
-        let isUniform = current == (current & 0xFF) &* 0x0101_0101_0101_0101
-        let isAlternating = current == (current & 0xFFFF) &* 0x0001_0001_0001_0001
-        guard isUniform || (isAlternating && skipsAlternatingRuns) else { return nil }
         var next = base &+ 8
         while next &+ 9 <= count, unsafe raw.loadUnaligned(fromByteOffset: next, as: UInt64.self) == current {
             next &+= 8
         }
         return next
     }
+
+    /// Whether the 16 bytes up to the end of the step at `base` are a run no anchor can end in: one
+    /// byte value, or two alternating ones when `skipsAlternatingRuns`. An anchor ending in the step
+    /// (at most 8 bytes long) would lie inside the run.
+    @inline(__always)
+    private func isInsideRun(_ raw: UnsafeRawPointer, base: Int) -> Bool {
+        let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+        guard unsafe raw.loadUnaligned(fromByteOffset: base &- 8, as: UInt64.self) == current else { return false }
+        let isUniform = current == (current & 0xFF) &* 0x0101_0101_0101_0101
+        let isAlternating = current == (current & 0xFFFF) &* 0x0001_0001_0001_0001
+        return isUniform || (isAlternating && skipsAlternatingRuns)
+    }
+
+    /// `candidates` of the step at `base` less those where the input repeats its last byte, for the
+    /// buckets whose anchors never do.
+    @inline(__always)
+    private func withoutRepeatedEnds(_ candidates: UInt64, base: Int, _ raw: UnsafeRawPointer) -> UInt64 {
+        let current = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+        let before = unsafe raw.loadUnaligned(fromByteOffset: base &- 1, as: UInt64.self)
+        return candidates & ~(Self.repeatedByteLanes(current ^ before) & distinctEndBuckets)
+    }
+
+    #if arch(x86_64)
+    /// The stride-2 steps from `start` (at least 8) through the AVX-512 loop, which writes each step
+    /// with candidates to `records` and goes on, so that a candidate costs no exit from the loop and
+    /// no entry back. Runs are not skipped there: their steps' candidates are dropped here (the carry
+    /// stays exact, as every step was taken). Returns where the pairs of steps stopped fitting.
+    @inline(never)
+    private func recordedSteps<Sink: MatchSink>(
+        _ block: ScanBlock,
+        from start: Int,
+        carry: inout UInt64,
+        records: (base: UnsafeMutableRawPointer, capacity: Int),
+        _ verifier: Verifier,
+        _ sink: inout Sink
+    ) -> Int {
+        let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
+        let limit = unsafe block.count &- 9
+        let packed = unsafe UnsafeRawPointer(packedReach.base + 1)
+        var base = start
+        while base &+ 8 <= limit {
+            let run = unsafe fdrRecordedStepsAVX512(
+                bytes: raw,
+                from: base,
+                limit: limit,
+                reach: packed,
+                domainMask: UInt64(domainMask),
+                carry: &carry,
+                records: records.base,
+                capacity: records.capacity
+            )
+            for index in 0..<run.written {
+                let stepBase = unsafe records.base.load(fromByteOffset: index &* 16, as: Int.self)
+                let candidates = unsafe records.base.load(fromByteOffset: index &* 16 &+ 8, as: UInt64.self)
+                let remaining = unsafe withoutRepeatedEnds(candidates, base: stepBase, raw)
+                if remaining != 0, unsafe !(skipsRuns && isInsideRun(raw, base: stepBase)) {
+                    unsafe confirmCandidates(remaining, base: stepBase, block, verifier, &sink)
+                }
+            }
+            base = run.resume
+        }
+        return base
+    }
+    #endif
 
     @inline(never)
     private func confirmCandidates<Sink: MatchSink>(

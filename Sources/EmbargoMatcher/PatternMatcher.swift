@@ -271,7 +271,14 @@ public final class PatternMatcher: Sendable {
             break
         case .teddy(let teddy):
             if scratch.guardTripped, let fallback {
-                unsafe fallback.scan(block, instructionSet: plan.instructionSet, verifier: verifier, into: &sink)
+                unsafe fallback.scan(
+                    block,
+                    instructionSet: plan.instructionSet,
+                    records: scratch.records,
+                    recordCapacity: ScanScratch.recordCapacity,
+                    verifier: verifier,
+                    into: &sink
+                )
             } else {
                 let steps = unsafe teddy.scan(
                     block,
@@ -289,7 +296,14 @@ public final class PatternMatcher: Sendable {
                 }
             }
         case .fdr(let fdr):
-            unsafe fdr.scan(block, instructionSet: plan.instructionSet, verifier: verifier, into: &sink)
+            unsafe fdr.scan(
+                block,
+                instructionSet: plan.instructionSet,
+                records: scratch.records,
+                recordCapacity: ScanScratch.recordCapacity,
+                verifier: verifier,
+                into: &sink
+            )
         case .automaton(let automaton):
             unsafe automaton.scan(block, verifier: verifier, into: &sink)
         }
@@ -331,6 +345,8 @@ public final class PatternMatcher: Sendable {
 @safe
 final class ScanScratch {
     static let recordCapacity = 64
+    /// Room for `recordCapacity` records of Teddy's kernels (`teddyRecordSize` bytes each) or of FDR's
+    /// AVX-512 loop (16 bytes each).
     let records: UnsafeMutableRawPointer
     /// Bytes and candidate steps Teddy saw in this scanner's life, for the guard.
     private var observedBytes = 0

@@ -6,7 +6,9 @@ internal import _Builtin_intrinsics.intel
 internal import CEmbargoSystem
 
 /// FDR's steps (eight end positions each, every second position sampled), two at a time, from
-/// `start` until a step has candidates.
+/// `start` while a pair fits before `limit`, writing each step with candidates to `records`: its start
+/// (an `Int`), then its candidate bits (a `UInt64`), 16 bytes a record. A step with candidates costs a
+/// branch and two stores, not a return from the loop and a call back into it.
 ///
 /// The reach words are packed 8 bytes apart, with a zero word before the first and after the last:
 /// the word of a sample `k` places into a step is loaded 16 bytes at once from `k` bytes before it,
@@ -22,17 +24,21 @@ internal import CEmbargoSystem
 ///   - reach: the first packed reach word.
 ///   - domainMask: the bits of a sample (a byte and the low bits of the next) that index `reach`.
 ///   - carry: the state carried into the next step, in and out.
-/// - Returns: the first step with candidates and its candidates, or, when no pair of steps fits
-///   before `limit`, where the pairs stopped and no candidates.
+///   - records: room for `capacity` records.
+///   - capacity: at least 2.
+/// - Returns: where the steps stopped (the pairs no longer fit, or the records are full) and how many
+///   records were written.
 @inline(never)
-package func fdrPairedStepsAVX512(
+package func fdrRecordedStepsAVX512(
     bytes: UnsafeRawPointer,
     from start: Int,
     limit: Int,
     reach: UnsafeRawPointer,
     domainMask: UInt64,
-    carry: inout UInt64
-) -> (base: Int, candidates: UInt64) {
+    carry: inout UInt64,
+    records: UnsafeMutableRawPointer,
+    capacity: Int
+) -> (resume: Int, written: Int) {
     let offsetMask = domainMask << 3
     @inline(__always) func word(_ offset: Int, shiftedBy lanes: Int) -> __m128i {
         unsafe _mm_maskz_loadu_epi8(__mmask16(truncatingIfNeeded: 0x00FF << lanes), reach + (offset &- lanes))
@@ -48,28 +54,36 @@ package func fdrPairedStepsAVX512(
             _mm_or_si128(word(offset4, shiftedBy: 4), word(offset6, shiftedBy: 6))
         )
     }
+    @inline(__always) func record(_ base: Int, _ state: UInt64, at index: Int) {
+        unsafe records.storeBytes(of: base, toByteOffset: index &* 16, as: Int.self)
+        unsafe records.storeBytes(of: ~state, toByteOffset: index &* 16 &+ 8, as: UInt64.self)
+    }
     let zero = _mm_setzero_si128()
     let ones = _mm_set1_epi8(-1)
     var base = start
+    var written = 0
     var state = _mm_cvtsi64_si128(Int64(bitPattern: carry))
     defer { carry = UInt64(bitPattern: _mm_cvtsi128_si64(state)) }
     while base &+ 8 <= limit {
         unsafe CEmbargoSystem_prefetch_ahead(bytes + base)
         let first = _mm_or_si128(lanes(base), state)
         let second = _mm_or_si128(lanes(base &+ 8), _mm_unpackhi_epi64(first, zero))
-        let states = _mm_unpacklo_epi64(first, second)
-        if _mm_movemask_epi8(_mm_cmpeq_epi8(states, ones)) != 0xFFFF {
-            let firstState = UInt64(bitPattern: _mm_cvtsi128_si64(first))
-            if firstState != ~0 {
-                state = _mm_unpackhi_epi64(first, zero)
-                return (base, ~firstState)
-            }
-            state = _mm_unpackhi_epi64(second, zero)
-            return (base &+ 8, ~UInt64(bitPattern: _mm_cvtsi128_si64(second)))
-        }
         state = _mm_unpackhi_epi64(second, zero)
+        if _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_unpacklo_epi64(first, second), ones)) != 0xFFFF {
+            let firstState = UInt64(bitPattern: _mm_cvtsi128_si64(first))
+            let secondState = UInt64(bitPattern: _mm_cvtsi128_si64(second))
+            if firstState != ~0 {
+                record(base, firstState, at: written)
+                written &+= 1
+            }
+            if secondState != ~0 {
+                record(base &+ 8, secondState, at: written)
+                written &+= 1
+            }
+            if written &+ 2 > capacity { return (base &+ 16, written) }
+        }
         base &+= 16
     }
-    return (base, 0)
+    return (base, written)
 }
 #endif
