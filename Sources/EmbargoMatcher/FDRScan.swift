@@ -9,12 +9,11 @@ internal import EmbargoMatcherAVX512
 extension FDRPrefilter {
     /// Finds and confirms every anchor occurrence in the block. With `instructionSet` AVX-512 (and a
     /// prefilter built for it), the stride-2 steps run in `fdrRecordedStepsAVX512`, which writes the
-    /// steps with candidates to `records` (room for `recordCapacity` records of 16 bytes) and goes on.
+    /// steps with candidates to the scratch's records and goes on.
     func scan<Sink: MatchSink>(
         _ block: ScanBlock,
         instructionSet: InstructionSet,
-        records: UnsafeMutableRawPointer,
-        recordCapacity: Int,
+        scratch: ScanScratch,
         verifier: Verifier,
         into sink: inout Sink
     ) {
@@ -23,7 +22,7 @@ extension FDRPrefilter {
             unsafe scan(
                 block,
                 stride: 2,
-                records: recorded ? (records, recordCapacity) : nil,
+                records: recorded ? (scratch.records, ScanScratch.recordCapacity) : nil,
                 verifier: verifier,
                 into: &sink
             )

@@ -274,8 +274,7 @@ public final class PatternMatcher: Sendable {
                 unsafe fallback.scan(
                     block,
                     instructionSet: plan.instructionSet,
-                    records: scratch.records,
-                    recordCapacity: ScanScratch.recordCapacity,
+                    scratch: scratch,
                     verifier: verifier,
                     into: &sink
                 )
@@ -299,8 +298,7 @@ public final class PatternMatcher: Sendable {
             unsafe fdr.scan(
                 block,
                 instructionSet: plan.instructionSet,
-                records: scratch.records,
-                recordCapacity: ScanScratch.recordCapacity,
+                scratch: scratch,
                 verifier: verifier,
                 into: &sink
             )
