@@ -37,7 +37,7 @@ final class FDRPrefilter: Sendable {
     /// Per bucket, `keyFilterWords` words of bits, one set for the top bits of each anchor key's hash:
     /// a candidate whose bit is clear is no anchor, found without touching the slots. Candidates are
     /// hundreds of times as many as anchor occurrences on large sets, and the slots lie farther out
-    /// in the cache (on a 1,000-pattern set, the first slot load was a fifth of confirming).
+    /// in the cache (on a 1,000-pattern set, the first slot load was a sixth of confirming).
     let keyFilter: FlatTable<UInt64>
     /// How many positions apart the input is sampled: 1 or 2. Sampling every second position checks
     /// each anchor at half the places, which suits sets of up to a thousand anchors of 4 bytes or
