@@ -399,8 +399,9 @@ extension FDRPrefilter {
             if skipsRuns, key == (key & 0xFF) &* 0x0101_0101_0101_0101 & entry.keyMask {
                 continue
             }
-            let filterBit = Self.keyFilterBit(key)
-            guard keyFilter[bucket &* Self.keyFilterWords &+ filterBit >> 6] & (1 << UInt64(filterBit & 63)) != 0 else {
+            let filterBit = Self.hash(key, shift: 64 &- keyFilterBits)
+            let filterWord = bucket &<< (keyFilterBits &- 6) &+ filterBit &>> 6
+            guard keyFilter[filterWord] & (1 << UInt64(filterBit & 63)) != 0 else {
                 continue
             }
             let shift = Int(entry.slotShift)
