@@ -11,7 +11,8 @@
 /// The words are laid out 16 bytes apart, each followed by 8 zero bytes (and the first preceded by 8),
 /// so that a word shifted by whole bytes is one unaligned load: the 8 bytes `k` before a word are the
 /// word shifted up `k` lanes, and the 8 bytes `k` before its end the lanes shifted out, for the next
-/// step. Zero lanes rule nothing out, so the shifts need no masking.
+/// step. Zero lanes rule nothing out, so the shifts need no masking. The AVX-512 loop reads them
+/// packed instead (see `packsWords`).
 final class FDRPrefilter: Sendable {
     static let bucketCount = 8
     /// The shortest anchor FDR samples every second position for: an anchor of three bytes holds one
@@ -22,13 +23,13 @@ final class FDRPrefilter: Sendable {
     static let shortestAnchorForStrideTwo = 3
 
     let domainMask: UInt16
-    /// The reach words in the layout above: element `1 + 2i` is the word of super-character `i`, every
-    /// other element is zero.
+    /// The reach words, after one zero word: 16 bytes apart in the layout above, or packed 8 bytes
+    /// apart and followed by a zero word when `packsWords`.
     let reach: FlatTable<UInt64>
-    /// The same words packed 8 bytes apart, with a zero word before the first and after the last, for
-    /// the AVX-512 loop (`fdrRecordedStepsAVX512`), whose masked loads need no zeros between words. Empty
-    /// when the scan will not run that loop.
-    let packedReach: FlatTable<UInt64>
+    /// Whether the reach words are packed, for the AVX-512 loop (`fdrRecordedStepsAVX512`), whose masked
+    /// loads need no zeros between words: the table is half the size, which leaves room in the cache
+    /// for a larger domain.
+    let packsWords: Bool
     /// What confirming each bucket's candidates needs, one entry per bucket.
     let buckets: FlatTable<Bucket>
     /// Per bucket, an open-addressing table of folded anchor keys and their anchors. A key and its
@@ -65,10 +66,11 @@ final class FDRPrefilter: Sendable {
         // position, each check must be sharper: 12 bits of domain even for a few dozen anchors, and
         // from 200 anchors 13 bits (at 12 bits, candidates doubled the scan time on shared
         // libraries; 13 bits still fit the L2 cache). The AVX-512 loop's packed words take half the
-        // cache, so it takes 13 bits from any count: sets of 100 to 200 patterns ran up to 6 % faster.
+        // cache, so it takes 13 bits from any count (sets of 100 to 200 patterns ran up to 6 % faster)
+        // and 16 rather than 15 for the largest sets (a 10,000-pattern set 6 % faster).
         let shortest = anchorIndices.map { table.foldedBytes[$0].count }.min() ?? 1
         let stride = anchorIndices.count < 1_000 && shortest >= Self.shortestAnchorForStrideTwo ? 2 : 1
-        let packsWords = stride == 2 && instructionSet >= .avx512
+        let packsWords = instructionSet >= .avx512
         let domainBits: Int
         switch anchorIndices.count {
         case ..<200 where stride == 2 && !packsWords: domainBits = 12
@@ -77,7 +79,8 @@ final class FDRPrefilter: Sendable {
         case ..<1_000: domainBits = 12
         case ..<2_000: domainBits = 13
         case ..<4_000: domainBits = 14
-        default: domainBits = 15
+        case _ where !packsWords: domainBits = 15
+        default: domainBits = 16
         }
         let nextMask = UInt8((1 << (domainBits - 8)) - 1)
         let buckets = Self.assignBuckets(anchorIndices, table: table)
@@ -138,10 +141,14 @@ final class FDRPrefilter: Sendable {
             slots += bucketSlots
         }
         self.domainMask = UInt16((1 << domainBits) - 1)
-        var laidOut = [UInt64](repeating: 0, count: 1 + 2 * reach.count)
-        for (index, word) in reach.enumerated() { laidOut[1 + 2 * index] = word }
-        self.reach = FlatTable(laidOut)
-        self.packedReach = FlatTable(packsWords ? [0] + reach + [0] : [])
+        if packsWords {
+            self.reach = FlatTable([0] + reach + [0])
+        } else {
+            var laidOut = [UInt64](repeating: 0, count: 1 + 2 * reach.count)
+            for (index, word) in reach.enumerated() { laidOut[1 + 2 * index] = word }
+            self.reach = FlatTable(laidOut)
+        }
+        self.packsWords = packsWords
         self.buckets = FlatTable(bucketEntries)
         self.slots = FlatTable(slots)
         self.keyFilter = FlatTable(keyFilter)
@@ -170,16 +177,19 @@ final class FDRPrefilter: Sendable {
     /// How many bits of input index the reach table.
     var domainBits: Int { (Int(domainMask) + 1).trailingZeroBitCount }
 
-    /// The domain mask times 16, the spacing of the reach words: ANDed with a sample shifted up four
-    /// bits, it gives the sample's byte offset in `reachEntries`.
-    var reachOffsetMask: UInt64 { UInt64(domainMask) << 4 }
+    /// The domain mask times the spacing of the reach words (16 bytes, or 8 when packed): ANDed with a
+    /// sample shifted up by `reachOffsetShift` bits, it gives the sample's byte offset in `reachEntries`.
+    var reachOffsetMask: UInt64 { UInt64(domainMask) << UInt64(reachOffsetShift) }
 
-    /// The first reach word in the layout above, where the byte offset of super-character `i`'s
-    /// word is `16 * i`.
+    /// The base-2 logarithm of the spacing of the reach words.
+    var reachOffsetShift: Int { packsWords ? 3 : 4 }
+
+    /// The first reach word, where the byte offset of super-character `i`'s word is `i` times the
+    /// spacing.
     var reachEntries: UnsafeRawPointer { unsafe UnsafeRawPointer(reach.base + 1) }
 
     var byteCount: Int {
-        reach.byteCount + packedReach.byteCount + buckets.byteCount + slots.byteCount + keyFilter.byteCount
+        reach.byteCount + buckets.byteCount + slots.byteCount + keyFilter.byteCount
     }
 
     /// 0xFF in each byte lane where `difference` (a word XOR the same word one byte earlier) is zero,

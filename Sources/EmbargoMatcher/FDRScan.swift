@@ -7,27 +7,14 @@ internal import EmbargoMatcherAVX512
 /// The scan of an `FDRPrefilter`: the shift-or steps over the input, runs of one byte skipped, and the
 /// confirmation of candidates in the buckets' hash tables.
 extension FDRPrefilter {
-    /// Finds and confirms every anchor occurrence in the block. With `instructionSet` AVX-512 (and a
-    /// prefilter built for it), the stride-2 steps run in `fdrRecordedStepsAVX512`, which writes the
-    /// steps with candidates to the scratch's records and goes on.
-    func scan<Sink: MatchSink>(
-        _ block: ScanBlock,
-        instructionSet: InstructionSet,
-        scratch: ScanScratch,
-        verifier: Verifier,
-        into sink: inout Sink
-    ) {
+    /// Finds and confirms every anchor occurrence in the block. With packed reach words (built for
+    /// AVX-512), the steps run in `fdrRecordedStepsAVX512`, which writes the steps with candidates to
+    /// the scratch's records and goes on.
+    func scan<Sink: MatchSink>(_ block: ScanBlock, scratch: ScanScratch, verifier: Verifier, into sink: inout Sink) {
         if stride == 2 {
-            let recorded = instructionSet >= .avx512 && packedReach.count > 0
-            unsafe scan(
-                block,
-                stride: 2,
-                records: recorded ? (scratch.records, ScanScratch.recordCapacity) : nil,
-                verifier: verifier,
-                into: &sink
-            )
+            unsafe scan(block, stride: 2, scratch: scratch, verifier: verifier, into: &sink)
         } else {
-            unsafe scan(block, stride: 1, records: nil, verifier: verifier, into: &sink)
+            unsafe scan(block, stride: 1, scratch: scratch, verifier: verifier, into: &sink)
         }
     }
 
@@ -35,41 +22,59 @@ extension FDRPrefilter {
     private func scan<Sink: MatchSink>(
         _ block: ScanBlock,
         stride: Int,
-        records: (base: UnsafeMutableRawPointer, capacity: Int)?,
+        scratch: ScanScratch,
         verifier: Verifier,
         into sink: inout Sink
     ) {
         let count = unsafe block.count
         let reach = unsafe reachEntries
         let mask = reachOffsetMask
+        let packed = packsWords
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         var carry: UInt64 = 0
         var base = 0
         if count >= 16 {
-            let candidates = unsafe Self.step(raw, base: 0, stride: stride, reach: reach, mask: mask, carry: &carry)
+            let candidates = unsafe Self.step(
+                raw,
+                base: 0,
+                stride: stride,
+                packed: packed,
+                reach: reach,
+                mask: mask,
+                carry: &carry
+            )
             if candidates != 0 { unsafe confirmCandidates(candidates, base: 0, block, verifier, &sink) }
             base = 8
-            #if arch(x86_64)
-            if let records = unsafe records {
-                base = unsafe recordedSteps(block, from: base, carry: &carry, records: records, verifier, &sink)
-            }
-            #endif
-            // A step reads one byte past its eight positions.
-            while base &+ 9 <= count {
-                let found = unsafe Self.nextCandidates(
-                    raw,
+            if packed {
+                #if arch(x86_64)
+                base = unsafe recordedSteps(
+                    block,
                     from: base,
-                    limit: count &- 9,
                     stride: stride,
-                    reach: reach,
-                    mask: mask,
-                    carry: &carry
+                    carry: &carry,
+                    scratch: scratch,
+                    verifier,
+                    &sink
                 )
-                base = found.base
-                guard found.candidates != 0 else { break }
-                let next = unsafe screen(found.candidates, base: base, stride: stride, block, verifier, &sink)
-                if let runCarry = next.carry { carry = runCarry }
-                base = next.base
+                #endif
+            } else {
+                // A step reads one byte past its eight positions.
+                while base &+ 9 <= count {
+                    let found = unsafe Self.nextCandidates(
+                        raw,
+                        from: base,
+                        limit: count &- 9,
+                        stride: stride,
+                        reach: reach,
+                        mask: mask,
+                        carry: &carry
+                    )
+                    base = found.base
+                    guard found.candidates != 0 else { break }
+                    let next = unsafe screen(found.candidates, base: base, stride: stride, block, verifier, &sink)
+                    if let runCarry = next.carry { carry = runCarry }
+                    base = next.base
+                }
             }
         }
         // The last bytes go through a zero-padded copy. Padding stands in for the successor of the last
@@ -85,6 +90,7 @@ extension FDRPrefilter {
                     UnsafeRawPointer(copy),
                     base: 0,
                     stride: stride,
+                    packed: packed,
                     reach: reach,
                     mask: mask,
                     carry: &carry
@@ -167,12 +173,21 @@ extension FDRPrefilter {
         while paired, base &+ 8 <= limit {
             unsafe CEmbargoSystem_prefetch_ahead(raw + base)
             var afterFirst = state
-            let first = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &afterFirst)
+            let first = unsafe step(
+                raw,
+                base: base,
+                stride: stride,
+                packed: false,
+                reach: reach,
+                mask: mask,
+                carry: &afterFirst
+            )
             var afterSecond = afterFirst
             let second = unsafe step(
                 raw,
                 base: base &+ 8,
                 stride: stride,
+                packed: false,
                 reach: reach,
                 mask: mask,
                 carry: &afterSecond
@@ -190,7 +205,15 @@ extension FDRPrefilter {
         }
         while base <= limit {
             unsafe CEmbargoSystem_prefetch_ahead(raw + base)
-            let candidates = unsafe step(raw, base: base, stride: stride, reach: reach, mask: mask, carry: &state)
+            let candidates = unsafe step(
+                raw,
+                base: base,
+                stride: stride,
+                packed: false,
+                reach: reach,
+                mask: mask,
+                carry: &state
+            )
             if candidates != 0 { return (base, candidates) }
             base &+= 8
         }
@@ -223,6 +246,7 @@ extension FDRPrefilter {
                 raw,
                 base: runEnd &- 8,
                 stride: stride,
+                packed: false,
                 reach: reachEntries,
                 mask: reachOffsetMask,
                 carry: &carry
@@ -238,34 +262,40 @@ extension FDRPrefilter {
     /// candidate bits (bucket `b` may end at lane `k` when bit `8k + b` is set).
     ///
     /// Each position's word speaks of the end positions up to seven places on, so its bytes go to the
-    /// lanes they speak of and what falls past this step is carried into the next; both are single
-    /// loads from the reach layout (see `FDRPrefilter`). `mask` is the domain mask times 16, the
-    /// spacing of the words.
+    /// lanes they speak of and what falls past this step is carried into the next. In the zero-padded
+    /// layout both are single loads (see `FDRPrefilter`); `packed` words are loaded and shifted. `mask`
+    /// is `reachOffsetMask` of the layout.
     @inline(__always)
     private static func step(
         _ raw: UnsafeRawPointer,
         base: Int,
         stride: Int,
+        packed: Bool,
         reach: UnsafeRawPointer,
         mask: UInt64,
         carry: inout UInt64
     ) -> UInt64 {
         /// The word at byte offset `offset`, shifted up `lanes` lanes.
         @inline(__always) func shifted(_ offset: Int, by lanes: Int) -> UInt64 {
-            unsafe reach.loadUnaligned(fromByteOffset: offset &- lanes, as: UInt64.self)
+            guard packed else { return unsafe reach.loadUnaligned(fromByteOffset: offset &- lanes, as: UInt64.self) }
+            return unsafe reach.loadUnaligned(fromByteOffset: offset, as: UInt64.self) << UInt64(lanes &* 8)
         }
-        /// The lanes that shift pushes out of the word, in the low lanes, for the next step.
+        /// The lanes that shift pushes out of the word (1 to 7 lanes), in the low lanes, for the next step.
         @inline(__always) func shiftedOut(_ offset: Int, by lanes: Int) -> UInt64 {
-            unsafe reach.loadUnaligned(fromByteOffset: offset &+ 8 &- lanes, as: UInt64.self)
+            guard packed else {
+                return unsafe reach.loadUnaligned(fromByteOffset: offset &+ 8 &- lanes, as: UInt64.self)
+            }
+            return unsafe reach.loadUnaligned(fromByteOffset: offset, as: UInt64.self) >> UInt64(64 &- lanes &* 8)
         }
+        let spacing: UInt64 = packed ? 3 : 4
         let state: UInt64
         if stride == 2 {
             // The sampled pairs lie side by side in one 64-bit load (bytes 0-1, 2-3, 4-5, 6-7).
             let pairs = unsafe raw.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-            let offset0 = Int(truncatingIfNeeded: (pairs << 4) & mask)
-            let offset2 = Int(truncatingIfNeeded: (pairs >> 12) & mask)
-            let offset4 = Int(truncatingIfNeeded: (pairs >> 28) & mask)
-            let offset6 = Int(truncatingIfNeeded: (pairs >> 44) & mask)
+            let offset0 = Int(truncatingIfNeeded: (pairs << spacing) & mask)
+            let offset2 = Int(truncatingIfNeeded: (pairs >> (16 &- spacing)) & mask)
+            let offset4 = Int(truncatingIfNeeded: (pairs >> (32 &- spacing)) & mask)
+            let offset6 = Int(truncatingIfNeeded: (pairs >> (48 &- spacing)) & mask)
             state =
                 carry | shifted(offset0, by: 0) | shifted(offset2, by: 2) | shifted(offset4, by: 4)
                 | shifted(offset6, by: 6)
@@ -273,8 +303,8 @@ extension FDRPrefilter {
         } else {
             @inline(__always) func offset(_ position: Int) -> Int {
                 Int(
-                    truncatingIfNeeded: UInt64(unsafe raw.loadUnaligned(fromByteOffset: position, as: UInt16.self)) << 4
-                        & mask
+                    truncatingIfNeeded: UInt64(unsafe raw.loadUnaligned(fromByteOffset: position, as: UInt16.self))
+                        << spacing & mask
                 )
             }
             let offset0 = offset(base)
@@ -334,37 +364,39 @@ extension FDRPrefilter {
     }
 
     #if arch(x86_64)
-    /// The stride-2 steps from `start` (at least 8) through the AVX-512 loop, which writes each step
-    /// with candidates to `records` and goes on, so that a candidate costs no exit from the loop and
-    /// no entry back. Runs are not skipped there: their steps' candidates are dropped here (the carry
-    /// stays exact, as every step was taken). Returns where the pairs of steps stopped fitting.
+    /// The steps from `start` (at least 8) through the AVX-512 loop, which writes each step with
+    /// candidates to the scratch's records and goes on, so that a candidate costs no exit from the
+    /// loop and no entry back. Runs are not skipped there: their steps' candidates are dropped here (the
+    /// carry stays exact, as every step was taken). Returns where the pairs of steps stopped fitting.
     @inline(never)
     private func recordedSteps<Sink: MatchSink>(
         _ block: ScanBlock,
         from start: Int,
+        stride: Int,
         carry: inout UInt64,
-        records: (base: UnsafeMutableRawPointer, capacity: Int),
+        scratch: ScanScratch,
         _ verifier: Verifier,
         _ sink: inout Sink
     ) -> Int {
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
+        let records = unsafe scratch.records
         let limit = unsafe block.count &- 9
-        let packed = unsafe UnsafeRawPointer(packedReach.base + 1)
         var base = start
         while base &+ 8 <= limit {
             let run = unsafe fdrRecordedStepsAVX512(
                 bytes: raw,
                 from: base,
                 limit: limit,
-                reach: packed,
+                stride: stride,
+                reach: reachEntries,
                 domainMask: UInt64(domainMask),
                 carry: &carry,
-                records: records.base,
-                capacity: records.capacity
+                records: records,
+                capacity: ScanScratch.recordCapacity
             )
             for index in 0..<run.written {
-                let stepBase = unsafe records.base.load(fromByteOffset: index &* 16, as: Int.self)
-                let candidates = unsafe records.base.load(fromByteOffset: index &* 16 &+ 8, as: UInt64.self)
+                let stepBase = unsafe records.load(fromByteOffset: index &* 16, as: Int.self)
+                let candidates = unsafe records.load(fromByteOffset: index &* 16 &+ 8, as: UInt64.self)
                 let remaining = unsafe withoutRepeatedEnds(candidates, base: stepBase, raw)
                 if remaining != 0, unsafe !(skipsRuns && isInsideRun(raw, base: stepBase)) {
                     unsafe confirmCandidates(remaining, base: stepBase, block, verifier, &sink)

@@ -271,13 +271,7 @@ public final class PatternMatcher: Sendable {
             break
         case .teddy(let teddy):
             if scratch.guardTripped, let fallback {
-                unsafe fallback.scan(
-                    block,
-                    instructionSet: plan.instructionSet,
-                    scratch: scratch,
-                    verifier: verifier,
-                    into: &sink
-                )
+                unsafe fallback.scan(block, scratch: scratch, verifier: verifier, into: &sink)
             } else {
                 let steps = unsafe teddy.scan(
                     block,
@@ -295,13 +289,7 @@ public final class PatternMatcher: Sendable {
                 }
             }
         case .fdr(let fdr):
-            unsafe fdr.scan(
-                block,
-                instructionSet: plan.instructionSet,
-                scratch: scratch,
-                verifier: verifier,
-                into: &sink
-            )
+            unsafe fdr.scan(block, scratch: scratch, verifier: verifier, into: &sink)
         case .automaton(let automaton):
             unsafe automaton.scan(block, verifier: verifier, into: &sink)
         }

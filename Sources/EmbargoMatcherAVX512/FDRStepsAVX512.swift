@@ -1,14 +1,14 @@
-// FDR's stride-2 loop for CPUs with AVX-512 BW and VL. This module is compiled with those enabled (see
+// FDR's loop for CPUs with AVX-512 BW and VL. This module is compiled with those enabled (see
 // Package.swift), so nothing in it may run before `InstructionSet.best` has confirmed them: the
 // matcher calls it only through that check.
 #if arch(x86_64)
 internal import _Builtin_intrinsics.intel
 internal import CEmbargoSystem
 
-/// FDR's steps (eight end positions each, every second position sampled), two at a time, from
-/// `start` while a pair fits before `limit`, writing each step with candidates to `records`: its start
-/// (an `Int`), then its candidate bits (a `UInt64`), 16 bytes a record. A step with candidates costs a
-/// branch and two stores, not a return from the loop and a call back into it.
+/// FDR's steps (eight end positions each, every position or every second one sampled), two at a time,
+/// from `start` while a pair fits before `limit`, writing each step with candidates to `records`: its
+/// start (an `Int`), then its candidate bits (a `UInt64`), 16 bytes a record. A step with candidates
+/// costs a branch and two stores, not a return from the loop and a call back into it.
 ///
 /// The reach words are packed 8 bytes apart, with a zero word before the first and after the last:
 /// the word of a sample `k` places into a step is loaded 16 bytes at once from `k` bytes before it,
@@ -21,6 +21,7 @@ internal import CEmbargoSystem
 ///   - start: the first step's start.
 ///   - limit: the last start a pair's second step may have; the caller keeps it 9 bytes before the
 ///     block's end (a step reads one byte past its eight positions).
+///   - stride: 1 or 2, how many positions apart the samples are.
 ///   - reach: the first packed reach word.
 ///   - domainMask: the bits of a sample (a byte and the low bits of the next) that index `reach`.
 ///   - carry: the state carried into the next step, in and out.
@@ -33,6 +34,46 @@ package func fdrRecordedStepsAVX512(
     bytes: UnsafeRawPointer,
     from start: Int,
     limit: Int,
+    stride: Int,
+    reach: UnsafeRawPointer,
+    domainMask: UInt64,
+    carry: inout UInt64,
+    records: UnsafeMutableRawPointer,
+    capacity: Int
+) -> (resume: Int, written: Int) {
+    // One loop for each stride, which is a constant in each once inlined.
+    if stride == 2 {
+        return unsafe recordedSteps(
+            bytes: bytes,
+            from: start,
+            limit: limit,
+            stride: 2,
+            reach: reach,
+            domainMask: domainMask,
+            carry: &carry,
+            records: records,
+            capacity: capacity
+        )
+    }
+    return unsafe recordedSteps(
+        bytes: bytes,
+        from: start,
+        limit: limit,
+        stride: 1,
+        reach: reach,
+        domainMask: domainMask,
+        carry: &carry,
+        records: records,
+        capacity: capacity
+    )
+}
+
+@inline(__always)
+private func recordedSteps(
+    bytes: UnsafeRawPointer,
+    from start: Int,
+    limit: Int,
+    stride: Int,
     reach: UnsafeRawPointer,
     domainMask: UInt64,
     carry: inout UInt64,
@@ -44,14 +85,37 @@ package func fdrRecordedStepsAVX512(
         unsafe _mm_maskz_loadu_epi8(__mmask16(truncatingIfNeeded: 0x00FF << lanes), reach + (offset &- lanes))
     }
     @inline(__always) func lanes(_ base: Int) -> __m128i {
-        let pairs = unsafe bytes.loadUnaligned(fromByteOffset: base, as: UInt64.self)
-        let offset0 = Int(truncatingIfNeeded: (pairs << 3) & offsetMask)
-        let offset2 = Int(truncatingIfNeeded: (pairs >> 13) & offsetMask)
-        let offset4 = Int(truncatingIfNeeded: (pairs >> 29) & offsetMask)
-        let offset6 = Int(truncatingIfNeeded: (pairs >> 45) & offsetMask)
+        let low = unsafe bytes.loadUnaligned(fromByteOffset: base, as: UInt64.self)
+        if stride == 2 {
+            // The sampled pairs lie side by side in one 64-bit load (bytes 0-1, 2-3, 4-5, 6-7).
+            let offset0 = Int(truncatingIfNeeded: (low << 3) & offsetMask)
+            let offset2 = Int(truncatingIfNeeded: (low >> 13) & offsetMask)
+            let offset4 = Int(truncatingIfNeeded: (low >> 29) & offsetMask)
+            let offset6 = Int(truncatingIfNeeded: (low >> 45) & offsetMask)
+            return _mm_or_si128(
+                _mm_or_si128(word(offset0, shiftedBy: 0), word(offset2, shiftedBy: 2)),
+                _mm_or_si128(word(offset4, shiftedBy: 4), word(offset6, shiftedBy: 6))
+            )
+        }
+        // Samples 0 to 6 lie in the first 8 bytes; the last one ends on the ninth.
+        let last = UInt64(unsafe bytes.loadUnaligned(fromByteOffset: base &+ 7, as: UInt16.self))
+        let offset0 = Int(truncatingIfNeeded: (low << 3) & offsetMask)
+        let offset1 = Int(truncatingIfNeeded: (low >> 5) & offsetMask)
+        let offset2 = Int(truncatingIfNeeded: (low >> 13) & offsetMask)
+        let offset3 = Int(truncatingIfNeeded: (low >> 21) & offsetMask)
+        let offset4 = Int(truncatingIfNeeded: (low >> 29) & offsetMask)
+        let offset5 = Int(truncatingIfNeeded: (low >> 37) & offsetMask)
+        let offset6 = Int(truncatingIfNeeded: (low >> 45) & offsetMask)
+        let offset7 = Int(truncatingIfNeeded: (last << 3) & offsetMask)
         return _mm_or_si128(
-            _mm_or_si128(word(offset0, shiftedBy: 0), word(offset2, shiftedBy: 2)),
-            _mm_or_si128(word(offset4, shiftedBy: 4), word(offset6, shiftedBy: 6))
+            _mm_or_si128(
+                _mm_or_si128(word(offset0, shiftedBy: 0), word(offset1, shiftedBy: 1)),
+                _mm_or_si128(word(offset2, shiftedBy: 2), word(offset3, shiftedBy: 3))
+            ),
+            _mm_or_si128(
+                _mm_or_si128(word(offset4, shiftedBy: 4), word(offset5, shiftedBy: 5)),
+                _mm_or_si128(word(offset6, shiftedBy: 6), word(offset7, shiftedBy: 7))
+            )
         )
     }
     @inline(__always) func record(_ base: Int, _ state: UInt64, at index: Int) {

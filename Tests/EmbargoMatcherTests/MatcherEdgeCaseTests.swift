@@ -104,12 +104,17 @@ import Testing
 
     /// Set sizes and lengths that put the automatic choice on FDR: under a thousand anchors of at
     /// least three bytes take stride 2 (anchors of one or two bytes are served beside FDR), more
-    /// anchors stride 1.
-    @Test(arguments: [
-        (150, 6, 24, 2), (600, 8, 24, 2), (400, 3, 6, 2), (1_500, 4, 7, 1), (1_500, 8, 24, 1), (700, 1, 30, 2),
-    ])
+    /// anchors stride 1, and from 4,000 the widest domain; each on every FDR loop.
+    @Test(
+        arguments: [
+            (150, 6, 24, 2), (600, 8, 24, 2), (400, 3, 6, 2), (1_500, 4, 7, 1), (1_500, 8, 24, 1), (700, 1, 30, 2),
+            (4_500, 5, 9, 1),
+        ],
+        MatcherPath.fdrInstructionSets
+    )
     func largeSetsOnEveryFDRStrideAgreeWithTheReference(
-        shape: (count: Int, shortest: Int, longest: Int, stride: Int)
+        shape: (count: Int, shortest: Int, longest: Int, stride: Int),
+        instructionSet: InstructionSet
     ) throws {
         var random = SeededGenerator(seed: UInt64(shape.count * 100 + shape.shortest * 10 + shape.longest))
         let alphabet = Array("abcdefgh".utf8) + [0, 0xFF]
@@ -127,10 +132,13 @@ import Testing
             let start = Int.random(in: 0...(input.count - pattern.count), using: &random)
             for (index, byte) in pattern.bytes.enumerated() { input[start + index] = byte.value }
         }
-        let path = MatcherPath(engine: .automatic, instructionSet: InstructionSet.supported[0], maximumPatterns: 0)
+        let path = MatcherPath(engine: .automatic, instructionSet: instructionSet, maximumPatterns: 0)
         let matcher = try PatternMatcher(patterns: patterns, options: path.options)
         #expect(matcher.plan.engine == .fdr)
         #expect(matcher.plan.engineDetails.contains("stride \(shape.stride)"), "\(matcher.plan)")
+        if shape.count > 4_000 {
+            #expect(matcher.plan.engineDetails.contains(instructionSet >= .avx512 ? "16-bit" : "15-bit"))
+        }
         let found = try Self.occurrences(patterns, input, path: path, chunk: 1000)
         #expect(found == ReferenceMatcher.occurrences(of: patterns, in: input))
     }
