@@ -41,44 +41,54 @@ package func fdrRecordedStepsAVX512(
     records: UnsafeMutableRawPointer,
     capacity: Int
 ) -> (resume: Int, written: Int) {
-    // One loop for each stride, which is a constant in each once inlined.
     if stride == 2 {
-        return unsafe recordedSteps(
-            bytes: bytes,
-            from: start,
-            limit: limit,
-            stride: 2,
-            reach: reach,
-            domainMask: domainMask,
-            carry: &carry,
-            records: records,
-            capacity: capacity
-        )
+        return unsafe recordedStepsStrideTwo(bytes, start, limit, reach, domainMask, &carry, records, capacity)
     }
-    return unsafe recordedSteps(
-        bytes: bytes,
-        from: start,
-        limit: limit,
-        stride: 1,
-        reach: reach,
-        domainMask: domainMask,
-        carry: &carry,
-        records: records,
-        capacity: capacity
-    )
+    return unsafe recordedStepsStrideOne(bytes, start, limit, reach, domainMask, &carry, records, capacity)
+}
+
+// One loop for each stride, each in a function of its own: sharing one, the two loops' registers
+// spilled to the stack and the stride-2 loop ran 2-3 % slower.
+
+@inline(never)
+private func recordedStepsStrideTwo(
+    _ bytes: UnsafeRawPointer,
+    _ start: Int,
+    _ limit: Int,
+    _ reach: UnsafeRawPointer,
+    _ domainMask: UInt64,
+    _ carry: inout UInt64,
+    _ records: UnsafeMutableRawPointer,
+    _ capacity: Int
+) -> (resume: Int, written: Int) {
+    unsafe recordedSteps(bytes, start, limit, 2, reach, domainMask, &carry, records, capacity)
+}
+
+@inline(never)
+private func recordedStepsStrideOne(
+    _ bytes: UnsafeRawPointer,
+    _ start: Int,
+    _ limit: Int,
+    _ reach: UnsafeRawPointer,
+    _ domainMask: UInt64,
+    _ carry: inout UInt64,
+    _ records: UnsafeMutableRawPointer,
+    _ capacity: Int
+) -> (resume: Int, written: Int) {
+    unsafe recordedSteps(bytes, start, limit, 1, reach, domainMask, &carry, records, capacity)
 }
 
 @inline(__always)
 private func recordedSteps(
-    bytes: UnsafeRawPointer,
-    from start: Int,
-    limit: Int,
-    stride: Int,
-    reach: UnsafeRawPointer,
-    domainMask: UInt64,
-    carry: inout UInt64,
-    records: UnsafeMutableRawPointer,
-    capacity: Int
+    _ bytes: UnsafeRawPointer,
+    _ start: Int,
+    _ limit: Int,
+    _ stride: Int,
+    _ reach: UnsafeRawPointer,
+    _ domainMask: UInt64,
+    _ carry: inout UInt64,
+    _ records: UnsafeMutableRawPointer,
+    _ capacity: Int
 ) -> (resume: Int, written: Int) {
     let offsetMask = domainMask << 3
     @inline(__always) func word(_ offset: Int, shiftedBy lanes: Int) -> __m128i {
