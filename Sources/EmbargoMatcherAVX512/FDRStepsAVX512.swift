@@ -143,9 +143,22 @@ private func recordedSteps(
         let first = _mm_or_si128(lanes(base), state)
         let second = _mm_or_si128(lanes(base &+ 8), _mm_unpackhi_epi64(first, zero))
         state = _mm_unpackhi_epi64(second, zero)
+        let firstState = UInt64(bitPattern: _mm_cvtsi128_si64(first))
+        let secondState = UInt64(bitPattern: _mm_cvtsi128_si64(second))
+        if stride == 1 {
+            // Sampled at every position, the sets are large and most steps have candidates: both
+            // records are written, and kept only when they have candidates, with no branch on them
+            // (a 10,000-pattern set ran 8 % faster; stride-2 sets, whose steps seldom have
+            // candidates, 10 to 35 % slower).
+            record(base, firstState, at: written)
+            written &+= firstState != ~0 ? 1 : 0
+            record(base &+ 8, secondState, at: written)
+            written &+= secondState != ~0 ? 1 : 0
+            base &+= 16
+            if written &+ 2 > capacity { break }
+            continue
+        }
         if _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_unpacklo_epi64(first, second), ones)) != 0xFFFF {
-            let firstState = UInt64(bitPattern: _mm_cvtsi128_si64(first))
-            let secondState = UInt64(bitPattern: _mm_cvtsi128_si64(second))
             if firstState != ~0 {
                 record(base, firstState, at: written)
                 written &+= 1
