@@ -29,7 +29,6 @@ internal import CEmbargoSystem
 ///   - capacity: at least 2.
 /// - Returns: where the steps stopped (the pairs no longer fit, or the records are full) and how many
 ///   records were written.
-@inline(never)
 package func fdrRecordedStepsAVX512(
     bytes: UnsafeRawPointer,
     from start: Int,
@@ -41,17 +40,33 @@ package func fdrRecordedStepsAVX512(
     records: UnsafeMutableRawPointer,
     capacity: Int
 ) -> (resume: Int, written: Int) {
+    // One loop for each stride, each a specialization of its own: in one function, the two loops'
+    // registers spilled to the stack and the stride-2 loop ran 2-3 % slower.
     if stride == 2 {
-        return unsafe recordedStepsStrideTwo(bytes, start, limit, reach, domainMask, &carry, records, capacity)
+        return unsafe recordedSteps(
+            EverySecondPosition.self,
+            bytes,
+            start,
+            limit,
+            reach,
+            domainMask,
+            &carry,
+            records,
+            capacity
+        )
     }
-    return unsafe recordedStepsStrideOne(bytes, start, limit, reach, domainMask, &carry, records, capacity)
+    return unsafe recordedSteps(EveryPosition.self, bytes, start, limit, reach, domainMask, &carry, records, capacity)
 }
 
-// One loop for each stride, each in a function of its own: sharing one, the two loops' registers
-// spilled to the stack and the stride-2 loop ran 2-3 % slower.
+/// How many positions apart FDR's samples are, as a type, so that each stride's loop is a function of
+/// its own.
+private protocol SampleStride { static var stride: Int { get } }
+private enum EveryPosition: SampleStride { static var stride: Int { 1 } }
+private enum EverySecondPosition: SampleStride { static var stride: Int { 2 } }
 
 @inline(never)
-private func recordedStepsStrideTwo(
+private func recordedSteps<Stride: SampleStride>(
+    _: Stride.Type,
     _ bytes: UnsafeRawPointer,
     _ start: Int,
     _ limit: Int,
@@ -61,35 +76,7 @@ private func recordedStepsStrideTwo(
     _ records: UnsafeMutableRawPointer,
     _ capacity: Int
 ) -> (resume: Int, written: Int) {
-    unsafe recordedSteps(bytes, start, limit, 2, reach, domainMask, &carry, records, capacity)
-}
-
-@inline(never)
-private func recordedStepsStrideOne(
-    _ bytes: UnsafeRawPointer,
-    _ start: Int,
-    _ limit: Int,
-    _ reach: UnsafeRawPointer,
-    _ domainMask: UInt64,
-    _ carry: inout UInt64,
-    _ records: UnsafeMutableRawPointer,
-    _ capacity: Int
-) -> (resume: Int, written: Int) {
-    unsafe recordedSteps(bytes, start, limit, 1, reach, domainMask, &carry, records, capacity)
-}
-
-@inline(__always)
-private func recordedSteps(
-    _ bytes: UnsafeRawPointer,
-    _ start: Int,
-    _ limit: Int,
-    _ stride: Int,
-    _ reach: UnsafeRawPointer,
-    _ domainMask: UInt64,
-    _ carry: inout UInt64,
-    _ records: UnsafeMutableRawPointer,
-    _ capacity: Int
-) -> (resume: Int, written: Int) {
+    let stride = Stride.stride
     let offsetMask = domainMask << 3
     @inline(__always) func word(_ offset: Int, shiftedBy lanes: Int) -> __m128i {
         unsafe _mm_maskz_loadu_epi8(__mmask16(truncatingIfNeeded: 0x00FF << lanes), reach + (offset &- lanes))
