@@ -29,23 +29,14 @@ extension FDRPrefilter {
         let count = unsafe block.count
         let reach = unsafe reachEntries
         let mask = reachOffsetMask
-        let packed = packsWords
         let raw = unsafe UnsafeRawPointer(unsafe block.bytes)
         var carry: UInt64 = 0
         var base = 0
         if count >= 16 {
-            let candidates = unsafe Self.step(
-                raw,
-                base: 0,
-                stride: stride,
-                packed: packed,
-                reach: reach,
-                mask: mask,
-                carry: &carry
-            )
+            let candidates = unsafe layoutStep(raw, base: 0, stride: stride, carry: &carry)
             if candidates != 0 { unsafe confirmCandidates(candidates, base: 0, block, verifier, &sink) }
             base = 8
-            if packed {
+            if packsWords {
                 #if arch(x86_64)
                 base = unsafe recordedSteps(
                     block,
@@ -86,15 +77,7 @@ extension FDRPrefilter {
             unsafe withUnsafeMutableBytes(of: &padded) { buffer in
                 guard let copy = buffer.baseAddress else { return }
                 unsafe copy.copyMemory(from: raw + stepBase, byteCount: min(9, count - stepBase))
-                let candidates = unsafe Self.step(
-                    UnsafeRawPointer(copy),
-                    base: 0,
-                    stride: stride,
-                    packed: packed,
-                    reach: reach,
-                    mask: mask,
-                    carry: &carry
-                )
+                let candidates = unsafe layoutStep(UnsafeRawPointer(copy), base: 0, stride: stride, carry: &carry)
                 if candidates != 0 { unsafe confirmCandidates(candidates, base: stepBase, block, verifier, &sink) }
             }
             base += 8
@@ -242,15 +225,7 @@ extension FDRPrefilter {
             // carry into that step comes from the run's last eight positions alone (a sample speaks
             // of at most seven places on), so one step over them with nothing carried in gives it.
             var carry: UInt64 = 0
-            _ = unsafe Self.step(
-                raw,
-                base: runEnd &- 8,
-                stride: stride,
-                packed: false,
-                reach: reachEntries,
-                mask: reachOffsetMask,
-                carry: &carry
-            )
+            _ = unsafe layoutStep(raw, base: runEnd &- 8, stride: stride, carry: &carry)
             return (runEnd, carry)
         }
         unsafe confirmCandidates(remaining, base: base, block, verifier, &sink)
@@ -325,6 +300,21 @@ extension FDRPrefilter {
                 | shiftedOut(offset7, by: 7)
         }
         return ~state
+    }
+
+    /// `step` over this prefilter's own reach layout, for the steps off the hot loops: a block's first,
+    /// its last bytes, and the one after a skipped run.
+    @inline(__always)
+    private func layoutStep(_ raw: UnsafeRawPointer, base: Int, stride: Int, carry: inout UInt64) -> UInt64 {
+        unsafe Self.step(
+            raw,
+            base: base,
+            stride: stride,
+            packed: packsWords,
+            reach: reachEntries,
+            mask: reachOffsetMask,
+            carry: &carry
+        )
     }
 
     /// If the 16 bytes up to the end of the step at `base` are a run that no anchor can end in (one
