@@ -150,31 +150,19 @@ extension FDRPrefilter {
         mask: UInt64,
         carry: inout UInt64
     ) -> (base: Int, candidates: UInt64) {
+        /// A step over the zero-padded layout, which these loops read.
+        @inline(__always) func paddedStep(_ base: Int, _ carry: inout UInt64) -> UInt64 {
+            unsafe step(raw, base: base, stride: stride, packed: false, reach: reach, mask: mask, carry: &carry)
+        }
         var base = start
         var state = carry
         defer { carry = state }
         while paired, base &+ 8 <= limit {
             unsafe CEmbargoSystem_prefetch_ahead(raw + base)
             var afterFirst = state
-            let first = unsafe step(
-                raw,
-                base: base,
-                stride: stride,
-                packed: false,
-                reach: reach,
-                mask: mask,
-                carry: &afterFirst
-            )
+            let first = paddedStep(base, &afterFirst)
             var afterSecond = afterFirst
-            let second = unsafe step(
-                raw,
-                base: base &+ 8,
-                stride: stride,
-                packed: false,
-                reach: reach,
-                mask: mask,
-                carry: &afterSecond
-            )
+            let second = paddedStep(base &+ 8, &afterSecond)
             if first | second != 0 {
                 if first != 0 {
                     state = afterFirst
@@ -188,15 +176,7 @@ extension FDRPrefilter {
         }
         while base <= limit {
             unsafe CEmbargoSystem_prefetch_ahead(raw + base)
-            let candidates = unsafe step(
-                raw,
-                base: base,
-                stride: stride,
-                packed: false,
-                reach: reach,
-                mask: mask,
-                carry: &state
-            )
+            let candidates = paddedStep(base, &state)
             if candidates != 0 { return (base, candidates) }
             base &+= 8
         }
